@@ -1,0 +1,48 @@
+//! Key layouts of the sled trees. Strings end with a NUL byte so that no account or mailbox
+//! name is a prefix of another one's key; numbers are big-endian so keys sort by UID.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a message lives: account, mailbox, UIDVALIDITY and UID travel together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MessageKey {
+    /// The account's id.
+    pub account: String,
+    /// The mailbox name.
+    pub mailbox: String,
+    /// The mailbox's UIDVALIDITY when the UID was assigned.
+    pub uid_validity: u32,
+    /// The message's UID.
+    pub uid: u32,
+}
+
+impl MessageKey {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        let mut key = mailbox_key(&self.account, &self.mailbox);
+        key.extend_from_slice(&self.uid_validity.to_be_bytes());
+        key.extend_from_slice(&self.uid.to_be_bytes());
+        key
+    }
+}
+
+impl fmt::Display for MessageKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{} UID {} (UIDVALIDITY {})", self.account, self.mailbox, self.uid, self.uid_validity)
+    }
+}
+
+pub(crate) fn account_prefix(account: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(account.len() + 1);
+    key.extend_from_slice(account.as_bytes());
+    key.push(0);
+    key
+}
+
+pub(crate) fn mailbox_key(account: &str, mailbox: &str) -> Vec<u8> {
+    let mut key = account_prefix(account);
+    key.extend_from_slice(mailbox.as_bytes());
+    key.push(0);
+    key
+}

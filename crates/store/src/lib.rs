@@ -1,0 +1,279 @@
+//! The mail cache: accounts, mailboxes and messages on sled.
+//!
+//! This crate is the only one that knows sled tree names, key layouts and the schema version.
+//! It does no network IO and knows nothing about IMAP sessions: callers hand it what they fetched.
+//!
+//! Invariants:
+//! - A UID means nothing without its UIDVALIDITY: both are part of every message key ([`MessageKey`]).
+//! - A batch of messages is written in one sled transaction and flushed before `insert_messages`
+//!   returns, so after a crash a message is either fully cached (summary and raw bytes) or absent.
+//! - The schema version is written once at creation; a store of another version is refused with
+//!   [`StoreError::SchemaMismatch`] so the caller can wipe it and resync.
+
+mod keys;
+mod summary;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+
+pub use keys::MessageKey;
+pub use summary::{MessageSummary, VoicemailKind};
+
+/// The layout version of the trees below; bump it when a key or value layout changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const SCHEMA_KEY: &[u8] = b"schema_version";
+
+/// What can go wrong with the cache, named for what the caller can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process (the app or the `tidings` command line) has the store open.
+    #[error("The mail cache at {path} is in use by another Tidings process; close it and retry")]
+    InUse {
+        /// The store's directory.
+        path: String,
+    },
+    /// The store was written by another version of Tidings; wipe it and resync.
+    #[error("The mail cache has schema version {found}, this Tidings expects {expected}")]
+    SchemaMismatch {
+        /// The version found on disk.
+        found: u32,
+        /// [`SCHEMA_VERSION`].
+        expected: u32,
+    },
+    /// The files are damaged; wipe the cache and resync (accounts are kept elsewhere).
+    #[error("The mail cache is damaged: {0}")]
+    Corrupt(String),
+    /// A raw message could not be parsed at all, so it was not cached.
+    #[error("Not an e-mail message: {0}")]
+    NotAMessage(String),
+    /// The disk refused a read or a write.
+    #[error("The mail cache could not be read or written: {0}")]
+    Io(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        match error {
+            sled::Error::Corruption { .. } => StoreError::Corrupt(error.to_string()),
+            sled::Error::Io(io) => StoreError::Io(io.to_string()),
+            other => StoreError::Io(other.to_string()),
+        }
+    }
+}
+
+/// Result of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A mail account as the cache knows it; the password is never here (it lives in the OS keyring).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Stable identifier, used in every key of this account.
+    pub id: String,
+    /// What the user sees, usually the e-mail address.
+    pub display_name: String,
+    /// The user's e-mail address.
+    pub email: String,
+    /// `true` for the embedded demo mailbox, which has no server behind it.
+    pub is_demo: bool,
+}
+
+/// A mailbox and its sync state (RFC 3501 §2.3.1.1, RFC 7162).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mailbox {
+    /// The owning account's id.
+    pub account: String,
+    /// The mailbox name as the server spells it (`INBOX`, `Greetings`, …).
+    pub name: String,
+    /// UIDVALIDITY of the cached UIDs.
+    pub uid_validity: u32,
+    /// The UIDNEXT seen at the last sync.
+    pub uid_next: u32,
+    /// HIGHESTMODSEQ seen at the last sync, where the server has CONDSTORE.
+    pub highest_modseq: Option<u64>,
+}
+
+/// A message to cache: its key, its flags and its raw RFC 5322 bytes.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Where it lives.
+    pub key: MessageKey,
+    /// `\Seen` on the server.
+    pub seen: bool,
+    /// The whole message as fetched.
+    pub raw: Vec<u8>,
+}
+
+/// The mail cache.
+pub struct Store {
+    db: sled::Db,
+    accounts: sled::Tree,
+    mailboxes: sled::Tree,
+    summaries: sled::Tree,
+    raws: sled::Tree,
+}
+
+impl Store {
+    /// Opens (or creates) the cache in `dir`.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let db = sled::Config::new().path(dir).open().map_err(|error| match error {
+            sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                StoreError::InUse { path: dir.display().to_string() }
+            }
+            sled::Error::Io(ref io) if io.to_string().contains("lock") => {
+                StoreError::InUse { path: dir.display().to_string() }
+            }
+            other => StoreError::from(other),
+        })?;
+        Store::from_db(db)
+    }
+
+    /// A store that lives in memory only, for tests and previews.
+    pub fn open_temporary() -> Result<Store> {
+        Store::from_db(sled::Config::new().temporary(true).open()?)
+    }
+
+    fn from_db(db: sled::Db) -> Result<Store> {
+        match db.get(SCHEMA_KEY)? {
+            Some(bytes) => {
+                let found = <[u8; 4]>::try_from(bytes.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt("schema version is not 4 bytes".into()))?;
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::SchemaMismatch { found, expected: SCHEMA_VERSION });
+                }
+            }
+            None => {
+                db.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+                db.flush()?;
+            }
+        }
+        Ok(Store {
+            accounts: db.open_tree("accounts")?,
+            mailboxes: db.open_tree("mailboxes")?,
+            summaries: db.open_tree("summaries")?,
+            raws: db.open_tree("raws")?,
+            db,
+        })
+    }
+
+    /// Adds or replaces an account.
+    pub fn put_account(&self, account: &Account) -> Result<()> {
+        self.accounts.insert(account.id.as_bytes(), encode(account)?)?;
+        self.accounts.flush()?;
+        Ok(())
+    }
+
+    /// All accounts, ordered by id.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.accounts.iter().values().map(|value| decode(&value?)).collect()
+    }
+
+    /// Adds or replaces a mailbox's sync state.
+    pub fn put_mailbox(&self, mailbox: &Mailbox) -> Result<()> {
+        let key = keys::mailbox_key(&mailbox.account, &mailbox.name);
+        self.mailboxes.insert(key, encode(mailbox)?)?;
+        self.mailboxes.flush()?;
+        Ok(())
+    }
+
+    /// The sync state of one mailbox, if cached.
+    pub fn mailbox(&self, account: &str, name: &str) -> Result<Option<Mailbox>> {
+        let key = keys::mailbox_key(account, name);
+        self.mailboxes.get(key)?.map(|value| decode(&value)).transpose()
+    }
+
+    /// The mailboxes of one account, ordered by name.
+    pub fn mailboxes(&self, account: &str) -> Result<Vec<Mailbox>> {
+        self.mailboxes
+            .scan_prefix(keys::account_prefix(account))
+            .values()
+            .map(|value| decode(&value?))
+            .collect()
+    }
+
+    /// Parses and caches a batch of messages in one transaction, then flushes it to disk.
+    ///
+    /// A message already cached under the same key is replaced, never duplicated.
+    /// Returns how many messages were written; a message that is not e-mail at all fails the
+    /// whole batch with [`StoreError::NotAMessage`] before anything is written.
+    pub fn insert_messages(&self, batch: &[NewMessage]) -> Result<usize> {
+        let mut rows = Vec::with_capacity(batch.len());
+        for message in batch {
+            let summary = MessageSummary::parse(&message.key, message.seen, &message.raw)
+                .ok_or_else(|| StoreError::NotAMessage(message.key.to_string()))?;
+            rows.push((message.key.to_bytes(), encode(&summary)?, &message.raw));
+        }
+        (&self.summaries, &self.raws)
+            .transaction(|(summaries, raws)| {
+                for (key, summary, raw) in &rows {
+                    summaries.insert(key.as_slice(), summary.as_slice())?;
+                    raws.insert(key.as_slice(), raw.as_slice())?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(transaction_error)?;
+        self.db.flush()?;
+        Ok(rows.len())
+    }
+
+    /// The summaries of one mailbox, newest first.
+    pub fn list_messages(&self, account: &str, mailbox: &str) -> Result<Vec<MessageSummary>> {
+        let mut list = self
+            .summaries
+            .scan_prefix(keys::mailbox_key(account, mailbox))
+            .values()
+            .map(|value| decode::<MessageSummary>(&value?))
+            .collect::<Result<Vec<_>>>()?;
+        list.sort_by(|a, b| b.date.cmp(&a.date).then(b.key.uid.cmp(&a.key.uid)));
+        Ok(list)
+    }
+
+    /// Number of messages cached in one mailbox.
+    pub fn count_messages(&self, account: &str, mailbox: &str) -> usize {
+        self.summaries.scan_prefix(keys::mailbox_key(account, mailbox)).count()
+    }
+
+    /// One message's summary and raw bytes.
+    pub fn message(&self, key: &MessageKey) -> Result<Option<(MessageSummary, Vec<u8>)>> {
+        let bytes = key.to_bytes();
+        let Some(summary) = self.summaries.get(&bytes)? else { return Ok(None) };
+        let raw = self
+            .raws
+            .get(&bytes)?
+            .ok_or_else(|| StoreError::Corrupt(format!("{key} has a summary but no body")))?;
+        Ok(Some((decode(&summary)?, raw.to_vec())))
+    }
+
+    /// Marks a cached message read or unread; returns `false` when it is not cached.
+    pub fn set_seen(&self, key: &MessageKey, seen: bool) -> Result<bool> {
+        let bytes = key.to_bytes();
+        let updated = self.summaries.fetch_and_update(&bytes, |old| {
+            let mut summary: MessageSummary = decode(old?).ok()?;
+            summary.seen = seen;
+            encode(&summary).ok()
+        })?;
+        self.summaries.flush()?;
+        Ok(updated.is_some())
+    }
+}
+
+fn transaction_error(error: TransactionError<()>) -> StoreError {
+    match error {
+        TransactionError::Storage(error) => StoreError::from(error),
+        TransactionError::Abort(()) => StoreError::Io("transaction aborted".into()),
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+#[cfg(test)]
+mod tests;

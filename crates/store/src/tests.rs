@@ -1,0 +1,128 @@
+//! Unit tests of the store against sled on a temporary directory.
+
+use super::*;
+
+fn key(uid: u32) -> MessageKey {
+    MessageKey { account: "a".into(), mailbox: "INBOX".into(), uid_validity: 7, uid }
+}
+
+fn raw(subject: &str, date: &str) -> Vec<u8> {
+    format!(
+        "From: Ann Example <ann@example.org>\r\nTo: bob@example.org\r\nSubject: {subject}\r\n\
+         Date: {date}\r\nMessage-ID: <{subject}@example.org>\r\n\r\nHello   Bob,\r\n  see you.\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn messages_survive_reopening_and_list_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let batch = vec![
+            NewMessage { key: key(1), seen: true, raw: raw("old", "Mon, 1 Jan 2024 10:00:00 +0000") },
+            NewMessage { key: key(2), seen: false, raw: raw("new", "Tue, 2 Jan 2024 10:00:00 +0000") },
+        ];
+        assert_eq!(store.insert_messages(&batch).unwrap(), 2);
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let list = store.list_messages("a", "INBOX").unwrap();
+    let subjects: Vec<_> = list.iter().map(|m| m.subject.as_deref().unwrap()).collect();
+    assert_eq!(subjects, ["new", "old"]);
+    assert_eq!(list[0].from_name.as_deref(), Some("Ann Example"));
+    assert_eq!(list[0].from_email.as_deref(), Some("ann@example.org"));
+    assert_eq!(list[0].preview, "Hello Bob, see you.");
+    assert!(!list[0].seen);
+    assert_eq!(list[1].date, Some(1_704_103_200));
+}
+
+#[test]
+fn inserting_the_same_uid_twice_keeps_one_copy() {
+    let store = Store::open_temporary().unwrap();
+    let message = NewMessage { key: key(5), seen: false, raw: raw("x", "Mon, 1 Jan 2024 10:00:00 +0000") };
+    store.insert_messages(&[message.clone()]).unwrap();
+    store.insert_messages(&[message]).unwrap();
+    assert_eq!(store.count_messages("a", "INBOX"), 1);
+}
+
+#[test]
+fn same_uid_under_another_uidvalidity_is_another_message() {
+    let store = Store::open_temporary().unwrap();
+    let mut other = key(5);
+    other.uid_validity = 8;
+    for key in [key(5), other.clone()] {
+        let raw = raw("x", "Mon, 1 Jan 2024 10:00:00 +0000");
+        store.insert_messages(&[NewMessage { key, seen: false, raw }]).unwrap();
+    }
+    assert_eq!(store.count_messages("a", "INBOX"), 2);
+    assert!(store.message(&other).unwrap().is_some());
+}
+
+#[test]
+fn a_batch_with_a_non_message_writes_nothing() {
+    let store = Store::open_temporary().unwrap();
+    let good = NewMessage { key: key(1), seen: false, raw: raw("x", "Mon, 1 Jan 2024 10:00:00 +0000") };
+    let bad = NewMessage { key: key(2), seen: false, raw: Vec::new() };
+    let error = store.insert_messages(&[good, bad]).unwrap_err();
+    assert!(matches!(error, StoreError::NotAMessage(_)), "{error}");
+    assert_eq!(store.count_messages("a", "INBOX"), 0);
+}
+
+#[test]
+fn seen_flag_is_updated_in_place() {
+    let store = Store::open_temporary().unwrap();
+    let raw = raw("x", "Mon, 1 Jan 2024 10:00:00 +0000");
+    store.insert_messages(&[NewMessage { key: key(1), seen: false, raw }]).unwrap();
+    assert!(store.set_seen(&key(1), true).unwrap());
+    assert!(store.message(&key(1)).unwrap().unwrap().0.seen);
+    assert!(!store.set_seen(&key(9), true).unwrap());
+}
+
+#[test]
+fn a_second_open_of_the_same_directory_says_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path()).unwrap();
+    match Store::open(dir.path()) {
+        Err(StoreError::InUse { .. }) => {}
+        Err(other) => panic!("expected InUse, got {other}"),
+        Ok(_) => panic!("a second open must be refused"),
+    }
+}
+
+#[test]
+fn a_store_of_another_schema_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.insert(SCHEMA_KEY, &99u32.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    match Store::open(dir.path()) {
+        Err(StoreError::SchemaMismatch { found: 99, expected: SCHEMA_VERSION }) => {}
+        other => panic!("expected a schema mismatch, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn accounts_and_mailboxes_round_trip() {
+    let store = Store::open_temporary().unwrap();
+    let account = Account { id: "a".into(), display_name: "Ann".into(), email: "ann@example.org".into(), is_demo: false };
+    store.put_account(&account).unwrap();
+    let mailbox = Mailbox { account: "a".into(), name: "INBOX".into(), uid_validity: 7, uid_next: 3, highest_modseq: Some(9) };
+    store.put_mailbox(&mailbox).unwrap();
+    // "a" must not see the mailboxes of an account whose id merely starts with "a".
+    let other = Mailbox { account: "ab".into(), ..mailbox.clone() };
+    store.put_mailbox(&other).unwrap();
+    assert_eq!(store.accounts().unwrap(), vec![account]);
+    assert_eq!(store.mailboxes("a").unwrap(), vec![mailbox.clone()]);
+    assert_eq!(store.mailbox("a", "INBOX").unwrap(), Some(mailbox));
+}
+
+#[test]
+fn voicemail_context_is_recognised() {
+    let store = Store::open_temporary().unwrap();
+    let raw = b"From: VOICE=+15551234567@vvm.example.net\r\nSubject: voice mail\r\nMessage-Context: voice-message\r\n\r\nhi\r\n".to_vec();
+    store.insert_messages(&[NewMessage { key: key(1), seen: false, raw }]).unwrap();
+    let summary = store.message(&key(1)).unwrap().unwrap().0;
+    assert_eq!(summary.voicemail, Some(VoicemailKind::Voice));
+}
