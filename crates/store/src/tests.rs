@@ -106,9 +106,20 @@ fn a_store_of_another_schema_version_is_refused() {
 #[test]
 fn accounts_and_mailboxes_round_trip() {
     let store = Store::open_temporary().unwrap();
-    let account = Account { id: "a".into(), display_name: "Ann".into(), email: "ann@example.org".into(), is_demo: false };
+    let account = Account {
+        id: "a".into(),
+        display_name: "Ann".into(),
+        email: "ann@example.org".into(),
+        is_demo: false,
+    };
     store.put_account(&account).unwrap();
-    let mailbox = Mailbox { account: "a".into(), name: "INBOX".into(), uid_validity: 7, uid_next: 3, highest_modseq: Some(9) };
+    let mailbox = Mailbox {
+        account: "a".into(),
+        name: "INBOX".into(),
+        uid_validity: 7,
+        uid_next: 3,
+        highest_modseq: Some(9),
+    };
     store.put_mailbox(&mailbox).unwrap();
     // "a" must not see the mailboxes of an account whose id merely starts with "a".
     let other = Mailbox { account: "ab".into(), ..mailbox.clone() };

@@ -1,0 +1,72 @@
+# Tidings: `make run` starts the app, `make test` installs what is missing and runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# Debian packages: build (webkit2gtk, gtk), end-to-end (driver, Xvfb), integration (Dovecot,
+# gnome-keyring on a private D-Bus), screenshots (imagemagick).
+RUN_PACKAGES  := libwebkit2gtk-4.1-dev libgtk-3-dev pkg-config curl
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb dovecot-imapd gnome-keyring libsecret-tools \
+                 dbus dbus-x11 openssl imagemagick
+TAURI_DRIVER_VERSION := 2.1.0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APP := target/debug/tidings-app
+KEYRING_SESSION := tests/support/keyring-session.sh
+
+.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e bundle clean
+
+run: deps-run app
+	./$(APP)
+
+test: deps-test lint app test-rust test-ui test-e2e
+	@echo "make test: all suites passed"
+
+deps-run:
+	@$(call apt_install,$(RUN_PACKAGES))
+	@[ -d ui/node_modules ] || npm ci --prefix ui --no-audit --no-fund
+
+deps-test: deps-run
+	@$(call apt_install,$(TEST_PACKAGES))
+	@[ -d tests/e2e/node_modules ] || npm ci --prefix tests/e2e --no-audit --no-fund
+	@tauri-driver --help >/dev/null 2>&1 && [ -f "$(HOME)/.cargo/.tidings-tauri-driver-$(TAURI_DRIVER_VERSION)" ] || { \
+	  cargo install tauri-driver --version $(TAURI_DRIVER_VERSION) --locked && \
+	  touch "$(HOME)/.cargo/.tidings-tauri-driver-$(TAURI_DRIVER_VERSION)"; }
+
+ui:
+	npm run --prefix ui build
+
+# The app with the UI embedded (custom-protocol), as the end-to-end suite and `make run` need it.
+app: ui
+	cargo build --features custom-protocol --bin tidings-app
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	npm run --prefix ui check
+	tests/support/check-architecture.sh
+
+test-rust:
+	$(KEYRING_SESSION) cargo test --workspace
+
+test-ui:
+	npm run --prefix ui test
+
+test-e2e: app
+	$(KEYRING_SESSION) tests/e2e/run.sh
+
+# The Linux .deb (AppImage tooling is downloaded at build time, which these machines cannot do).
+bundle: deps-run
+	npm run --prefix ui tauri -- build --bundles deb
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules tests/e2e/node_modules tests/e2e/logs
+
+define apt_install
+missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed' || echo "$$p"; done); \
+if [ -n "$$missing" ]; then \
+  echo "Installing Debian packages:" $$missing; \
+  $(SUDO) apt-get update -q; \
+  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+fi
+endef

@@ -1,0 +1,45 @@
+//! The app's one piece of state: the open cache. Commands reach it through `tauri::State`.
+
+use std::path::Path;
+
+use tidings_store::{Store, StoreError};
+
+/// Everything the commands share.
+pub struct AppState {
+    /// The mail cache.
+    pub store: Store,
+}
+
+impl AppState {
+    /// Opens the cache under `data_dir`, rebuilding it when it is damaged or from another
+    /// version, and imports the demo mailbox when there is no account yet.
+    pub fn open(data_dir: &Path) -> Result<AppState, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|error| StoreError::Io(error.to_string()))?;
+        let cache_dir = data_dir.join("cache");
+        let store = match Store::open(&cache_dir) {
+            Err(StoreError::Corrupt(reason)) | Err(StoreError::Io(reason)) if cache_dir.exists() => {
+                eprintln!("The mail cache could not be opened ({reason}); rebuilding it.");
+                rebuild(&cache_dir)?
+            }
+            Err(StoreError::SchemaMismatch { found, expected }) => {
+                eprintln!("The mail cache has schema {found}, not {expected}; rebuilding it.");
+                rebuild(&cache_dir)?
+            }
+            other => other?,
+        };
+        AppState::with_store(store)
+    }
+
+    /// Wraps an already open store (tests use a temporary one).
+    pub fn with_store(store: Store) -> Result<AppState, StoreError> {
+        if store.accounts()?.is_empty() {
+            tidings_demo::import_demo(&store)?;
+        }
+        Ok(AppState { store })
+    }
+}
+
+fn rebuild(cache_dir: &Path) -> Result<Store, StoreError> {
+    std::fs::remove_dir_all(cache_dir).map_err(|error| StoreError::Io(error.to_string()))?;
+    Store::open(cache_dir)
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the end-to-end suite: Xvfb + tauri-driver (+ WebKitWebDriver) + WebdriverIO against the
+# built app, with a fresh data dir so the app starts as for a new user. Screenshots go to
+# target/e2e/. Usage: tests/e2e/run.sh  (TIDINGS_APP overrides the binary).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+export TIDINGS_APP=${TIDINGS_APP:-$ROOT/target/debug/tidings-app}
+export TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4444}
+NATIVE_PORT=$((TAURI_DRIVER_PORT + 1))
+LOGS=$HERE/logs
+export E2E_SHOTS=$ROOT/target/e2e
+mkdir -p "$LOGS" "$E2E_SHOTS"
+
+for tool in Xvfb tauri-driver WebKitWebDriver curl; do
+  command -v "$tool" >/dev/null || { echo "e2e: $tool is missing; run 'make deps'" >&2; exit 2; }
+done
+[ -x "$TIDINGS_APP" ] || { echo "e2e: no app binary at $TIDINGS_APP; run 'make app'" >&2; exit 2; }
+grep -q 'assets/index-' "$TIDINGS_APP" || {
+  echo "e2e: $TIDINGS_APP does not embed the UI; build it with --features custom-protocol" >&2; exit 2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$TAURI_DRIVER_PORT" "$NATIVE_PORT"; do
+  port_open "$port" && { echo "e2e: port $port is busy" >&2; exit 2; }
+done
+DISPLAY_NUMBER=${E2E_DISPLAY:-99}
+while [ -e "/tmp/.X11-unix/X$DISPLAY_NUMBER" ] || [ -e "/tmp/.X$DISPLAY_NUMBER-lock" ]; do
+  DISPLAY_NUMBER=$((DISPLAY_NUMBER + 1))
+done
+
+SCRATCH=$(mktemp -d)
+XVFB_PID=""
+DRIVER_PID=""
+stop() { [ -n "$1" ] || return 0; kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+cleanup() { local rc=$?; stop "$DRIVER_PID"; stop "$XVFB_PID"; rm -rf "$SCRATCH"; exit "$rc"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+Xvfb ":$DISPLAY_NUMBER" -screen 0 1280x800x24 -nolisten tcp >"$LOGS/xvfb.log" 2>&1 &
+XVFB_PID=$!
+for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$DISPLAY_NUMBER" ] && break; sleep 0.1; done
+[ -S "/tmp/.X11-unix/X$DISPLAY_NUMBER" ] || { echo "e2e: Xvfb did not start" >&2; exit 1; }
+
+# The app inherits this environment through tauri-driver: a new user's empty data dirs.
+export DISPLAY=":$DISPLAY_NUMBER"
+export TIDINGS_DATA_DIR=$SCRATCH/data/tidings
+export XDG_DATA_HOME=$SCRATCH/data XDG_CACHE_HOME=$SCRATCH/cache XDG_CONFIG_HOME=$SCRATCH/config
+tauri-driver --port "$TAURI_DRIVER_PORT" --native-port "$NATIVE_PORT" >"$LOGS/tauri-driver.log" 2>&1 &
+DRIVER_PID=$!
+ready=""
+for _ in $(seq 200); do
+  kill -0 "$DRIVER_PID" 2>/dev/null || { cat "$LOGS/tauri-driver.log" >&2; exit 1; }
+  curl -fsS "http://127.0.0.1:$TAURI_DRIVER_PORT/status" >/dev/null 2>&1 && { ready=1; break; }
+  sleep 0.1
+done
+[ -n "$ready" ] || { echo "e2e: tauri-driver did not become ready" >&2; exit 1; }
+
+cd "$HERE"
+npx wdio run ./wdio.conf.ts
+echo "e2e: screenshots in $E2E_SHOTS"

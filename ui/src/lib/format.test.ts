@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { initials, listDate, senderHue } from './format';
+
+describe('listDate', () => {
+  const now = new Date(2024, 4, 15, 12, 0, 0);
+  const at = (d: Date) => Math.floor(d.getTime() / 1000);
+
+  it('shows the time for today', () => {
+    expect(listDate(at(new Date(2024, 4, 15, 9, 5)), now, 'en-GB')).toBe('09:05');
+  });
+  it('shows the weekday within the last week', () => {
+    expect(listDate(at(new Date(2024, 4, 13, 9, 5)), now, 'en-GB')).toBe('Mon');
+  });
+  it('shows day and month this year, and the year before that', () => {
+    expect(listDate(at(new Date(2024, 0, 2)), now, 'en-GB')).toBe('2 Jan');
+    expect(listDate(at(new Date(2014, 3, 4)), now, 'en-GB')).toBe('4 Apr 2014');
+  });
+  it('is empty without a date', () => {
+    expect(listDate(null, now)).toBe('');
+  });
+});
+
+describe('initials', () => {
+  it('takes the first and last word', () => {
+    expect(initials('Andrew P.')).toBe('AP');
+    expect(initials('Иван Петров')).toBe('ИП');
+    expect(initials('maria.s@sample2.com')).toBe('MC');
+    expect(initials('')).toBe('?');
+  });
+});
+
+describe('senderHue', () => {
+  it('is the same for the same sender whatever the case, and in range', () => {
+    expect(senderHue('Ann@Example.org')).toBe(senderHue('ann@example.org'));
+    expect(senderHue('ann@example.org')).not.toBe(senderHue('bob@example.org'));
+    expect(senderHue('x')).toBeGreaterThanOrEqual(0);
+    expect(senderHue('x')).toBeLessThan(360);
+  });
+});
