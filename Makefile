@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 # Debian packages: build (webkit2gtk, gtk), end-to-end (driver, Xvfb), integration (Dovecot,
 # gnome-keyring on a private D-Bus), screenshots (imagemagick).
-RUN_PACKAGES  := libwebkit2gtk-4.1-dev libgtk-3-dev pkg-config curl
+RUN_PACKAGES  := libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev pkg-config curl
 TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb dovecot-imapd gnome-keyring libsecret-tools \
                  dbus dbus-x11 openssl imagemagick
 TAURI_DRIVER_VERSION := 2.1.0

@@ -25,9 +25,11 @@ describe('Tidings on first start', () => {
     const rows = await $$('#message-list .message-row');
     let opened = false;
     for (const row of rows) {
-      const subject = await row.$('.subject').getText();
+      // textContent, not getText: rows below the fold of the list are not "visible" to WebDriver.
+      const subject = String(await row.$('.subject').getProperty('textContent'));
+      const preview = String(await row.$('.preview').getProperty('textContent'));
       // The newest message of the patent's thread: the one that quotes the three others.
-      if (subject.includes('IT coffee times') && (await row.$('.preview').getText()).startsWith('Sure')) {
+      if (subject.includes('IT coffee times') && preview.startsWith('Sure')) {
         await row.click();
         opened = true;
         break;
