@@ -40,7 +40,7 @@ fn messages_survive_reopening_and_list_newest_first() {
 fn inserting_the_same_uid_twice_keeps_one_copy() {
     let store = Store::open_temporary().unwrap();
     let message = NewMessage { key: key(5), seen: false, raw: raw("x", "Mon, 1 Jan 2024 10:00:00 +0000") };
-    store.insert_messages(&[message.clone()]).unwrap();
+    store.insert_messages(std::slice::from_ref(&message)).unwrap();
     store.insert_messages(&[message]).unwrap();
     assert_eq!(store.count_messages("a", "INBOX"), 1);
 }
