@@ -1,0 +1,285 @@
+//! Reading dates, times and UTC offsets out of header text with the date and time masks.
+//!
+//! The masks find where a date is and which part is which; this module turns those parts into
+//! calendar values with chrono, resolving two-digit years and ambiguous day/month order (by the
+//! language and by the rule that a quote is older than the message quoting it). It does not find
+//! headers and does not format anything for display.
+
+use chrono::{Datelike, NaiveDate};
+use regex::Captures;
+
+use crate::masks::{parse_offset_minutes, DateOrder, MaskSet};
+
+/// A time of day as written: seconds only when the header showed them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TimeOfDay {
+    pub hour: u32,
+    pub minute: u32,
+    pub second: Option<u32>,
+}
+
+/// What could be read from a header's date text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DateTimeParts {
+    pub date: Option<NaiveDate>,
+    pub time: Option<TimeOfDay>,
+    /// Minutes east of UTC.
+    pub offset_minutes: Option<i32>,
+}
+
+impl DateTimeParts {
+    /// `YYYY-MM-DD`.
+    pub fn date_text(&self) -> Option<String> {
+        self.date.map(|date| date.format("%Y-%m-%d").to_string())
+    }
+
+    /// `HH:MM`, or `HH:MM:SS` when the header showed seconds.
+    pub fn time_text(&self) -> Option<String> {
+        self.time.map(|time| match time.second {
+            Some(second) => format!("{:02}:{:02}:{:02}", time.hour, time.minute, second),
+            None => format!("{:02}:{:02}", time.hour, time.minute),
+        })
+    }
+
+    /// `+HH:MM`.
+    pub fn offset_text(&self) -> Option<String> {
+        self.offset_minutes.map(format_offset)
+    }
+}
+
+/// Formats minutes east of UTC as `+HH:MM`.
+pub(crate) fn format_offset(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let minutes = minutes.abs();
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// Reads a date, a time and an offset from `text`.
+///
+/// `preferred` is the language whose masks found the header (tried first, and used for the
+/// day/month order of numeric dates); `newest` is the latest date the quote may have, when known.
+pub(crate) fn parse(
+    masks: &MaskSet,
+    text: &str,
+    preferred: Option<usize>,
+    newest: Option<NaiveDate>,
+) -> DateTimeParts {
+    // 1. The longest date match over all languages wins: "st 27. 10. 2021" is better read by the
+    //    Czech pattern with its weekday than by a bare numeric one.
+    let mut candidates: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for language_index in masks.languages_for(preferred) {
+        for (pattern_index, regex) in masks.languages[language_index].dates.iter().enumerate() {
+            if let Some(found) = regex.find(text) {
+                candidates.push((found.len(), language_index, pattern_index, found.end()));
+            }
+        }
+    }
+    // A stable sort keeps the preferred language first among equally long matches.
+    candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.0));
+
+    let time_search_start = candidates.first().map(|candidate| candidate.3).unwrap_or(0);
+    let (time, time_end) = match find_time(masks, &text[time_search_start..], preferred) {
+        Some((time, end)) => (Some(time.0), Some((time_search_start + end, time.1))),
+        None => (None, None),
+    };
+    let uses_meridiem = time_end.is_some_and(|(_, meridiem)| meridiem);
+
+    let mut date = None;
+    for (_, language_index, pattern_index, _) in &candidates {
+        let language = &masks.languages[*language_index];
+        let Some(captures) = language.dates[*pattern_index].captures(text) else { continue };
+        // Numeric dates follow the language of the header, not of the pattern that read them.
+        let order_language = preferred.and_then(|index| masks.languages.get(index)).unwrap_or(language);
+        let order =
+            if time.is_some() && !uses_meridiem { order_language.order_24h } else { order_language.order };
+        if let Some(resolved) = resolve_date(masks, *language_index, &captures, order, newest) {
+            date = Some(resolved);
+            break;
+        }
+    }
+
+    let offset_minutes = time_end.and_then(|(end, _)| find_offset(masks, &text[end..]));
+    DateTimeParts { date, time, offset_minutes }
+}
+
+/// The first time in `text`: ((time, had AM/PM), end offset).
+fn find_time(masks: &MaskSet, text: &str, preferred: Option<usize>) -> Option<((TimeOfDay, bool), usize)> {
+    let mut best: Option<(usize, usize, usize, usize)> = None;
+    for language_index in masks.languages_for(preferred) {
+        for (pattern_index, regex) in masks.languages[language_index].times.iter().enumerate() {
+            let Some(captures) = regex.captures(text) else { continue };
+            let (Some(hour), Some(found)) = (captures.name("hour"), captures.get(0)) else { continue };
+            // Compare where the hour starts: a pattern that also swallows the space or the AM/PM
+            // word before it must not win just for starting earlier.
+            let better = match best {
+                None => true,
+                Some((start, end, _, _)) => {
+                    hour.start() < start || (hour.start() == start && found.end() > end)
+                }
+            };
+            if better {
+                best = Some((hour.start(), found.end(), language_index, pattern_index));
+            }
+        }
+    }
+    let (_, end, language_index, pattern_index) = best?;
+    let captures = masks.languages[language_index].times[pattern_index].captures(text)?;
+    let number = |name: &str| captures.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let mut hour = number("hour")?;
+    let minute = number("minute")?;
+    let second = number("second");
+    let meridiem = captures.name("ampm").and_then(|word| {
+        let key = word.as_str().to_lowercase();
+        masks.meridiems.get(&key).or_else(|| masks.meridiems.get(key.trim_end_matches('.'))).copied()
+    });
+    match meridiem {
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
+    if hour > 23 || minute > 59 || second.is_some_and(|second| second > 60) {
+        return None;
+    }
+    Some(((TimeOfDay { hour, minute, second }, meridiem.is_some()), end))
+}
+
+/// A zone written right after the time: `+0300`, `GMT+3`, `(UTC)`, `EEST`.
+fn find_offset(masks: &MaskSet, text: &str) -> Option<i32> {
+    let zone = masks.time_zone.as_ref()?.captures(text)?.name("tz")?.as_str();
+    let zone = zone.trim_matches(|c| c == '(' || c == ')').trim();
+    if let Some(minutes) = parse_offset_minutes(zone) {
+        return Some(minutes);
+    }
+    let upper = zone.to_uppercase();
+    for prefix in ["GMT", "UTC"] {
+        if let Some(rest) = upper.strip_prefix(prefix) {
+            let rest: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+            return if rest.is_empty() { Some(0) } else { parse_offset_minutes(&rest) };
+        }
+    }
+    masks.zone_offsets.get(&upper).copied()
+}
+
+fn resolve_date(
+    masks: &MaskSet,
+    language: usize,
+    captures: &Captures<'_>,
+    order: DateOrder,
+    newest: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let number = |name: &str| captures.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let year_text = captures.name("year").or_else(|| captures.name("year4"))?.as_str();
+    let mut year: i32 = year_text.parse().ok()?;
+    if year_text.len() <= 2 {
+        // Two-digit years: the century that keeps the quote from lying in the future.
+        let newest_year = newest.map(|date| date.year()).unwrap_or(2069);
+        year += 2000;
+        if year > newest_year {
+            year -= 100;
+        }
+    }
+    let month = number("month").or_else(|| {
+        let word = captures.name("monthname")?.as_str();
+        masks.month_number(language, word)
+    });
+    let mut options: Vec<(u32, u32)> = Vec::with_capacity(2);
+    match (number("day"), month, number("a"), number("b")) {
+        (Some(day), Some(month), _, _) => options.push((day, month)),
+        (None, None, Some(a), Some(b)) => match order {
+            DateOrder::DayMonth => options.extend([(a, b), (b, a)]),
+            DateOrder::MonthDay => options.extend([(b, a), (a, b)]),
+        },
+        _ => return None,
+    }
+    let valid: Vec<NaiveDate> = options
+        .into_iter()
+        .filter_map(|(day, month)| NaiveDate::from_ymd_opt(year, month, day))
+        .filter(|date| (1970..=2100).contains(&date.year()))
+        .collect();
+    // A quote is older than the message that quotes it: prefer readings that respect that.
+    let not_after_newest = valid.iter().copied().find(|date| newest.is_none_or(|newest| *date <= newest));
+    not_after_newest.or_else(|| valid.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(
+        text: &str,
+        language: &str,
+        newest: Option<NaiveDate>,
+    ) -> (Option<String>, Option<String>, Option<String>) {
+        let masks = MaskSet::builtin();
+        let preferred = masks.languages.iter().position(|l| l.id == language);
+        assert!(preferred.is_some(), "no language {language}");
+        let parts = parse(&masks, text, preferred, newest);
+        (parts.date_text(), parts.time_text(), parts.offset_text())
+    }
+
+    #[test]
+    fn dates_times_and_offsets_in_many_languages() {
+        let s = |v: &str| Some(v.to_string());
+        let table = [
+            ("en", "Wed, Oct 27, 2021 at 9:31 AM", s("2021-10-27"), s("09:31"), None),
+            (
+                "en",
+                "Monday, September 19, 2022, 5:55:44 PM -0400",
+                s("2022-09-19"),
+                s("17:55:44"),
+                s("-04:00"),
+            ),
+            ("en", "25 October 2021 at 11:17:21 EEST", s("2021-10-25"), s("11:17:21"), s("+03:00")),
+            ("en", "Wed, 3 Nov 2021 15:51:30 +0100", s("2021-11-03"), s("15:51:30"), s("+01:00")),
+            ("en", "02/10/2023 4:52 PM EST", s("2023-02-10"), s("16:52"), s("-05:00")),
+            ("en", "03/11/2021 15:51", s("2021-11-03"), s("15:51"), None),
+            (
+                "en",
+                "Tuesday, November 2, 2021, 09:26:50 AM GMT+1",
+                s("2021-11-02"),
+                s("09:26:50"),
+                s("+01:00"),
+            ),
+            ("ru", "ср, 27 окт. 2021 г. в 09:31", s("2021-10-27"), s("09:31"), None),
+            ("ru", "26 октября 2021 г. в 14:25:08 GMT+3", s("2021-10-26"), s("14:25:08"), s("+03:00")),
+            ("cs", "26. října 2021 14:25:08 GMT+3", s("2021-10-26"), s("14:25:08"), s("+03:00")),
+            ("cs", "st 27. 10. 2021 v 9:31", s("2021-10-27"), s("09:31"), None),
+            ("de", "Mi., 27. Okt. 2021 um 09:31 Uhr", s("2021-10-27"), s("09:31"), None),
+            ("de", "26. Oktober 2021 um 14:25:08 OESZ", s("2021-10-26"), s("14:25:08"), s("+03:00")),
+            ("fr", "mer. 27 oct. 2021 à 09:31", s("2021-10-27"), s("09:31"), None),
+            ("fr", "17 août 2022 à 09:06:24 UTC+2", s("2022-08-17"), s("09:06:24"), s("+02:00")),
+            ("tr", "27 Eki 2021 Çar, 09:31", s("2021-10-27"), s("09:31"), None),
+            ("hu", "2021. okt. 27., Sze, 9:31", s("2021-10-27"), s("09:31"), None),
+            ("fi", "26. lokakuuta 2021 klo 14.25.08 UTC+3", s("2021-10-26"), s("14:25:08"), s("+03:00")),
+            ("da", "ons. 27. okt. 2021 kl. 09.31", s("2021-10-27"), s("09:31"), None),
+            ("ja", "2022年9月19日月曜日 17:55:44 -0400", s("2022-09-19"), s("17:55:44"), s("-04:00")),
+            ("zh", "2021年10月27日 周三 09:31", s("2021-10-27"), s("09:31"), None),
+            ("pt", "28/10/21, 12:46", s("2021-10-28"), s("12:46"), None),
+            ("pt-BR", "qua., 27 de out. de 2021 às 09:31", s("2021-10-27"), s("09:31"), None),
+            ("et", "K, 27. oktoober 2021 kell 09:31", s("2021-10-27"), s("09:31"), None),
+            ("uk", "26 жовтня 2021 р. о 14:25:08 GMT+3", s("2021-10-26"), s("14:25:08"), s("+03:00")),
+            ("pl", "wtorek, 2 listopada 2021, 09:26:50 CET", s("2021-11-02"), s("09:26:50"), s("+01:00")),
+        ];
+        for (language, text, date, time, offset) in table {
+            assert_eq!(read(text, language, None), (date, time, offset), "{language}: {text}");
+        }
+    }
+
+    #[test]
+    fn the_quoting_message_date_resolves_day_month_order() {
+        let newest = NaiveDate::from_ymd_opt(2021, 4, 1);
+        // 04/03/2021 read as 4 March by a day-first language; as 3 April it would postdate its reply...
+        assert_eq!(read("04/03/2021", "de", newest).0.as_deref(), Some("2021-03-04"));
+        // ...and a month-first reading that would lie in the future is swapped.
+        let newest = NaiveDate::from_ymd_opt(2021, 3, 10);
+        assert_eq!(read("04/03/2021 4:00 PM", "en", newest).0.as_deref(), Some("2021-03-04"));
+        assert_eq!(read("04/03/2021 4:00 PM", "en", None).0.as_deref(), Some("2021-04-03"));
+    }
+
+    #[test]
+    fn two_digit_years_stay_in_the_past_of_the_quoting_message() {
+        let newest = NaiveDate::from_ymd_opt(2021, 12, 1);
+        assert_eq!(read("28/10/21", "fr", newest).0.as_deref(), Some("2021-10-28"));
+        assert_eq!(read("28/10/99", "fr", newest).0.as_deref(), Some("1999-10-28"));
+    }
+}

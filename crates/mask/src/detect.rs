@@ -1,0 +1,510 @@
+//! Finding quote headers in the line model and extracting their fields with the masks.
+//!
+//! Plan, after the patent:
+//! 1. Candidate lines are those within `window_lines` of a quote edge (a quote tag opening or
+//!    closing, a client's quote container) plus lines that look like a header anchor (a field
+//!    label, a separator, a line ending in a colon) and the two lines above such an anchor.
+//! 2. At each candidate line, try in turn: a separator line (with the field block after it), a
+//!    field block (`From:` plus at least one more label), an attribution template over one to
+//!    three lines.
+//! 3. Keep a header only on a strong signal, then give each its nesting depth by sweeping the
+//!    lines once with a stack of open quotes.
+//!
+//! It reads the masks and the address book; it does not render anything.
+
+use chrono::NaiveDate;
+
+use crate::datetime::{self, DateTimeParts};
+use crate::lines::Line;
+use crate::masks::{normalize_label, LabelKind, MaskSet, SeparatorKind};
+use crate::sender::{clean_name, judge_name, split_sender, AddressBook, NameConfidence};
+use crate::{HeaderFields, QuoteHeader, QuoteKind};
+
+/// Most lines a field block may span.
+const MAX_FIELD_LINES: usize = 16;
+/// Most lines an attribution may be wrapped over.
+const MAX_ATTRIBUTION_LINES: usize = 3;
+/// Longest joined attribution text tried, in bytes; real ones are far shorter.
+const MAX_ATTRIBUTION_LEN: usize = 600;
+
+/// A header found in the line model.
+#[derive(Clone, Debug)]
+pub(crate) struct FoundHeader {
+    /// First line of the header (inclusive).
+    pub first_line: usize,
+    /// Last line of the header (inclusive).
+    pub last_line: usize,
+    /// The header with its fields; `depth` is filled by [`assign_depths`].
+    pub header: QuoteHeader,
+}
+
+/// What the detector needs besides the lines.
+pub(crate) struct DetectContext<'a> {
+    pub masks: &'a MaskSet,
+    pub book: &'a AddressBook,
+    pub window_lines: usize,
+    /// The date of the quoting message: quotes are not newer.
+    pub newest: Option<NaiveDate>,
+    /// Whether lines are the whole text to inspect (the settings preview), not a body.
+    pub every_line_is_candidate: bool,
+}
+
+/// Finds every quote header in `lines`, in document order, with depths assigned.
+pub(crate) fn detect(lines: &[Line], context: &DetectContext<'_>) -> Vec<FoundHeader> {
+    let candidates = candidate_lines(lines, context);
+    let first_text = lines.iter().position(|line| !line.text.is_empty());
+    let mut found = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if candidates[index] && !lines[index].text.is_empty() {
+            if let Some(header) = match_at(lines, index, first_text, context) {
+                index = header.last_line + 1;
+                found.push(header);
+                continue;
+            }
+        }
+        index += 1;
+    }
+    assign_depths(lines, &mut found);
+    found
+}
+
+fn candidate_lines(lines: &[Line], context: &DetectContext<'_>) -> Vec<bool> {
+    if context.every_line_is_candidate {
+        return vec![true; lines.len()];
+    }
+    let mut candidates = vec![false; lines.len()];
+    let mut mark = |from: usize, to: usize| {
+        for flag in &mut candidates[from..to.min(lines.len())] {
+            *flag = true;
+        }
+    };
+    for (index, line) in lines.iter().enumerate() {
+        if line.quote_edge {
+            mark(index.saturating_sub(context.window_lines), index + context.window_lines + 1);
+        }
+        if is_anchor(&line.text, context.masks) {
+            mark(index.saturating_sub(MAX_ATTRIBUTION_LINES - 1), index + 1);
+        }
+    }
+    candidates
+}
+
+/// A cheap test for lines that may be part of a header wherever they are.
+fn is_anchor(text: &str, masks: &MaskSet) -> bool {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return false;
+    }
+    trimmed.ends_with(':')
+        || trimmed.ends_with('：')
+        || trimmed.starts_with(['-', '_', '=', '*'])
+        || masks.label_at_start.as_ref().is_some_and(|regex| regex.is_match(trimmed))
+}
+
+fn match_at(
+    lines: &[Line],
+    index: usize,
+    first_text: Option<usize>,
+    context: &DetectContext<'_>,
+) -> Option<FoundHeader> {
+    // Outlook writes the same field block for replies and forwards. Without a separator phrase,
+    // a block at the very top of the body (nothing written above it) is taken as a forward, and
+    // a block under the author's text as a reply.
+    let block_kind = if first_text == Some(index) { QuoteKind::Forward } else { QuoteKind::Reply };
+    if let Some(found) = match_separator(lines, index, block_kind, context) {
+        return Some(found);
+    }
+    if let Some(found) = match_field_block(lines, index, block_kind, context) {
+        return Some(found);
+    }
+    match_attribution(lines, index, context)
+}
+
+/// A separator line: a phrase such as "Forwarded message" or a bare rule of dashes/underscores.
+enum Separator<'a> {
+    Phrase { kind: SeparatorKind, language: usize, number: usize, rest: &'a str },
+    Rule,
+}
+
+fn find_separator<'a>(text: &'a str, masks: &MaskSet) -> Option<Separator<'a>> {
+    let trimmed = text.trim();
+    let is_rule_char = |c: char| matches!(c, '-' | '_' | '=' | '*' | '—' | '–');
+    let core = trimmed.trim_start_matches(is_rule_char);
+    let leading = trimmed.len() - core.len();
+    if leading >= 2 {
+        // The phrase runs up to the last run of two or more rule characters; anything after it
+        // is a header written on the same line (Yahoo).
+        let (phrase, rest) = split_at_last_rule(core);
+        let phrase_lower = phrase.trim().trim_end_matches(':').trim().to_lowercase();
+        if phrase_lower.is_empty() {
+            return rest.trim().is_empty().then_some(Separator::Rule);
+        }
+        let best = masks
+            .separators
+            .iter()
+            .filter(|(known, _, _, _)| phrase_lower.contains(known.as_str()))
+            .max_by_key(|(known, _, _, _)| known.len())?;
+        return Some(Separator::Phrase { kind: best.1, language: best.2, number: best.3, rest: rest.trim() });
+    }
+    let phrase_lower = trimmed.trim_end_matches([':', '：']).trim().to_lowercase();
+    if phrase_lower.len() > 80 {
+        return None;
+    }
+    masks.separators.iter().find(|(known, _, _, _)| *known == phrase_lower).map(
+        |(_, kind, language, number)| Separator::Phrase {
+            kind: *kind,
+            language: *language,
+            number: *number,
+            rest: "",
+        },
+    )
+}
+
+fn split_at_last_rule(core: &str) -> (&str, &str) {
+    let is_rule_char = |c: char| matches!(c, '-' | '_' | '=' | '—' | '–');
+    let chars: Vec<(usize, char)> = core.char_indices().collect();
+    let mut best: Option<(usize, usize)> = None;
+    let mut index = 0;
+    while index < chars.len() {
+        if is_rule_char(chars[index].1) {
+            let start = index;
+            while index < chars.len() && is_rule_char(chars[index].1) {
+                index += 1;
+            }
+            if index - start >= 2 {
+                let end_byte = chars.get(index).map(|(byte, _)| *byte).unwrap_or(core.len());
+                best = Some((chars[start].0, end_byte));
+            }
+        } else {
+            index += 1;
+        }
+    }
+    match best {
+        Some((start, end)) => (&core[..start], &core[end..]),
+        None => (core, ""),
+    }
+}
+
+/// One `Label: value` pair found in a header.
+#[derive(Clone, Debug)]
+struct Field {
+    kind: LabelKind,
+    language: usize,
+    value: String,
+}
+
+/// Splits a line into fields: a label at its start, then labels run together after it
+/// (`…acme.com>To: …` in Yahoo's flattened headers).
+fn fields_of_line(text: &str, masks: &MaskSet) -> Vec<Field> {
+    let Some(at_start) = masks.label_at_start.as_ref() else { return Vec::new() };
+    let Some(first) = at_start.captures(text) else { return Vec::new() };
+    let (Some(label), Some(whole)) = (first.name("label"), first.get(0)) else { return Vec::new() };
+    let mut fields = Vec::new();
+    let mut pending = label_meaning(label.as_str(), masks);
+    let base = whole.end();
+    let mut value_start = base;
+    if let Some(inline) = masks.label_inline.as_ref() {
+        for captures in inline.captures_iter(&text[base..]) {
+            let (Some(next_label), Some(next_whole)) = (captures.name("label"), captures.get(0)) else {
+                continue;
+            };
+            let absolute_start = base + next_whole.start();
+            // A label glued to a lowercase letter is part of a word ("pizza:"), not a label.
+            let glued_to_word = text[..absolute_start].chars().next_back().is_some_and(|c| c.is_lowercase());
+            if glued_to_word {
+                continue;
+            }
+            if let Some((kind, language)) = pending {
+                fields.push(Field {
+                    kind,
+                    language,
+                    value: text[value_start..absolute_start].trim().to_string(),
+                });
+            }
+            pending = label_meaning(next_label.as_str(), masks);
+            value_start = base + next_whole.end();
+        }
+    }
+    if let Some((kind, language)) = pending {
+        fields.push(Field { kind, language, value: text[value_start..].trim().to_string() });
+    }
+    fields
+}
+
+fn label_meaning(label: &str, masks: &MaskSet) -> Option<(LabelKind, usize)> {
+    masks.labels.get(&normalize_label(label)).copied()
+}
+
+/// Reads a block of field lines starting at `start`; returns the last line and the fields.
+fn read_field_block(lines: &[Line], start: usize, masks: &MaskSet) -> Option<(usize, Vec<Field>)> {
+    let depth = lines.get(start)?.depth;
+    let mut fields: Vec<Field> = Vec::new();
+    let mut last = None;
+    let mut index = start;
+    while index < lines.len() && index < start + MAX_FIELD_LINES {
+        let line = &lines[index];
+        if line.text.is_empty() || line.depth != depth {
+            break;
+        }
+        let line_fields = fields_of_line(&line.text, masks);
+        if line_fields.is_empty() {
+            // Long recipient lists wrap onto lines of their own.
+            let after_recipients = fields.last().is_some_and(|field| {
+                matches!(field.kind, LabelKind::To | LabelKind::Cc) && field.value.ends_with([',', ';'])
+            });
+            if after_recipients && line.text.contains('@') {
+                last = Some(index);
+                index += 1;
+                continue;
+            }
+            break;
+        }
+        fields.extend(line_fields);
+        last = Some(index);
+        index += 1;
+    }
+    last.map(|last| (last, fields))
+}
+
+/// Whether fields make a header: a sender plus at least one more header label.
+fn fields_are_a_header(fields: &[Field]) -> bool {
+    let has_from = fields.iter().any(|field| field.kind == LabelKind::From && !field.value.is_empty());
+    let others = fields.iter().filter(|field| field.kind != LabelKind::From).count();
+    has_from && others >= 1
+}
+
+fn match_separator(
+    lines: &[Line],
+    index: usize,
+    block_kind: QuoteKind,
+    context: &DetectContext<'_>,
+) -> Option<FoundHeader> {
+    let masks = context.masks;
+    let separator = find_separator(&lines[index].text, masks)?;
+    let mut fields = match &separator {
+        Separator::Phrase { rest, .. } if !rest.is_empty() => fields_of_line(rest, masks),
+        _ => Vec::new(),
+    };
+    let mut last_line = index;
+    // The field block follows, perhaps after blank lines and perhaps one quote level deeper
+    // (Apple Mail puts "Begin forwarded message:" outside the `>` block).
+    let mut next = index + 1;
+    while next < lines.len() && next <= index + context.window_lines.max(1) && lines[next].text.is_empty() {
+        next += 1;
+    }
+    if next < lines.len() && lines[next].depth >= lines[index].depth {
+        if let Some((block_last, block_fields)) = read_field_block(lines, next, masks) {
+            if fields_are_a_header(&block_fields)
+                || (fields.is_empty() && block_fields.iter().any(|f| f.kind == LabelKind::From))
+            {
+                fields.extend(block_fields);
+                last_line = block_last;
+            }
+        }
+    }
+    let (kind, mask) = match separator {
+        Separator::Phrase { kind, language, number, .. } => {
+            let (quote_kind, family) = match kind {
+                SeparatorKind::Forward => (QuoteKind::Forward, "forward"),
+                SeparatorKind::Reply => (QuoteKind::Reply, "reply"),
+            };
+            (quote_kind, format!("{}/{family}-{number}", masks.languages[language].id))
+        }
+        Separator::Rule => {
+            if !fields_are_a_header(&fields) {
+                return None;
+            }
+            (block_kind, fields_mask_id(&fields, masks))
+        }
+    };
+    let header = header_from_fields(&fields, kind, mask, lines, index, last_line, context)?;
+    Some(FoundHeader { first_line: index, last_line, header })
+}
+
+fn match_field_block(
+    lines: &[Line],
+    index: usize,
+    block_kind: QuoteKind,
+    context: &DetectContext<'_>,
+) -> Option<FoundHeader> {
+    let (last_line, fields) = read_field_block(lines, index, context.masks)?;
+    if !fields_are_a_header(&fields) {
+        return None;
+    }
+    let mask = fields_mask_id(&fields, context.masks);
+    let header = header_from_fields(&fields, block_kind, mask, lines, index, last_line, context)?;
+    Some(FoundHeader { first_line: index, last_line, header })
+}
+
+fn fields_mask_id(fields: &[Field], masks: &MaskSet) -> String {
+    let language =
+        fields.iter().find(|field| field.kind == LabelKind::From).map(|field| field.language).unwrap_or(0);
+    let id = masks.languages.get(language).map(|language| language.id.as_str()).unwrap_or("common");
+    format!("{id}/fields")
+}
+
+fn header_from_fields(
+    fields: &[Field],
+    kind: QuoteKind,
+    mask: String,
+    lines: &[Line],
+    first: usize,
+    last: usize,
+    context: &DetectContext<'_>,
+) -> Option<QuoteHeader> {
+    let from = fields.iter().find(|field| field.kind == LabelKind::From);
+    let (mut name, mut email) = from.map(|field| split_sender(&field.value)).unwrap_or((None, None));
+    if name.as_deref().is_some_and(|candidate| {
+        judge_name(candidate, context.masks, context.book) == NameConfidence::Rejected
+    }) {
+        // "From: the team" is not a sender; with an address beside it the block still counts.
+        email.as_ref()?;
+        name = None;
+    }
+    fill_from_book(&mut name, &mut email, context.book);
+    let date_field = fields.iter().find(|field| field.kind == LabelKind::Date);
+    let parts = date_field
+        .map(|field| datetime::parse(context.masks, &field.value, Some(field.language), context.newest))
+        .unwrap_or_default();
+    Some(QuoteHeader {
+        depth: 0,
+        kind,
+        fields: fields_from(name, email, parts),
+        source: source_text(lines, first, last),
+        mask,
+    })
+}
+
+fn fill_from_book(name: &mut Option<String>, email: &mut Option<String>, book: &AddressBook) {
+    if email.is_none() {
+        if let Some(known) = name.as_deref().and_then(|name| book.address_of(name)) {
+            *email = Some(known.to_string());
+        }
+    }
+}
+
+fn fields_from(name: Option<String>, email: Option<String>, parts: DateTimeParts) -> HeaderFields {
+    HeaderFields {
+        name,
+        email,
+        date: parts.date_text(),
+        time: parts.time_text(),
+        utc_offset: parts.offset_text(),
+    }
+}
+
+fn source_text(lines: &[Line], first: usize, last: usize) -> String {
+    lines[first..=last]
+        .iter()
+        .map(|line| line.text.as_str())
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) -> Option<FoundHeader> {
+    let masks = context.masks;
+    let depth = lines[index].depth;
+    let mut joined = String::new();
+    for last_line in index..(index + MAX_ATTRIBUTION_LINES).min(lines.len()) {
+        let line = &lines[last_line];
+        if line.text.is_empty() || line.depth != depth {
+            break;
+        }
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(&line.text);
+        if joined.len() > MAX_ATTRIBUTION_LEN {
+            break;
+        }
+        // Every template needs a date or an address, so text without a digit or '@' cannot match.
+        if !joined.bytes().any(|byte| byte.is_ascii_digit() || byte == b'@') {
+            continue;
+        }
+        let lowercase = joined.to_lowercase();
+        for (language_index, template_index, literal) in &masks.attribution_index {
+            if !lowercase.contains(literal.as_str()) {
+                continue;
+            }
+            let (language_index, template_index) = (*language_index, *template_index);
+            let language = &masks.languages[language_index];
+            {
+                let Some(captures) = language.attributions[template_index].captures(&joined) else {
+                    continue;
+                };
+                let group = |name: &str| captures.name(name).map(|m| m.as_str());
+                let email = group("email").or(group("email2")).map(str::to_string);
+                let mut name = group("name").or(group("name2")).and_then(clean_name);
+                let date_text =
+                    [group("date"), group("time")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                let parts = if date_text.is_empty() {
+                    DateTimeParts::default()
+                } else {
+                    datetime::parse(masks, &date_text, Some(language_index), context.newest)
+                };
+                if let Some(candidate) = &name {
+                    if candidate.contains('@') {
+                        name = None;
+                    } else if judge_name(candidate, masks, context.book) == NameConfidence::Rejected {
+                        // Text that is not a name where the name should be means the template
+                        // was laid over the wrong lines (the author's text joined to the header).
+                        continue;
+                    }
+                }
+                // A strong signal: a date that reads as a date, or an address.
+                if parts.date.is_none() && email.is_none() {
+                    continue;
+                }
+                if name.is_none() && email.is_none() {
+                    continue;
+                }
+                let mut email = email;
+                fill_from_book(&mut name, &mut email, context.book);
+                let header = QuoteHeader {
+                    depth: 0,
+                    kind: QuoteKind::Reply,
+                    fields: fields_from(name, email, parts),
+                    source: source_text(lines, index, last_line),
+                    mask: format!("{}/attribution-{}", language.id, template_index + 1),
+                };
+                return Some(FoundHeader { first_line: index, last_line, header });
+            }
+        }
+    }
+    None
+}
+
+/// Gives each header its depth: 1 plus the number of enclosing quotes still open.
+///
+/// A header opens a quote that lasts while lines stay at or below its level: its own quote
+/// depth, or one deeper when the quoted text that follows it is indented further (an
+/// attribution line above a `blockquote`). One pass with a stack keeps this linear.
+pub(crate) fn assign_depths(lines: &[Line], found: &mut [FoundHeader]) {
+    let mut levels: Vec<usize> = Vec::with_capacity(found.len());
+    for header in found.iter() {
+        let own = lines[header.first_line].depth;
+        let next_depth =
+            lines[header.last_line + 1..].iter().find(|line| !line.text.is_empty()).map(|line| line.depth);
+        levels.push(match next_depth {
+            Some(next) if next > own => own + 1,
+            _ => own,
+        });
+    }
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next_header = 0;
+    for (index, line) in lines.iter().enumerate() {
+        if line.text.is_empty() {
+            continue;
+        }
+        while stack.last().is_some_and(|&open| levels[open] > line.depth) {
+            stack.pop();
+        }
+        while next_header < found.len() && found[next_header].first_line == index {
+            found[next_header].header.depth = stack.len() + 1;
+            stack.push(next_header);
+            next_header += 1;
+        }
+    }
+}

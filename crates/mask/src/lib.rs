@@ -1,0 +1,259 @@
+//! # tidings-mask: quote headers found by masks, rendered uniformly
+//!
+//! An implementation of the method of Yandex patent RU 2 682 038: find the headers of the
+//! quoted and forwarded messages nested in a mail body, read the sender's name and address and
+//! the date and time with data-driven *masks*, and show every quote header — plus the header of
+//! the message itself — in one uniform block with an avatar.
+//!
+//! ## Pipeline
+//!
+//! 1. **Detect** (`lines`): the body becomes a list of lines with a quote depth. HTML is parsed
+//!    with html5ever (`scraper`); block elements and `<br>` end lines and `blockquote` adds depth.
+//!    Plain text uses `>` prefixes. Lines where a quote tag opens or closes, or where a client's
+//!    quote container starts (`gmail_quote`, `divRplyFwdMsg`, `moz-cite-prefix`, `yahoo_quoted`,
+//!    `protonmail_quote`, Outlook's border-top separator, …) are *quote edges*.
+//! 2. **Window** (`detect`): as in the patent, header text is searched within
+//!    [`RenderOptions::window_lines`] lines (4 by default) before, after and inside each quote
+//!    edge; lines that look like a header anywhere (a field label, a separator, a line ending in a
+//!    colon) are searched too, for forwards that have no quote tag at all.
+//! 3. **Match masks** (`masks`, `pattern`): each language's TOML file in `assets/masks/`
+//!    gives attribution templates (`On {date} at {time}, {sender} wrote:`), separator phrases
+//!    (`Forwarded message`, `Original Message`), field labels (`From`/`Von`/`От`/`差出人`…), month
+//!    and weekday names and date and time patterns. Templates compile once into linear-time
+//!    `regex` matchers; literal text is escaped and pattern size is capped.
+//! 4. **Extract** (`datetime`, `sender`): dates are normalised with chrono (two-digit years,
+//!    day/month order by language and by the rule that a quote is older than its reply), UTC
+//!    offsets are read where written, names are checked against a given-names list, greeting
+//!    words and the recipient's [`AddressBook`] (which also fills a missing address).
+//! 5. **Render** (`render`, `avatar`): each header is replaced by a
+//!    `<div class="tidings-header" data-depth="N">` block with an initials avatar (same size
+//!    everywhere, same bytes for the same sender), name, address, date and time; the original
+//!    text stays in its `title`. The output is sanitised with ammonia.
+//!
+//! ## Invariants
+//!
+//! - No IO: mask files come in as text ([`MaskSource`]); the caller reads them.
+//! - [`render`] never fails and never panics on any input: problems become
+//!   [`Rendering::warnings`]. Only loading a broken mask file is an error ([`MaskFileError`]).
+//! - Linear in the input: the tree is walked iteratively (10 000 nested blockquotes are fine),
+//!   every regex is linear-time, and output nesting is capped at 100 elements.
+//! - A header needs a strong signal: an attribution with a readable date or an address, a field
+//!   block with a sender label and at least one more label, or a separator line. "On Monday I
+//!   wrote:" or "From: the team" alone are not headers.
+//! - Nothing remote or executable survives rendering: no scripts, event handlers, `srcset`,
+//!   `background`, `url()` in styles; remote images become placeholders unless allowed, and
+//!   `data:` URLs are kept only for images.
+#![deny(missing_docs)]
+
+mod avatar;
+mod datetime;
+mod detect;
+mod lines;
+mod masks;
+mod pattern;
+mod render;
+mod sender;
+
+use chrono::{DateTime, FixedOffset, Timelike};
+use serde::Serialize;
+
+pub use masks::{MaskFileError, MaskSet, MaskSource};
+pub use sender::AddressBook;
+
+use crate::detect::{detect, DetectContext};
+use crate::render::HeaderBlocks;
+
+/// A mail body as the caller has it.
+#[derive(Clone, Copy, Debug)]
+pub enum Body<'a> {
+    /// An HTML body (a whole document or a fragment).
+    Html(&'a str),
+    /// A plain-text body; `>` prefixes mark quote levels.
+    Text(&'a str),
+}
+
+/// The header of the message being shown, from its MIME headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TopHeader {
+    /// The sender's display name.
+    pub name: Option<String>,
+    /// The sender's address.
+    pub email: Option<String>,
+    /// When it was sent.
+    pub date: Option<DateTime<FixedOffset>>,
+}
+
+/// How to render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// How many lines around each quote tag are searched for its header (the patent's window).
+    pub window_lines: usize,
+    /// chrono format for dates in header blocks.
+    pub date_format: String,
+    /// Whether times are shown on a 12-hour clock.
+    pub hour12: bool,
+    /// Avatar width and height in pixels (clamped to 8..=256).
+    pub avatar_size: u32,
+    /// Whether `http(s)` images are kept; otherwise they become placeholders.
+    pub allow_remote_images: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> RenderOptions {
+        RenderOptions {
+            window_lines: 4,
+            date_format: "%Y-%m-%d".to_string(),
+            hour12: false,
+            avatar_size: 40,
+            allow_remote_images: false,
+        }
+    }
+}
+
+/// What was read from one header.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HeaderFields {
+    /// The sender's name.
+    pub name: Option<String>,
+    /// The sender's address.
+    pub email: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// `HH:MM`, or `HH:MM:SS` when the header showed seconds.
+    pub time: Option<String>,
+    /// `+HH:MM`, when the header showed a zone or offset.
+    pub utc_offset: Option<String>,
+}
+
+/// Whether a quote was replied to or forwarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteKind {
+    /// A quoted message in a reply ("On … wrote:").
+    Reply,
+    /// A forwarded message ("Forwarded message", "Begin forwarded message:").
+    Forward,
+}
+
+/// One quote header found in a body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QuoteHeader {
+    /// Nesting depth: 1 for the outermost quote.
+    pub depth: usize,
+    /// Reply or forward.
+    pub kind: QuoteKind,
+    /// The extracted fields.
+    #[serde(flatten)]
+    pub fields: HeaderFields,
+    /// The header text as found (lines joined with `\n`).
+    pub source: String,
+    /// The id of the mask that matched, for example `ru/attribution-1` or `de/fields`.
+    pub mask: String,
+}
+
+/// The result of [`render`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rendering {
+    /// The top message's header fields, when a [`TopHeader`] was given.
+    pub top: Option<HeaderFields>,
+    /// Quote headers in document order, outermost first.
+    pub quotes: Vec<QuoteHeader>,
+    /// The sanitised HTML with uniform header blocks.
+    pub html: String,
+    /// Problems met along the way (never fatal).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+/// Finds the quote headers of `body`, extracts their fields and renders the body with every
+/// header, and the top header, in one uniform block. Never fails: problems become warnings.
+pub fn render(
+    body: Body<'_>,
+    top: Option<&TopHeader>,
+    masks: &MaskSet,
+    book: &AddressBook,
+    options: &RenderOptions,
+) -> Rendering {
+    let mut warnings = Vec::new();
+    let top_fields = top.map(top_fields);
+    let context = DetectContext {
+        masks,
+        book,
+        window_lines: options.window_lines,
+        newest: top.and_then(|top| top.date).map(|date| date.date_naive()),
+        every_line_is_candidate: false,
+    };
+    let mut blocks = HeaderBlocks::new(options, &mut warnings);
+    let mut html = String::new();
+    if let Some(fields) = &top_fields {
+        let source = top.map(top_source).unwrap_or_default();
+        blocks.write(&mut html, fields, 0, None, &source);
+    }
+    let found = match body {
+        Body::Html(text) => {
+            let document = scraper::Html::parse_document(text);
+            let model = lines::html_lines(&document);
+            let found = detect(&model.lines, &context);
+            html.push_str(&render::html_body(
+                &document,
+                &model,
+                &found,
+                &mut blocks,
+                options.allow_remote_images,
+                &mut warnings,
+            ));
+            found
+        }
+        Body::Text(text) => {
+            let (model, raw) = lines::text_lines(text);
+            let found = detect(&model, &context);
+            html.push_str(&render::text_body(&model, &raw, &found, &mut blocks, &mut warnings));
+            found
+        }
+    };
+    let html = render::sanitize(&html, options.allow_remote_images);
+    Rendering {
+        top: top_fields,
+        quotes: found.into_iter().map(|found| found.header).collect(),
+        html,
+        warnings,
+    }
+}
+
+/// Matches one pasted header (the settings panel's live preview): which mask matched and what
+/// it read, at depth 0. `None` when no mask matches.
+pub fn match_header(text: &str, masks: &MaskSet, book: &AddressBook) -> Option<QuoteHeader> {
+    let (model, _) = lines::text_lines(text);
+    let context = DetectContext { masks, book, window_lines: 0, newest: None, every_line_is_candidate: true };
+    detect(&model, &context).into_iter().next().map(|found| QuoteHeader { depth: 0, ..found.header })
+}
+
+fn top_fields(top: &TopHeader) -> HeaderFields {
+    HeaderFields {
+        name: top.name.clone(),
+        email: top.email.clone(),
+        date: top.date.map(|date| date.format("%Y-%m-%d").to_string()),
+        time: top.date.map(|date| {
+            if date.second() == 0 {
+                date.format("%H:%M").to_string()
+            } else {
+                date.format("%H:%M:%S").to_string()
+            }
+        }),
+        utc_offset: top.date.map(|date| datetime::format_offset(date.offset().local_minus_utc() / 60)),
+    }
+}
+
+fn top_source(top: &TopHeader) -> String {
+    let mut parts = Vec::new();
+    match (&top.name, &top.email) {
+        (Some(name), Some(email)) => parts.push(format!("{name} <{email}>")),
+        (Some(name), None) => parts.push(name.clone()),
+        (None, Some(email)) => parts.push(email.clone()),
+        (None, None) => {}
+    }
+    if let Some(date) = top.date {
+        parts.push(date.to_rfc2822());
+    }
+    parts.join(", ")
+}

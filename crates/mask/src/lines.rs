@@ -1,0 +1,320 @@
+//! The line model: a mail body, HTML or plain text, seen as lines with a quote depth.
+//!
+//! Header detection works on lines because headers are written as lines in every client; this
+//! module turns an HTML tree (block elements and `<br>` end lines, `blockquote` adds depth) or
+//! a text body (`>` prefixes add depth) into that model, and marks the lines where a quote opens
+//! or closes — the patent's "quote tags" around which the search window is placed. It does not
+//! decide what is a header.
+
+use std::ops::Range;
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{Html, Node};
+
+/// One line of a body, as the detector sees it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Line {
+    /// The text with runs of white space folded to one space and trimmed.
+    pub text: String,
+    /// Quote level: `blockquote` nesting in HTML, count of `>` in text.
+    pub depth: usize,
+    /// Whether a quote opens or closes (or a client's quote container starts) at this line.
+    pub quote_edge: bool,
+    /// The HTML text nodes of this line, as a range into [`HtmlLines::text_nodes`].
+    pub nodes: Range<usize>,
+}
+
+/// The lines of an HTML document plus the text nodes they were built from.
+pub(crate) struct HtmlLines {
+    pub lines: Vec<Line>,
+    pub text_nodes: Vec<NodeId>,
+}
+
+/// Elements whose content is never mail text.
+const SKIPPED_ELEMENTS: &[&str] = &["head", "script", "style", "template", "title", "noscript", "xml"];
+
+/// Elements that start and end a line.
+const BLOCK_ELEMENTS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "ul",
+];
+
+/// Class and id fragments (lowercase) that mail clients put on the container of a quote or on
+/// the element holding its header.
+const QUOTE_MARKERS: &[&str] = &[
+    "gmail_quote",
+    "gmail_attr",
+    "moz-cite-prefix",
+    "yahoo_quoted",
+    "yahoo-quoted",
+    "protonmail_quote",
+    "divrplyfwdmsg",
+    "olk_src_body_section",
+    "appendonsend",
+    "mail_quote",
+    "quote",
+    "cite",
+    "reply",
+    "forward",
+];
+
+/// Whether an element is one of the quote containers that clients use besides `blockquote`.
+fn is_quote_marker(element: &scraper::node::Element) -> bool {
+    if element.name() == "hr" {
+        return true;
+    }
+    let matches_marker = |value: &str| {
+        let lower = value.to_ascii_lowercase();
+        QUOTE_MARKERS.iter().any(|marker| lower.contains(marker))
+    };
+    if element.id().is_some_and(matches_marker) || element.classes().any(matches_marker) {
+        return true;
+    }
+    // Outlook separates the quoted message with a top border on a div.
+    element.attr("style").is_some_and(|style| {
+        let style = style.to_ascii_lowercase();
+        style.contains("border-top:solid #e1e1e1")
+            || style.contains("border-top: solid #e1e1e1")
+            || style.contains("border-top:solid #b5c4df")
+            || style.contains("border-top: solid #b5c4df")
+    })
+}
+
+/// Accumulates the text of the line being built.
+#[derive(Default)]
+struct LineBuilder {
+    text: String,
+    pending_space: bool,
+    first_node: usize,
+    quote_edge: bool,
+}
+
+impl LineBuilder {
+    fn push_text(&mut self, text: &str) -> bool {
+        let mut added = false;
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.pending_space = true;
+            } else if matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}') {
+                // Zero-width characters and BOMs are invisible and only break matching.
+            } else {
+                if self.pending_space && !self.text.is_empty() {
+                    self.text.push(' ');
+                }
+                self.pending_space = false;
+                self.text.push(c);
+                added = true;
+            }
+        }
+        added
+    }
+}
+
+/// Builds the lines of an HTML document without recursion, so any nesting depth is safe.
+pub(crate) fn html_lines(document: &Html) -> HtmlLines {
+    let mut lines = Vec::new();
+    let mut text_nodes: Vec<NodeId> = Vec::new();
+    let mut current = LineBuilder::default();
+    let mut depth = 0usize;
+    let mut skipping: Option<NodeId> = None;
+
+    let flush = |current: &mut LineBuilder, lines: &mut Vec<Line>, text_nodes: &Vec<NodeId>, depth: usize| {
+        if current.text.is_empty() {
+            current.first_node = text_nodes.len();
+            current.pending_space = false;
+            return;
+        }
+        lines.push(Line {
+            text: std::mem::take(&mut current.text),
+            depth,
+            quote_edge: current.quote_edge,
+            nodes: current.first_node..text_nodes.len(),
+        });
+        current.first_node = text_nodes.len();
+        current.pending_space = false;
+        current.quote_edge = false;
+    };
+
+    for edge in document.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if SKIPPED_ELEMENTS.contains(&name) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        let is_block = BLOCK_ELEMENTS.contains(&name);
+                        let is_marker = is_quote_marker(element);
+                        if is_block || is_marker {
+                            flush(&mut current, &mut lines, &text_nodes, depth);
+                        }
+                        if name == "blockquote" {
+                            depth += 1;
+                        }
+                        if name == "blockquote" || is_marker {
+                            current.quote_edge = true;
+                        }
+                        if matches!(name, "td" | "th") {
+                            current.pending_space = true;
+                        }
+                    }
+                    Node::Text(text) if current.push_text(text) => text_nodes.push(node.id()),
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                    continue;
+                }
+                if skipping.is_some() {
+                    continue;
+                }
+                if let Node::Element(element) = node.value() {
+                    let name = element.name();
+                    if BLOCK_ELEMENTS.contains(&name) {
+                        flush(&mut current, &mut lines, &text_nodes, depth);
+                    }
+                    if name == "blockquote" {
+                        depth = depth.saturating_sub(1);
+                        current.quote_edge = true;
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut current, &mut lines, &text_nodes, depth);
+    HtmlLines { lines, text_nodes }
+}
+
+/// One line of a text body with its quote prefix removed, kept as written for rendering.
+pub(crate) struct TextLine<'a> {
+    /// The line after its `>` prefix (and one following space).
+    pub content: &'a str,
+}
+
+/// Splits a text body into lines, reading `>`, `> >` and `>>` prefixes as quote depth.
+pub(crate) fn text_lines(body: &str) -> (Vec<Line>, Vec<TextLine<'_>>) {
+    let mut lines = Vec::new();
+    let mut raw = Vec::new();
+    let mut previous_depth: Option<usize> = None;
+    for source in body.split('\n') {
+        let source = source.strip_suffix('\r').unwrap_or(source);
+        let (depth, content) = strip_quote_prefix(source);
+        let mut builder = LineBuilder::default();
+        builder.push_text(content);
+        let blank = builder.text.is_empty();
+        let mut quote_edge = false;
+        if !blank {
+            if previous_depth.is_some_and(|previous| previous != depth)
+                || (previous_depth.is_none() && depth > 0)
+            {
+                quote_edge = true;
+            }
+            previous_depth = Some(depth);
+        }
+        lines.push(Line { text: builder.text, depth, quote_edge, nodes: 0..0 });
+        raw.push(TextLine { content });
+    }
+    (lines, raw)
+}
+
+/// Counts leading `>` marks (spaces between them allowed) and returns the rest of the line.
+fn strip_quote_prefix(line: &str) -> (usize, &str) {
+    let mut depth = 0;
+    let mut rest_start = 0;
+    for (index, c) in line.char_indices() {
+        match c {
+            '>' => {
+                depth += 1;
+                rest_start = index + 1;
+            }
+            ' ' | '\t' if depth > 0 || index < 4 => {}
+            _ => break,
+        }
+    }
+    if depth == 0 {
+        return (0, line);
+    }
+    let rest = &line[rest_start..];
+    (depth, rest.strip_prefix(' ').unwrap_or(rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_prefixes_give_depth() {
+        let (lines, raw) = text_lines("top\n> one\n> > two\n>> two again\n>three\n\nend");
+        let depths: Vec<usize> = lines.iter().map(|line| line.depth).collect();
+        assert_eq!(depths, vec![0, 1, 2, 2, 1, 0, 0]);
+        assert_eq!(raw[2].content, "two");
+        let edges: Vec<bool> = lines.iter().map(|line| line.quote_edge).collect();
+        assert_eq!(edges, vec![false, true, true, false, true, false, true]);
+    }
+
+    #[test]
+    fn an_arrow_in_the_middle_of_a_line_is_not_a_quote() {
+        let (lines, _) = text_lines("build -> test > deploy");
+        assert_eq!(lines[0].depth, 0);
+    }
+
+    #[test]
+    fn html_blocks_and_breaks_end_lines_and_blockquotes_nest() {
+        let html = Html::parse_document(
+            "<div>Hi <b>there</b><br>second</div><blockquote><p>q1</p><blockquote>q2</blockquote></blockquote><script>x</script>",
+        );
+        let model = html_lines(&html);
+        let seen: Vec<(&str, usize, bool)> =
+            model.lines.iter().map(|line| (line.text.as_str(), line.depth, line.quote_edge)).collect();
+        assert_eq!(
+            seen,
+            vec![("Hi there", 0, false), ("second", 0, false), ("q1", 1, true), ("q2", 2, true)]
+        );
+        assert_eq!(model.lines[0].nodes.len(), 2);
+    }
+}

@@ -1,0 +1,790 @@
+//! Mask files: loading the TOML data of each language and compiling it into matchers.
+//!
+//! One file per language (`assets/masks/<id>.toml`) holds month and weekday names, AM/PM words,
+//! date and time patterns, attribution templates, separator phrases and field labels.
+//! `common.toml` holds the language-neutral formats (numeric dates, RFC 2822 dates, 24 h times)
+//! that every language may use. Everything is compiled once, when a [`MaskSet`] is built, into
+//! `regex` matchers with size limits; this module does no matching of mail bodies itself.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::pattern::{self, Naming};
+
+/// Compiled size limit for one regex; a mask above it is rejected instead of eating memory.
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+/// Largest mask file accepted, in bytes.
+const MAX_FILE_LEN: usize = 256 * 1024;
+/// Most patterns of one kind in one file.
+const MAX_PATTERNS: usize = 200;
+/// Id of the file holding the language-neutral formats.
+const COMMON_ID: &str = "common";
+
+/// The mask files shipped with Tidings, embedded at build time.
+const BUILTIN_SOURCES: &[(&str, &str)] = &[
+    ("common.toml", include_str!("../../../assets/masks/common.toml")),
+    ("en.toml", include_str!("../../../assets/masks/en.toml")),
+    ("de.toml", include_str!("../../../assets/masks/de.toml")),
+    ("fr.toml", include_str!("../../../assets/masks/fr.toml")),
+    ("es.toml", include_str!("../../../assets/masks/es.toml")),
+    ("it.toml", include_str!("../../../assets/masks/it.toml")),
+    ("pt.toml", include_str!("../../../assets/masks/pt.toml")),
+    ("pt-BR.toml", include_str!("../../../assets/masks/pt-BR.toml")),
+    ("nl.toml", include_str!("../../../assets/masks/nl.toml")),
+    ("ru.toml", include_str!("../../../assets/masks/ru.toml")),
+    ("uk.toml", include_str!("../../../assets/masks/uk.toml")),
+    ("pl.toml", include_str!("../../../assets/masks/pl.toml")),
+    ("cs.toml", include_str!("../../../assets/masks/cs.toml")),
+    ("sk.toml", include_str!("../../../assets/masks/sk.toml")),
+    ("sv.toml", include_str!("../../../assets/masks/sv.toml")),
+    ("da.toml", include_str!("../../../assets/masks/da.toml")),
+    ("no.toml", include_str!("../../../assets/masks/no.toml")),
+    ("fi.toml", include_str!("../../../assets/masks/fi.toml")),
+    ("hu.toml", include_str!("../../../assets/masks/hu.toml")),
+    ("tr.toml", include_str!("../../../assets/masks/tr.toml")),
+    ("ro.toml", include_str!("../../../assets/masks/ro.toml")),
+    ("hr.toml", include_str!("../../../assets/masks/hr.toml")),
+    ("et.toml", include_str!("../../../assets/masks/et.toml")),
+    ("ja.toml", include_str!("../../../assets/masks/ja.toml")),
+    ("zh.toml", include_str!("../../../assets/masks/zh.toml")),
+];
+
+/// The text of one mask file, as read by the caller (the mask crate does no IO).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskSource {
+    /// File name shown in errors, for example `de.toml`.
+    pub name: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+/// A mask file that could not be loaded: which file, which line, what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskFileError {
+    /// The file name from [`MaskSource::name`].
+    pub file: String,
+    /// The 1-based line of the problem, when it is known.
+    pub line: Option<usize>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for MaskFileError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(formatter, "{}:{}: {}", self.file, line, self.message),
+            None => write!(formatter, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for MaskFileError {}
+
+/// Which of two ambiguous numbers of a date is the day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DateOrder {
+    /// Day first: 28/10/2021.
+    DayMonth,
+    /// Month first: 10/28/2021.
+    MonthDay,
+}
+
+/// What a field label introduces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LabelKind {
+    /// The sender.
+    From,
+    /// The sending date.
+    Date,
+    /// Recipients.
+    To,
+    /// Copy recipients.
+    Cc,
+    /// The subject.
+    Subject,
+    /// The reply-to address.
+    ReplyTo,
+}
+
+/// Whether a separator line opens a forwarded or a replied-to message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SeparatorKind {
+    /// "Forwarded message", "Begin forwarded message:" and translations.
+    Forward,
+    /// "Original Message" and translations.
+    Reply,
+}
+
+/// One language's compiled masks.
+#[derive(Clone, Debug)]
+pub(crate) struct Language {
+    /// Short id, for example `ru` or `pt-BR`.
+    pub id: String,
+    /// Display name for the settings panel.
+    pub name: String,
+    /// Preferred order of ambiguous numeric dates.
+    pub order: DateOrder,
+    /// Order of ambiguous numeric dates when the header uses a 24-hour clock.
+    pub order_24h: DateOrder,
+    /// Date patterns with named groups, for extraction.
+    pub dates: Vec<Regex>,
+    /// Time patterns with named groups, for extraction.
+    pub times: Vec<Regex>,
+    /// Attribution templates, anchored, with named groups.
+    pub attributions: Vec<Regex>,
+    /// Lowercased month forms → month number.
+    pub months: HashMap<String, u32>,
+    /// Number of masks, for the settings panel.
+    pub mask_count: usize,
+}
+
+/// Every loaded language plus the cross-language lookup tables built from them.
+#[derive(Clone, Debug)]
+pub struct MaskSet {
+    pub(crate) languages: Vec<Language>,
+    /// Index of the `common` language in `languages`, if loaded.
+    pub(crate) common: Option<usize>,
+    /// Matches a field label at the start of a line: `From:`, `*Von:*`, `Копия:` (none without labels).
+    pub(crate) label_at_start: Option<Regex>,
+    /// Matches a field label anywhere, for headers run together on one line (Yahoo).
+    pub(crate) label_inline: Option<Regex>,
+    /// Every attribution template of every language as (language, template index, a lowercase
+    /// literal word the text must contain). The literal check is a cheap filter that spares
+    /// running a hundred regexes on every candidate line.
+    pub(crate) attribution_index: Vec<(usize, usize, String)>,
+    /// Lowercased label → what it means and which language it belongs to.
+    pub(crate) labels: HashMap<String, (LabelKind, usize)>,
+    /// Lowercased separator phrase → kind, language and number within that language.
+    pub(crate) separators: Vec<(String, SeparatorKind, usize, usize)>,
+    /// Lowercased greeting words that are never a sender's name.
+    pub(crate) greetings: HashSet<String>,
+    /// Matches a time zone written after a time.
+    pub(crate) time_zone: Option<Regex>,
+    /// Upper-cased time zone abbreviation → offset in minutes east of UTC.
+    pub(crate) zone_offsets: HashMap<String, i32>,
+    /// Lowercased AM/PM words → whether they mean PM.
+    pub(crate) meridiems: HashMap<String, bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MaskFile {
+    id: String,
+    name: String,
+    #[serde(default)]
+    date_order: Option<String>,
+    #[serde(default)]
+    date_order_24h: Option<String>,
+    #[serde(default)]
+    months: Vec<Vec<String>>,
+    #[serde(default)]
+    weekdays: Vec<Vec<String>>,
+    #[serde(default)]
+    am: Vec<String>,
+    #[serde(default)]
+    pm: Vec<String>,
+    #[serde(default)]
+    dates: Vec<String>,
+    #[serde(default)]
+    times: Vec<String>,
+    #[serde(default)]
+    attributions: Vec<String>,
+    #[serde(default)]
+    forward_separators: Vec<String>,
+    #[serde(default)]
+    reply_separators: Vec<String>,
+    #[serde(default)]
+    labels: LabelTable,
+    #[serde(default)]
+    timezones: BTreeMap<String, String>,
+    #[serde(default)]
+    greetings: Vec<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelTable {
+    #[serde(default)]
+    from: Vec<String>,
+    #[serde(default)]
+    date: Vec<String>,
+    #[serde(default)]
+    to: Vec<String>,
+    #[serde(default)]
+    cc: Vec<String>,
+    #[serde(default)]
+    subject: Vec<String>,
+    #[serde(default)]
+    reply_to: Vec<String>,
+}
+
+/// A parsed file with the source it came from, kept for error reporting.
+struct ParsedFile {
+    source_name: String,
+    text: String,
+    file: MaskFile,
+}
+
+impl MaskSet {
+    /// The mask files shipped with Tidings.
+    ///
+    /// They are compiled once per process; later calls clone the compiled set, which is cheap.
+    /// If a shipped file were broken (a test proves they all load) the set is built from the
+    /// files that do load, so the app still starts.
+    pub fn builtin() -> MaskSet {
+        static BUILTIN: OnceLock<MaskSet> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                let sources = builtin_sources();
+                MaskSet::from_sources(&sources).unwrap_or_else(|_| {
+                    let loadable: Vec<MaskSource> = sources
+                        .into_iter()
+                        .filter(|source| MaskSet::from_sources(std::slice::from_ref(source)).is_ok())
+                        .collect();
+                    MaskSet::from_sources(&loadable).unwrap_or_else(|_| MaskSet::empty())
+                })
+            })
+            .clone()
+    }
+
+    /// Builds a set from mask files; the first broken file stops the load with its error.
+    pub fn from_sources(sources: &[MaskSource]) -> Result<MaskSet, MaskFileError> {
+        let mut parsed = Vec::with_capacity(sources.len());
+        let mut seen_ids = HashSet::new();
+        for source in sources {
+            let file = parse_file(source)?;
+            if !seen_ids.insert(file.id.clone()) {
+                return Err(error_at(source, "id", format!("language id {:?} is defined twice", file.id)));
+            }
+            parsed.push(ParsedFile { source_name: source.name.clone(), text: source.text.clone(), file });
+        }
+        build(parsed)
+    }
+
+    /// The built-in files with user files layered on top: a user file with the same language id
+    /// replaces the built-in one, other user files add languages.
+    pub fn with_overrides(&self, overrides: &[MaskSource]) -> Result<MaskSet, MaskFileError> {
+        let mut override_ids = HashSet::new();
+        for source in overrides {
+            override_ids.insert(parse_file(source)?.id);
+        }
+        let mut sources: Vec<MaskSource> = builtin_sources()
+            .into_iter()
+            .filter(|source| parse_file(source).map(|file| !override_ids.contains(&file.id)).unwrap_or(false))
+            .collect();
+        sources.extend(overrides.iter().cloned());
+        MaskSet::from_sources(&sources)
+    }
+
+    /// Each language as (id, display name, number of masks), for the settings panel.
+    pub fn languages(&self) -> Vec<(String, String, usize)> {
+        self.languages
+            .iter()
+            .map(|language| (language.id.clone(), language.name.clone(), language.mask_count))
+            .collect()
+    }
+
+    /// A set that matches nothing: the last resort if even the built-in files fail.
+    fn empty() -> MaskSet {
+        MaskSet {
+            languages: Vec::new(),
+            common: None,
+            label_at_start: None,
+            label_inline: None,
+            attribution_index: Vec::new(),
+            labels: HashMap::new(),
+            separators: Vec::new(),
+            greetings: HashSet::new(),
+            time_zone: None,
+            zone_offsets: HashMap::new(),
+            meridiems: HashMap::new(),
+        }
+    }
+
+    /// Languages to try for a date, the preferred one first, `common` last.
+    pub(crate) fn languages_for(&self, preferred: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+        let count = self.languages.len();
+        preferred
+            .into_iter()
+            .chain((0..count).filter(move |&index| Some(index) != preferred && Some(index) != self.common))
+            .chain(self.common.filter(|&common| Some(common) != preferred))
+    }
+
+    /// The month number of a month name in any language.
+    pub(crate) fn month_number(&self, language: usize, word: &str) -> Option<u32> {
+        let key = word.trim_end_matches('.').to_lowercase();
+        let own = self.languages.get(language).and_then(|language| language.months.get(&key).copied());
+        own.or_else(|| self.languages.iter().find_map(|language| language.months.get(&key).copied()))
+    }
+}
+
+fn builtin_sources() -> Vec<MaskSource> {
+    BUILTIN_SOURCES
+        .iter()
+        .map(|(name, text)| MaskSource { name: (*name).to_string(), text: (*text).to_string() })
+        .collect()
+}
+
+fn parse_file(source: &MaskSource) -> Result<MaskFile, MaskFileError> {
+    if source.text.len() > MAX_FILE_LEN {
+        return Err(MaskFileError {
+            file: source.name.clone(),
+            line: None,
+            message: format!("file is {} bytes, the limit is {MAX_FILE_LEN}", source.text.len()),
+        });
+    }
+    toml::from_str::<MaskFile>(&source.text).map_err(|error| MaskFileError {
+        file: source.name.clone(),
+        line: error.span().map(|span| line_of_offset(&source.text, span.start)),
+        message: error.message().trim().to_string(),
+    })
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&byte| byte == b'\n').count() + 1
+}
+
+/// An error pointing at the first line that mentions `needle` (a pattern or key).
+fn error_at(source: &MaskSource, needle: &str, message: String) -> MaskFileError {
+    error_in(&source.name, &source.text, needle, message)
+}
+
+fn error_in(file: &str, text: &str, needle: &str, message: String) -> MaskFileError {
+    let line = text.lines().position(|line| line.contains(needle)).map(|index| index + 1);
+    MaskFileError { file: file.to_string(), line, message }
+}
+
+fn parse_order(value: Option<&str>, fallback: DateOrder) -> Result<DateOrder, String> {
+    match value {
+        None => Ok(fallback),
+        Some("dmy") => Ok(DateOrder::DayMonth),
+        Some("mdy") => Ok(DateOrder::MonthDay),
+        Some(other) => Err(format!("date order {other:?} is not \"dmy\" or \"mdy\"")),
+    }
+}
+
+/// Parses a zone offset such as `+03:00`, `-0400` or `+3` into minutes east of UTC.
+pub(crate) fn parse_offset_minutes(text: &str) -> Option<i32> {
+    let text = text.trim();
+    let (sign, digits) = match text.chars().next()? {
+        '+' => (1, &text[1..]),
+        '-' | '\u{2212}' => (-1, text.trim_start_matches(['-', '\u{2212}'])),
+        _ => return None,
+    };
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (hours, minutes) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().ok()?, 0),
+        3 | 4 => {
+            let split = digits.len() - 2;
+            (digits[..split].parse::<i32>().ok()?, digits[split..].parse::<i32>().ok()?)
+        }
+        _ => return None,
+    };
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    Some(sign * (hours * 60 + minutes))
+}
+
+fn build_regex(source: &str) -> Result<Regex, String> {
+    RegexBuilder::new(source).case_insensitive(true).size_limit(REGEX_SIZE_LIMIT).build().map_err(|error| {
+        match error {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("pattern compiles to more than {limit} bytes; split or simplify it")
+            }
+            other => format!("pattern does not compile: {other}"),
+        }
+    })
+}
+
+/// Regex fragment for an e-mail address.
+const EMAIL: &str = r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+";
+
+/// Regex fragment for a sender: a name and an address in the usual forms, or one of them.
+fn sender_fragment() -> String {
+    let open = r#"["'«„“‘]?"#;
+    let close = r#"["'»”“’]?"#;
+    format!(
+        r"(?:{open}\s*(?P<name>[^<>()\[\]@\n]{{1,80}}?)\s*{close}\s*(?:<|\(|\[)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?\s*(?:>|\)|\])|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>()\[\]@\n:]{{1,80}}?){close})"
+    )
+}
+
+fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
+    // 1. Time zones and AM/PM words are shared across languages: a German Apple Mail header may
+    //    say "OESZ" and an English Gmail one "GMT+3".
+    let mut zone_offsets = HashMap::new();
+    let mut meridiems = HashMap::new();
+    let mut greetings = HashSet::new();
+    for entry in &parsed {
+        for (zone, offset) in &entry.file.timezones {
+            let minutes = parse_offset_minutes(offset).ok_or_else(|| {
+                error_in(
+                    &entry.source_name,
+                    &entry.text,
+                    zone,
+                    format!("time zone {zone}: offset {offset:?} is not like \"+03:00\""),
+                )
+            })?;
+            zone_offsets.insert(zone.to_uppercase(), minutes);
+        }
+        for word in &entry.file.am {
+            meridiems.insert(word.to_lowercase(), false);
+        }
+        for word in &entry.file.pm {
+            meridiems.insert(word.to_lowercase(), true);
+        }
+        for word in &entry.file.greetings {
+            greetings.insert(word.to_lowercase());
+        }
+    }
+    let mut zone_names: Vec<String> = zone_offsets.keys().cloned().collect();
+    zone_names.sort();
+    let zone_alternation = pattern::alternation(&zone_names);
+    let zone_fragment = if zone_alternation.is_empty() {
+        r"\(?(?:[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)\)?".to_string()
+    } else {
+        format!(
+            r"\(?(?:[+-]\d{{2}}:?\d{{2}}|(?:GMT|UTC)(?:\s*[+-]\d{{1,2}}(?::?\d{{2}})?)?|\b(?:{zone_alternation})\b)\)?"
+        )
+    };
+    let time_zone = RegexBuilder::new(&format!(r"^\s*,?\s*(?P<tz>{zone_fragment})"))
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|error| MaskFileError {
+            file: "timezones".into(),
+            line: None,
+            message: error.to_string(),
+        })?;
+
+    // 2. Each language's date and time patterns, in a named form (for extraction) and an unnamed
+    //    form (to be embedded in attribution templates).
+    struct Prepared {
+        dates_unnamed: Vec<String>,
+        times_unnamed: Vec<String>,
+    }
+    let mut languages = Vec::with_capacity(parsed.len());
+    let mut prepared = Vec::with_capacity(parsed.len());
+    for entry in &parsed {
+        let file = &entry.file;
+        let fail = |needle: &str, message: String| error_in(&entry.source_name, &entry.text, needle, message);
+        for (key, list) in
+            [("dates", &file.dates), ("times", &file.times), ("attributions", &file.attributions)]
+        {
+            if list.len() > MAX_PATTERNS {
+                return Err(fail(key, format!("{} {key}, the limit is {MAX_PATTERNS}", list.len())));
+            }
+        }
+        if !file.months.is_empty() && file.months.len() != 12 {
+            return Err(fail("months", format!("months has {} entries, expected 12", file.months.len())));
+        }
+        if !file.weekdays.is_empty() && file.weekdays.len() != 7 {
+            return Err(fail(
+                "weekdays",
+                format!("weekdays has {} entries, expected 7", file.weekdays.len()),
+            ));
+        }
+        let order = parse_order(file.date_order.as_deref(), DateOrder::DayMonth)
+            .map_err(|m| fail("date_order", m))?;
+        let order_24h =
+            parse_order(file.date_order_24h.as_deref(), order).map_err(|m| fail("date_order_24h", m))?;
+        let mut months = HashMap::new();
+        for (index, forms) in file.months.iter().enumerate() {
+            for form in forms {
+                months.insert(form.trim_end_matches('.').to_lowercase(), index as u32 + 1);
+            }
+        }
+        let month_forms: Vec<String> = file.months.iter().flatten().cloned().collect();
+        let weekday_forms: Vec<String> = file.weekdays.iter().flatten().cloned().collect();
+        let meridiem_forms: Vec<String> = file.am.iter().chain(&file.pm).cloned().collect();
+        let word = |forms: &[String]| {
+            if forms.is_empty() {
+                r"[^\s\S]".to_string()
+            } else {
+                format!(r"(?:{})\b\.?", pattern::alternation(forms))
+            }
+        };
+        let meridiem = if meridiem_forms.is_empty() {
+            r"[aApP]\.?[mM]\.?".to_string()
+        } else {
+            format!(r"(?:{})", pattern::alternation(&meridiem_forms))
+        };
+        let expansions: HashMap<&str, String> = HashMap::from([
+            ("weekday", word(&weekday_forms)),
+            ("monthname", word(&month_forms)),
+            ("day", r"[0-3]?\d".to_string()),
+            ("month", r"[01]?\d".to_string()),
+            ("year", r"\d{4}|\d{2}".to_string()),
+            ("year4", r"\d{4}".to_string()),
+            ("a", r"\d{1,2}".to_string()),
+            ("b", r"\d{1,2}".to_string()),
+            ("hour", r"[0-2]?\d".to_string()),
+            ("minute", r"[0-5]\d".to_string()),
+            ("second", r"[0-5]\d".to_string()),
+            ("ampm", meridiem),
+            ("tz", zone_fragment.clone()),
+        ]);
+        let compile_list = |list: &[String]| -> Result<(Vec<Regex>, Vec<String>), MaskFileError> {
+            let mut named = Vec::with_capacity(list.len());
+            let mut unnamed = Vec::with_capacity(list.len());
+            for text in list {
+                let source = pattern::compile(text, &expansions, Naming::Named).map_err(|m| fail(text, m))?;
+                named.push(build_regex(&source).map_err(|m| fail(text, m))?);
+                unnamed
+                    .push(pattern::compile(text, &expansions, Naming::Unnamed).map_err(|m| fail(text, m))?);
+            }
+            Ok((named, unnamed))
+        };
+        let (dates, dates_unnamed) = compile_list(&file.dates)?;
+        let (times, times_unnamed) = compile_list(&file.times)?;
+        let mask_count = file.dates.len()
+            + file.times.len()
+            + file.attributions.len()
+            + file.forward_separators.len()
+            + file.reply_separators.len();
+        languages.push(Language {
+            id: file.id.clone(),
+            name: file.name.clone(),
+            order,
+            order_24h,
+            dates,
+            times,
+            attributions: Vec::new(),
+            months,
+            mask_count,
+        });
+        prepared.push(Prepared { dates_unnamed, times_unnamed });
+    }
+    let common = languages.iter().position(|language| language.id == COMMON_ID);
+
+    // 3. Attribution templates embed the language's own dates and times plus the common ones.
+    let sender = sender_fragment();
+    let mut attribution_index = Vec::new();
+    for (index, entry) in parsed.iter().enumerate() {
+        let fail = |needle: &str, message: String| error_in(&entry.source_name, &entry.text, needle, message);
+        let mut date_sources = prepared[index].dates_unnamed.clone();
+        let mut time_sources = prepared[index].times_unnamed.clone();
+        if let Some(common) = common.filter(|&common| common != index) {
+            date_sources.extend(prepared[common].dates_unnamed.iter().cloned());
+            time_sources.extend(prepared[common].times_unnamed.iter().cloned());
+        }
+        let any_date = if date_sources.is_empty() { r"[^\s\S]".to_string() } else { date_sources.join("|") };
+        let any_time = if time_sources.is_empty() {
+            r"[^\s\S]".to_string()
+        } else {
+            format!(r"(?:{})(?:\s*,?\s*{zone_fragment})?", time_sources.join("|"))
+        };
+        let expansions: HashMap<&str, String> = HashMap::from([
+            ("date", any_date),
+            ("time", any_time),
+            ("sender", sender.clone()),
+            ("name", r"[^<>()\[\]@\n]{1,80}?".to_string()),
+            ("email", EMAIL.to_string()),
+        ]);
+        let mut attributions = Vec::with_capacity(entry.file.attributions.len());
+        for template in &entry.file.attributions {
+            if !["{date}", "{email}", "{sender}"].iter().any(|needle| template.contains(needle)) {
+                return Err(fail(
+                    template,
+                    format!("attribution {template:?} needs {{date}}, {{email}} or {{sender}}"),
+                ));
+            }
+            let source =
+                pattern::compile(template, &expansions, Naming::Named).map_err(|m| fail(template, m))?;
+            attributions.push(build_regex(&format!(r"^\s*{source}\s*$")).map_err(|m| fail(template, m))?);
+            attribution_index.push((index, attributions.len() - 1, required_literal(template)));
+        }
+        languages[index].attributions = attributions;
+    }
+
+    // 4. Field labels and separator phrases from every language, in one matcher each.
+    let mut labels = HashMap::new();
+    let mut separators = Vec::new();
+    for (index, entry) in parsed.iter().enumerate() {
+        let table = &entry.file.labels;
+        for (kind, list) in [
+            (LabelKind::From, &table.from),
+            (LabelKind::Date, &table.date),
+            (LabelKind::To, &table.to),
+            (LabelKind::Cc, &table.cc),
+            (LabelKind::Subject, &table.subject),
+            (LabelKind::ReplyTo, &table.reply_to),
+        ] {
+            for label in list {
+                labels.entry(normalize_label(label)).or_insert((kind, index));
+            }
+        }
+        for (number, phrase) in entry.file.forward_separators.iter().enumerate() {
+            separators.push((phrase.to_lowercase(), SeparatorKind::Forward, index, number + 1));
+        }
+        for (number, phrase) in entry.file.reply_separators.iter().enumerate() {
+            separators.push((phrase.to_lowercase(), SeparatorKind::Reply, index, number + 1));
+        }
+    }
+    let label_words: Vec<String> = parsed
+        .iter()
+        .flat_map(|entry| {
+            let table = &entry.file.labels;
+            [&table.from, &table.date, &table.to, &table.cc, &table.subject, &table.reply_to]
+                .into_iter()
+                .flatten()
+                .cloned()
+        })
+        .collect();
+    let label_alternation = pattern::alternation(&label_words);
+    let label_error = |message: String| MaskFileError { file: "labels".into(), line: None, message };
+    let (label_at_start, label_inline) = if label_alternation.is_empty() {
+        (None, None)
+    } else {
+        let at_start = build_regex(&format!(r"^[\s*>]*(?P<label>{label_alternation})[\s*]*[:：]\s*"))
+            .map_err(label_error)?;
+        let inline =
+            build_regex(&format!(r"(?P<label>{label_alternation})[\s*]*[:：]\s*")).map_err(label_error)?;
+        (Some(at_start), Some(inline))
+    };
+
+    Ok(MaskSet {
+        languages,
+        common,
+        label_at_start,
+        label_inline,
+        attribution_index,
+        labels,
+        separators,
+        greetings,
+        time_zone: Some(time_zone),
+        zone_offsets,
+        meridiems,
+    })
+}
+
+/// The longest word of a template's mandatory literal text, lowercased ("wrote" in
+/// `On {date}, {sender} wrote:`); empty when the template has none.
+fn required_literal(template: &str) -> String {
+    let mut mandatory = String::new();
+    let mut optional_depth = 0usize;
+    let mut in_placeholder = false;
+    for c in template.chars() {
+        match c {
+            '[' => optional_depth += 1,
+            ']' => optional_depth = optional_depth.saturating_sub(1),
+            '{' => in_placeholder = true,
+            '}' => {
+                in_placeholder = false;
+                mandatory.push(' ');
+            }
+            _ if in_placeholder || optional_depth > 0 => {}
+            c if c.is_alphabetic() => mandatory.extend(c.to_lowercase()),
+            _ => mandatory.push(' '),
+        }
+    }
+    mandatory.split_whitespace().max_by_key(|word| word.chars().count()).unwrap_or_default().to_string()
+}
+
+/// Lowercases a label and folds its spaces, so "Kopie  (CC)" and "kopie (cc)" are one key.
+pub(crate) fn normalize_label(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_file_loads_on_its_own_and_together() {
+        for source in builtin_sources() {
+            if let Err(error) = MaskSet::from_sources(std::slice::from_ref(&source)) {
+                panic!("{error}");
+            }
+        }
+        let set = MaskSet::from_sources(&builtin_sources()).unwrap();
+        let ids: Vec<String> = set.languages().into_iter().map(|(id, _, _)| id).collect();
+        for required in [
+            "en", "de", "fr", "es", "it", "pt", "pt-BR", "nl", "ru", "uk", "pl", "cs", "sk", "sv", "da",
+            "no", "fi", "hu", "tr", "ro", "hr", "et", "ja", "zh",
+        ] {
+            assert!(ids.iter().any(|id| id == required), "missing language {required}");
+        }
+        assert!(set.languages().iter().all(|(_, name, count)| !name.is_empty() && *count > 0));
+    }
+
+    fn source(text: &str) -> MaskSource {
+        MaskSource { name: "user.toml".into(), text: text.into() }
+    }
+
+    #[test]
+    fn broken_files_name_file_line_and_problem() {
+        let table = [
+            ("id = \"x\"\nname = \"X\"\nmonths = [\"a\"", 3, "user.toml:3:"),
+            ("id = \"x\"\nname = \"X\"\ncolour = 1\n", 3, "unknown field"),
+            ("id = \"x\"\nname = \"X\"\n\nattributions = [\"On {date} wrote {\"]\n", 4, "unclosed '{'"),
+            (
+                "id = \"x\"\nname = \"X\"\ndates = [\"{day} {fortnight}\"]\n",
+                3,
+                "unknown placeholder {fortnight}",
+            ),
+            ("id = \"x\"\nname = \"X\"\nattributions = [\"{name} wrote:\"]\n", 3, "needs {date}"),
+            ("id = \"x\"\nname = \"X\"\nmonths = [[\"jan\"]]\n", 3, "expected 12"),
+        ];
+        for (text, line, expected) in table {
+            let error = MaskSet::from_sources(&[source(text)]).unwrap_err();
+            assert_eq!(error.line, Some(line), "{text}: {error}");
+            assert!(error.to_string().contains(expected), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn huge_patterns_are_refused_with_a_message() {
+        let many_months: Vec<String> = (0..12)
+            .map(|m| {
+                format!("[{}]", (0..3000).map(|i| format!("\"m{m}x{i}\"")).collect::<Vec<_>>().join(","))
+            })
+            .collect();
+        let text = format!(
+            "id = \"x\"\nname = \"X\"\nmonths = [{}]\ndates = [\"{{day}} {{monthname}} {{monthname}} {{monthname}} {{monthname}} {{year}}\"]\n",
+            many_months.join(",")
+        );
+        let error = MaskSet::from_sources(&[source(&text)]).unwrap_err();
+        assert!(error.message.contains("more than") || error.message.contains("limit"), "{error}");
+        let long = format!("id = \"x\"\nname = \"X\"\ndates = [\"{}\"]\n", "{day}".repeat(100));
+        assert!(MaskSet::from_sources(&[source(&long)]).unwrap_err().message.contains("limit"));
+    }
+
+    #[test]
+    fn overrides_replace_a_language_by_id() {
+        let user = source(
+            "id = \"de\"\nname = \"Deutsch (mine)\"\nattributions = [\"Am {date} schrieb {sender}:\"]\n",
+        );
+        let set = MaskSet::builtin().with_overrides(&[user]).unwrap();
+        let german: Vec<_> = set.languages().into_iter().filter(|(id, _, _)| id == "de").collect();
+        assert_eq!(german, vec![("de".to_string(), "Deutsch (mine)".to_string(), 1)]);
+        assert_eq!(set.languages().len(), MaskSet::builtin().languages().len());
+    }
+
+    #[test]
+    fn required_literals_skip_placeholders_and_optionals() {
+        assert_eq!(required_literal("On {date}[, at {time}], {sender} wrote:"), "wrote");
+        assert_eq!(required_literal("Le {date}, {sender} a écrit :"), "écrit");
+        assert_eq!(required_literal("{date}, {time}[,] {sender}:"), "");
+    }
+
+    #[test]
+    fn offsets_parse() {
+        let table = [
+            ("+03:00", Some(180)),
+            ("-0400", Some(-240)),
+            ("+3", Some(180)),
+            ("+0530", Some(330)),
+            ("x", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(parse_offset_minutes(text), expected, "{text}");
+        }
+    }
+}

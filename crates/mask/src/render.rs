@@ -1,0 +1,447 @@
+//! The uniform rendering: every quote header and the top header become one block of the same
+//! shape, the rest of the body is kept (quotes stay blockquotes), and the result is sanitised.
+//!
+//! Serialisation walks the tree without recursion and caps element nesting, so hostile depth
+//! cannot overflow the stack here or in the sanitiser. Remote images become placeholders unless
+//! allowed; `data:` URLs survive only as images. This module does not detect headers.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use chrono::format::{Item, StrftimeItems};
+use chrono::{NaiveDate, NaiveTime};
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{Html, Node};
+
+use crate::avatar;
+use crate::detect::FoundHeader;
+use crate::lines::{HtmlLines, Line, TextLine};
+use crate::sender::normalize_name;
+use crate::{HeaderFields, QuoteKind, RenderOptions};
+
+/// Deepest element nesting written out; deeper tags are dropped (their text is kept).
+pub(crate) const MAX_NESTING: usize = 100;
+
+/// Elements dropped with everything inside them.
+const DROPPED_WITH_CONTENT: &[&str] = &[
+    "head", "script", "style", "template", "title", "noscript", "iframe", "object", "embed", "applet",
+    "frame", "frameset", "xml", "svg", "math", "form", "select", "textarea", "button", "input",
+];
+
+/// Elements without end tags.
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr",
+];
+
+/// Builds header blocks, caching avatars within one rendering.
+pub(crate) struct HeaderBlocks<'a> {
+    options: &'a RenderOptions,
+    avatars: HashMap<String, String>,
+    date_format_ok: bool,
+}
+
+impl<'a> HeaderBlocks<'a> {
+    pub fn new(options: &'a RenderOptions, warnings: &mut Vec<String>) -> HeaderBlocks<'a> {
+        let date_format_ok =
+            !StrftimeItems::new(&options.date_format).any(|item| matches!(item, Item::Error));
+        if !date_format_ok {
+            warnings.push(format!(
+                "Date format {:?} is not a valid chrono format; using %Y-%m-%d.",
+                options.date_format
+            ));
+        }
+        if !avatar::SIZE_RANGE.contains(&options.avatar_size) {
+            warnings.push(format!(
+                "Avatar size {} is outside {}..={}; clamped.",
+                options.avatar_size,
+                avatar::SIZE_RANGE.start(),
+                avatar::SIZE_RANGE.end()
+            ));
+        }
+        HeaderBlocks { options, avatars: HashMap::new(), date_format_ok }
+    }
+
+    fn avatar_uri(&mut self, fields: &HeaderFields) -> String {
+        let key = match (&fields.email, &fields.name) {
+            (Some(email), _) => email.to_lowercase(),
+            (None, Some(name)) => normalize_name(name),
+            (None, None) => String::new(),
+        };
+        let size = self.options.avatar_size;
+        self.avatars
+            .entry(key.clone())
+            .or_insert_with(|| {
+                let initials = avatar::initials(fields.name.as_deref(), fields.email.as_deref());
+                let png = avatar::png(&key, &initials, size);
+                format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
+            })
+            .clone()
+    }
+
+    /// Writes one uniform header block.
+    pub fn write(
+        &mut self,
+        out: &mut String,
+        fields: &HeaderFields,
+        depth: usize,
+        kind: Option<QuoteKind>,
+        source: &str,
+    ) {
+        let size = self.options.avatar_size.clamp(*avatar::SIZE_RANGE.start(), *avatar::SIZE_RANGE.end());
+        let uri = self.avatar_uri(fields);
+        let initials = avatar::initials(fields.name.as_deref(), fields.email.as_deref());
+        let kind_attribute = match kind {
+            Some(QuoteKind::Reply) => " data-kind=\"reply\"",
+            Some(QuoteKind::Forward) => " data-kind=\"forward\"",
+            None => "",
+        };
+        let _ = write!(
+            out,
+            "<div class=\"tidings-header\" data-depth=\"{depth}\"{kind_attribute} title=\"{}\">",
+            escape_attribute(source)
+        );
+        let _ = write!(
+            out,
+            "<img class=\"tidings-avatar\" width=\"{size}\" height=\"{size}\" alt=\"{}\" src=\"{uri}\">",
+            escape_attribute(&initials)
+        );
+        if let Some(name) = &fields.name {
+            let _ = write!(out, "<span class=\"tidings-name\">{}</span>", escape_text(name));
+        }
+        if let Some(email) = &fields.email {
+            let _ = write!(out, " <span class=\"tidings-email\">{}</span>", escape_text(email));
+        }
+        if let Some(date) =
+            fields.date.as_deref().and_then(|date| NaiveDate::parse_from_str(date, "%Y-%m-%d").ok())
+        {
+            let format = if self.date_format_ok { self.options.date_format.as_str() } else { "%Y-%m-%d" };
+            let _ = write!(
+                out,
+                " <span class=\"tidings-date\">{}</span>",
+                escape_text(&date.format(format).to_string())
+            );
+        }
+        if let Some(time) = fields.time.as_deref().and_then(parse_time) {
+            let (time, has_seconds) = time;
+            let format = match (self.options.hour12, has_seconds) {
+                (true, true) => "%I:%M:%S %p",
+                (true, false) => "%I:%M %p",
+                (false, true) => "%H:%M:%S",
+                (false, false) => "%H:%M",
+            };
+            let _ = write!(out, " <span class=\"tidings-time\">{}</span>", time.format(format));
+        }
+        if let Some(offset) = &fields.utc_offset {
+            let _ = write!(out, " <span class=\"tidings-offset\">UTC{}</span>", escape_text(offset));
+        }
+        out.push_str("</div>");
+    }
+}
+
+fn parse_time(text: &str) -> Option<(NaiveTime, bool)> {
+    NaiveTime::parse_from_str(text, "%H:%M:%S")
+        .map(|time| (time, true))
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M").map(|time| (time, false)))
+        .ok()
+}
+
+pub(crate) fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub(crate) fn escape_attribute(text: &str) -> String {
+    escape_text(text).replace('"', "&quot;")
+}
+
+/// Where each header goes in the HTML tree.
+struct Placement {
+    /// Header index by the node it replaces (an element wholly made of header text, or the
+    /// header's first text node).
+    by_node: HashMap<NodeId, usize>,
+    /// Text nodes of header lines, not written out.
+    hidden: HashSet<NodeId>,
+}
+
+/// How far up from a header's first text node to look for an element to replace.
+const MAX_CLIMB: usize = 8;
+
+fn place_headers(document: &Html, model: &HtmlLines, found: &[FoundHeader]) -> Placement {
+    let mut by_node = HashMap::new();
+    let mut hidden = HashSet::new();
+    for (index, header) in found.iter().enumerate() {
+        let start = model.lines[header.first_line].nodes.start;
+        let end = model.lines[header.last_line].nodes.end;
+        let nodes = &model.text_nodes[start..end.max(start)];
+        let Some(&first) = nodes.first() else { continue };
+        let own: HashSet<NodeId> = nodes.iter().copied().collect();
+        hidden.extend(own.iter().copied());
+        // Climb while the parent's visible text is entirely this header's text: replacing a
+        // whole `gmail_attr` div or `divRplyFwdMsg` keeps no empty bold/font shells behind.
+        let mut target = first;
+        let mut current = document.tree.get(first);
+        for _ in 0..MAX_CLIMB {
+            let Some(parent) = current.and_then(|node| node.parent()) else { break };
+            if !matches!(parent.value(), Node::Element(element) if !matches!(element.name(), "body" | "html" | "blockquote"))
+            {
+                break;
+            }
+            let mut only_header_text = true;
+            for descendant in parent.descendants() {
+                if let Node::Text(text) = descendant.value() {
+                    if !text.trim().is_empty() && !own.contains(&descendant.id()) {
+                        only_header_text = false;
+                        break;
+                    }
+                }
+                if let Node::Element(element) = descendant.value() {
+                    if element.name() == "blockquote" || element.name() == "img" {
+                        only_header_text = false;
+                        break;
+                    }
+                }
+            }
+            if !only_header_text {
+                break;
+            }
+            target = parent.id();
+            current = Some(parent);
+        }
+        by_node.insert(target, index);
+    }
+    Placement { by_node, hidden }
+}
+
+/// Serialises the body of `document` with headers replaced by `write_block`, filtering what the
+/// sanitiser would remove anyway and turning remote images into placeholders.
+pub(crate) fn html_body(
+    document: &Html,
+    model: &HtmlLines,
+    found: &[FoundHeader],
+    blocks: &mut HeaderBlocks<'_>,
+    allow_remote_images: bool,
+    warnings: &mut Vec<String>,
+) -> String {
+    let placement = place_headers(document, model, found);
+    let mut out = String::new();
+    let mut skipping: Option<NodeId> = None;
+    let mut nesting = 0usize;
+    let mut capped: HashSet<NodeId> = HashSet::new();
+    let mut warned_depth = false;
+    for edge in document.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                if let Some(&header_index) = placement.by_node.get(&node.id()) {
+                    let header = &found[header_index].header;
+                    blocks.write(&mut out, &header.fields, header.depth, Some(header.kind), &header.source);
+                    if matches!(node.value(), Node::Element(_)) {
+                        skipping = Some(node.id());
+                    }
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(text) if !placement.hidden.contains(&node.id()) => {
+                        out.push_str(&escape_text(text))
+                    }
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if DROPPED_WITH_CONTENT.contains(&name) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        if matches!(name, "html" | "body") {
+                            continue;
+                        }
+                        if nesting >= MAX_NESTING {
+                            capped.insert(node.id());
+                            if !warned_depth {
+                                warned_depth = true;
+                                warnings.push(format!(
+                                    "HTML nested deeper than {MAX_NESTING} elements was flattened."
+                                ));
+                            }
+                            continue;
+                        }
+                        write_open_tag(&mut out, element, allow_remote_images);
+                        if !VOID_ELEMENTS.contains(&name) {
+                            nesting += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                    continue;
+                }
+                if skipping.is_some() {
+                    continue;
+                }
+                if let Node::Element(element) = node.value() {
+                    let name = element.name();
+                    if matches!(name, "html" | "body")
+                        || VOID_ELEMENTS.contains(&name)
+                        || capped.remove(&node.id())
+                    {
+                        continue;
+                    }
+                    let _ = write!(out, "</{name}>");
+                    nesting = nesting.saturating_sub(1);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn write_open_tag(out: &mut String, element: &scraper::node::Element, allow_remote_images: bool) {
+    let name = element.name();
+    if name == "img" {
+        let source = element.attr("src").unwrap_or_default().trim();
+        let lower = source.to_ascii_lowercase();
+        if !allow_remote_images
+            && (lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//"))
+        {
+            let alt = element.attr("alt").unwrap_or_default();
+            let _ = write!(
+                out,
+                "<span class=\"tidings-remote-image\" title=\"Remote image blocked\">[{}]</span>",
+                escape_text(if alt.is_empty() { "image" } else { alt })
+            );
+            // The placeholder replaces the void element; nothing to close.
+            return;
+        }
+    }
+    let _ = write!(out, "<{name}");
+    for (attribute, value) in element.attrs() {
+        let _ = write!(out, " {attribute}=\"{}\"", escape_attribute(value));
+    }
+    out.push('>');
+}
+
+/// Renders a text body: escaped lines, quote levels as nested blockquotes, headers as blocks.
+pub(crate) fn text_body(
+    lines: &[Line],
+    raw: &[TextLine<'_>],
+    found: &[FoundHeader],
+    blocks: &mut HeaderBlocks<'_>,
+    warnings: &mut Vec<String>,
+) -> String {
+    let mut out = String::from("<div class=\"tidings-text\" style=\"white-space: pre-wrap\">");
+    let mut open_quotes = 0usize;
+    let mut next_header = 0usize;
+    let mut index = 0usize;
+    let mut warned_depth = false;
+    while index < lines.len() {
+        let line = &lines[index];
+        // Blank lines keep the current level so a quote is not split by its own empty lines.
+        let wanted = if line.text.is_empty() { open_quotes } else { line.depth };
+        let capped = wanted.min(MAX_NESTING);
+        if capped < wanted && !warned_depth {
+            warned_depth = true;
+            warnings.push(format!("Quotes nested deeper than {MAX_NESTING} levels were flattened."));
+        }
+        while open_quotes < capped {
+            out.push_str("<blockquote type=\"cite\">");
+            open_quotes += 1;
+        }
+        while open_quotes > capped {
+            out.push_str("</blockquote>");
+            open_quotes -= 1;
+        }
+        if next_header < found.len() && found[next_header].first_line == index {
+            let header = &found[next_header];
+            blocks.write(
+                &mut out,
+                &header.header.fields,
+                header.header.depth,
+                Some(header.header.kind),
+                &header.header.source,
+            );
+            index = header.last_line + 1;
+            next_header += 1;
+            continue;
+        }
+        out.push_str(&escape_text(raw[index].content.trim_end()));
+        out.push('\n');
+        index += 1;
+    }
+    while open_quotes > 0 {
+        out.push_str("</blockquote>");
+        open_quotes -= 1;
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// Sanitises the rendered HTML with ammonia: known tags and attributes only, no scripts or
+/// event handlers, no `srcset`/`background`, no `url()` in styles, `data:` only for images.
+pub(crate) fn sanitize(html: &str, allow_remote_images: bool) -> String {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["div", "span", "img", "blockquote", "details", "summary", "font", "center"])
+        .add_generic_attributes(["class", "title", "style", "dir", "align"])
+        .add_tag_attributes("div", ["data-depth", "data-kind"])
+        .add_tag_attributes("img", ["width", "height", "alt", "src"])
+        .add_tag_attributes("blockquote", ["type", "cite"])
+        .add_tag_attributes("font", ["color", "face", "size"])
+        .add_url_schemes(["data", "cid"])
+        .attribute_filter(move |element, attribute, value| {
+            filter_attribute(element, attribute, value, allow_remote_images)
+        });
+    builder.clean(html).to_string()
+}
+
+fn filter_attribute<'v>(
+    element: &str,
+    attribute: &str,
+    value: &'v str,
+    allow_remote_images: bool,
+) -> Option<std::borrow::Cow<'v, str>> {
+    let lower = value.trim().to_ascii_lowercase();
+    match attribute {
+        "style" => {
+            let dangerous = [
+                "url(",
+                "expression",
+                "@import",
+                "\\",
+                "javascript:",
+                "behavior",
+                "-moz-binding",
+                "image-set(",
+            ];
+            (!dangerous.iter().any(|needle| lower.contains(needle))).then_some(value.into())
+        }
+        "src" | "href" | "cite" => {
+            if lower.starts_with("data:") {
+                let image = ["data:image/png;", "data:image/jpeg;", "data:image/gif;", "data:image/webp;"];
+                return (element == "img"
+                    && attribute == "src"
+                    && image.iter().any(|prefix| lower.starts_with(prefix)))
+                .then_some(value.into());
+            }
+            let remote = lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//");
+            if element == "img" && attribute == "src" && remote && !allow_remote_images {
+                return None;
+            }
+            Some(value.into())
+        }
+        _ => Some(value.into()),
+    }
+}

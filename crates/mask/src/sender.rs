@@ -1,0 +1,260 @@
+//! Who sent a quoted message: splitting a sender into name and address, judging whether a name
+//! is a name, and the recipient's address book.
+//!
+//! The given-names list (`assets/names/given.txt`) and the address book raise confidence in a
+//! name; the greeting words of the mask files lower it. This module does not find headers.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::masks::MaskSet;
+
+/// The recipient's contacts: known names and addresses raise confidence in a header, and a
+/// known name fills in a missing address.
+#[derive(Clone, Debug, Default)]
+pub struct AddressBook {
+    /// Lowercased address → display name.
+    names_by_address: HashMap<String, String>,
+    /// Normalised name → address.
+    addresses_by_name: HashMap<String, String>,
+}
+
+impl AddressBook {
+    /// An empty address book.
+    pub fn new() -> AddressBook {
+        AddressBook::default()
+    }
+
+    /// Adds a contact; later entries for the same name or address replace earlier ones.
+    pub fn add(&mut self, name: &str, email: &str) {
+        let email = email.trim();
+        let name = name.trim();
+        if !email.is_empty() {
+            self.names_by_address.insert(email.to_lowercase(), name.to_string());
+        }
+        if !name.is_empty() && !email.is_empty() {
+            self.addresses_by_name.insert(normalize_name(name), email.to_string());
+        }
+    }
+
+    /// The address of a contact with this name, if there is one.
+    pub(crate) fn address_of(&self, name: &str) -> Option<&str> {
+        self.addresses_by_name.get(&normalize_name(name)).map(String::as_str)
+    }
+
+    /// Whether the name or the address belongs to a contact.
+    pub(crate) fn knows(&self, name: Option<&str>, email: Option<&str>) -> bool {
+        email.is_some_and(|email| self.names_by_address.contains_key(&email.to_lowercase()))
+            || name.is_some_and(|name| self.addresses_by_name.contains_key(&normalize_name(name)))
+    }
+}
+
+/// Lowercases a name and folds spaces, quotes and commas, so `"Doe, John"` and `doe john` compare.
+pub(crate) fn normalize_name(name: &str) -> String {
+    name.split(|c: char| c.is_whitespace() || c == ',' || c == '"' || c == '\'')
+        .filter(|part| !part.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn email_regex() -> Option<&'static Regex> {
+    static EMAIL: OnceLock<Option<Regex>> = OnceLock::new();
+    // The pattern is a constant; if it ever failed to build, senders would simply have no address.
+    EMAIL.get_or_init(|| Regex::new(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+").ok()).as_ref()
+}
+
+fn mailto_regex() -> Option<&'static Regex> {
+    static MAILTO: OnceLock<Option<Regex>> = OnceLock::new();
+    MAILTO.get_or_init(|| Regex::new(r"(?i)<mailto:[^>]*>|\[mailto:[^\]]*\]").ok()).as_ref()
+}
+
+fn has_email(text: &str) -> bool {
+    email_regex().is_some_and(|regex| regex.is_match(text))
+}
+
+/// Splits a sender field such as `"Doe, John" <john@x.org>`, `John [mailto:john@x.org]`,
+/// `john@x.org` or `John Doe` into a name and an address.
+pub(crate) fn split_sender(value: &str) -> (Option<String>, Option<String>) {
+    let mut text = value.trim().to_string();
+    // Outlook writes the address twice: `John<mailto:john@x> <john@x<mailto:john@x>>`; the mailto
+    // copy carries no information and breaks the brackets.
+    if let Some(mailto) = mailto_regex() {
+        if let Some(first) = mailto.find(&text) {
+            let inside = first.as_str().trim_start_matches(['<', '[']).trim_end_matches(['>', ']']);
+            let address = inside.get(7..).unwrap_or_default().to_string();
+            let name_part = text[..first.start()].to_string();
+            if !has_email(&name_part) && has_email(&address) {
+                text = format!("{name_part} <{address}>");
+            } else {
+                text = mailto.replace_all(&text, "").into_owned();
+            }
+        }
+    }
+    let email_match = email_regex().and_then(|regex| regex.find(&text));
+    match email_match {
+        Some(found) => {
+            let name = clean_name(&text[..found.start()]);
+            let name = name.filter(|name| !name.contains('@'));
+            (name, Some(found.as_str().trim_matches(['.', '\'']).to_string()))
+        }
+        None => (clean_name(&text), None),
+    }
+}
+
+/// Strips brackets, quotes and stray punctuation around a name; `None` when nothing is left.
+pub(crate) fn clean_name(text: &str) -> Option<String> {
+    let trimmed = text.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '<' | '>'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '"'
+                    | '\''
+                    | '«'
+                    | '»'
+                    | '„'
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | ','
+                    | ';'
+                    | ':'
+                    | '*'
+            )
+    });
+    let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// The given names shipped in `assets/names/given.txt`, lowercased.
+fn given_names() -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        include_str!("../../../assets/names/given.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_lowercase)
+            .collect()
+    })
+}
+
+/// How much a candidate name looks like a person's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum NameConfidence {
+    /// A greeting, a phrase or a pronoun: never a sender.
+    Rejected,
+    /// Shaped like a name (capitalised words, short) but not known.
+    Plausible,
+    /// A known given name or a contact.
+    Known,
+}
+
+/// Judges a candidate sender name.
+pub(crate) fn judge_name(name: &str, masks: &MaskSet, book: &AddressBook) -> NameConfidence {
+    if book.knows(Some(name), None) {
+        return NameConfidence::Known;
+    }
+    let words: Vec<&str> =
+        name.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() || words.len() > 6 || name.chars().count() > 80 {
+        return NameConfidence::Rejected;
+    }
+    let first = words[0].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    if masks.greetings.contains(&first) || masks.greetings.contains(&name.to_lowercase()) {
+        return NameConfidence::Rejected;
+    }
+    if !name.chars().any(char::is_alphabetic) || name.chars().filter(char::is_ascii_digit).count() > 2 {
+        return NameConfidence::Rejected;
+    }
+    if words
+        .iter()
+        .any(|word| given_names().contains(&word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()))
+    {
+        return NameConfidence::Known;
+    }
+    // Unknown names pass when every word that has case starts with a capital (particles such as
+    // "van" and "de" aside) — "the server" or "my colleague" do not.
+    let particles = [
+        "van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos", "das", "bin", "al",
+        "y", "e",
+    ];
+    let shaped_like_a_name = words.iter().all(|word| {
+        let first_char = word.chars().find(|c| c.is_alphabetic());
+        match first_char {
+            Some(c) if c.is_lowercase() => particles.contains(&word.to_lowercase().as_str()),
+            _ => true,
+        }
+    });
+    if shaped_like_a_name {
+        NameConfidence::Plausible
+    } else {
+        NameConfidence::Rejected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn senders_split_into_name_and_address() {
+        let s = |v: &str| Some(v.to_string());
+        let table = [
+            ("John Doe <john.doe@acme.com>", s("John Doe"), s("john.doe@acme.com")),
+            ("\"John Doe\" <john.doe@acme.com>", s("John Doe"), s("john.doe@acme.com")),
+            ("John Doe [mailto:john.doe@acme.com]", s("John Doe"), s("john.doe@acme.com")),
+            ("john.doe@acme.com", None, s("john.doe@acme.com")),
+            ("John, Doe <john.doe@acme.com>", s("John, Doe"), s("john.doe@acme.com")),
+            ("John Doe", s("John Doe"), None),
+            (
+                "John Doe<mailto:john.doe@acme.com> <john.doe@acme.com<mailto:john.doe@acme.com>> on behalf of x@acme.com<mailto:x@acme.com>",
+                s("John Doe"),
+                s("john.doe@acme.com"),
+            ),
+            ("'walter@acme.com' <walter@acme.com>", None, s("walter@acme.com")),
+        ];
+        for (value, name, email) in table {
+            assert_eq!(split_sender(value), (name, email), "{value}");
+        }
+    }
+
+    #[test]
+    fn greetings_and_phrases_are_not_names() {
+        let masks = MaskSet::builtin();
+        let mut book = AddressBook::new();
+        book.add("the server", "noreply@acme.com");
+        let table = [
+            ("John Doe", NameConfidence::Known),
+            ("Zyxwv Qrst", NameConfidence::Plausible),
+            ("Hi all", NameConfidence::Rejected),
+            ("Thanks", NameConfidence::Rejected),
+            ("I", NameConfidence::Rejected),
+            ("my colleague", NameConfidence::Rejected),
+            ("Maria van der Berg", NameConfidence::Known),
+            ("Zyxw van Qrst", NameConfidence::Plausible),
+            ("the server", NameConfidence::Known),
+            ("Андрей", NameConfidence::Known),
+        ];
+        for (name, expected) in table {
+            assert_eq!(judge_name(name, &masks, &book), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_address_book_fills_addresses_by_name() {
+        let mut book = AddressBook::new();
+        book.add("Doe, John", "john.doe@acme.com");
+        assert_eq!(book.address_of("doe john"), Some("john.doe@acme.com"));
+        assert!(book.knows(None, Some("JOHN.DOE@acme.com")));
+        assert!(!book.knows(Some("Jane"), None));
+    }
+}
