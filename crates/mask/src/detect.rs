@@ -303,6 +303,20 @@ fn match_separator(
             }
         }
     }
+    // Proton and some webmails put an attribution under the separator instead of fields.
+    if fields.is_empty() && next < lines.len() {
+        if let (Separator::Phrase { kind, .. }, Some(mut attribution)) =
+            (&separator, match_attribution(lines, next, context))
+        {
+            attribution.first_line = index;
+            attribution.header.kind = match kind {
+                SeparatorKind::Forward => QuoteKind::Forward,
+                SeparatorKind::Reply => QuoteKind::Reply,
+            };
+            attribution.header.source = source_text(lines, index, attribution.last_line);
+            return Some(attribution);
+        }
+    }
     let (kind, mask) = match separator {
         Separator::Phrase { kind, language, number, .. } => {
             let (quote_kind, family) = match kind {
@@ -319,6 +333,9 @@ fn match_separator(
         }
     };
     let header = header_from_fields(&fields, kind, mask, lines, index, last_line, context)?;
+    if matches!(separator, Separator::Rule) && !weak_block_has_evidence(&fields, &header) {
+        return None;
+    }
     Some(FoundHeader { first_line: index, last_line, header })
 }
 
@@ -334,7 +351,14 @@ fn match_field_block(
     }
     let mask = fields_mask_id(&fields, context.masks);
     let header = header_from_fields(&fields, block_kind, mask, lines, index, last_line, context)?;
-    Some(FoundHeader { first_line: index, last_line, header })
+    weak_block_has_evidence(&fields, &header).then_some(FoundHeader { first_line: index, last_line, header })
+}
+
+/// Without a separator, a block whose sender has no address needs more: a readable date or two
+/// more labels. "From: Berlin / To: Paris" in a timetable is not a header.
+fn weak_block_has_evidence(fields: &[Field], header: &QuoteHeader) -> bool {
+    let other_labels = fields.iter().filter(|field| field.kind != LabelKind::From).count();
+    header.fields.email.is_some() || header.fields.date.is_some() || other_labels >= 2
 }
 
 fn fields_mask_id(fields: &[Field], masks: &MaskSet) -> String {

@@ -1,0 +1,242 @@
+//! Quote headers as real clients write them, HTML and text, in several languages; bodies that
+//! must yield no header at all; and what sanitising must remove.
+
+use tidings_mask::{render, AddressBook, Body, MaskSet, QuoteKind, RenderOptions, Rendering};
+
+type Expected = (
+    usize,
+    QuoteKind,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+fn run(body: Body<'_>) -> Rendering {
+    render(body, None, &MaskSet::builtin(), &AddressBook::new(), &RenderOptions::default())
+}
+
+fn check(label: &str, body: Body<'_>, expected: &[Expected]) {
+    let rendering = run(body);
+    let seen: Vec<Expected> = rendering
+        .quotes
+        .iter()
+        .map(|quote| {
+            let leak = |value: &Option<String>| value.clone().map(|text| &*Box::leak(text.into_boxed_str()));
+            (
+                quote.depth,
+                quote.kind,
+                leak(&quote.fields.name),
+                leak(&quote.fields.email),
+                leak(&quote.fields.date),
+                leak(&quote.fields.time),
+            )
+        })
+        .collect();
+    assert_eq!(seen, expected, "{label}: {:#?}", rendering.quotes);
+}
+
+use QuoteKind::{Forward, Reply};
+
+#[test]
+fn html_clients() {
+    let table: &[(&str, &str, &[Expected])] = &[
+        (
+            "gmail forward",
+            r#"<div dir="ltr">FYI<br><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">---------- Forwarded message ---------<br>From: <strong class="gmail_sendername" dir="auto">John Doe</strong> <span dir="auto">&lt;<a href="mailto:john.doe@acme.com">john.doe@acme.com</a>&gt;</span><br>Date: Wed, Oct 27, 2021 at 9:31 AM<br>Subject: Integer consequat<br>To: &lt;<a href="mailto:bessie.berry@acme.com">bessie.berry@acme.com</a>&gt;<br></div><br><br><div dir="ltr">Aenean quis diam urna.</div></div></div>"#,
+            &[(1, Forward, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-27"), Some("09:31"))],
+        ),
+        (
+            "apple mail reply, attribution inside the cite blockquote",
+            r#"<html><body><div>That's true!</div><div><br><blockquote type="cite"><div>On 25 Oct 2021, at 11:43, John Doe &lt;john.doe@acme.com&gt; wrote:</div><br class="Apple-interchange-newline"><div><div>Unicum iter ad supremum.</div></div></blockquote></div></body></html>"#,
+            &[(1, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-25"), Some("11:43"))],
+        ),
+        (
+            "outlook web in Czech",
+            r#"<div>Díky</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%" tabindex="-1"><div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" style="font-size:11pt" color="black"><b>Od:</b> Jan Novák &lt;jan.novak@firma.cz&gt;<br><b>Odesláno:</b> středa 27. října 2021 15:14<br><b>Komu:</b> Petr Svoboda &lt;petr@firma.cz&gt;<br><b>Předmět:</b> Schůzka</font><div>&nbsp;</div></div><div>Text zprávy</div>"#,
+            &[(1, Reply, Some("Jan Novák"), Some("jan.novak@firma.cz"), Some("2021-10-27"), Some("15:14"))],
+        ),
+        (
+            "outlook desktop in German with the border-top separator",
+            r#"<div class="WordSection1"><p class="MsoNormal">Passt.</p><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal"><b>Von:</b> Max Mustermann &lt;max@example.de&gt; <br><b>Gesendet:</b> Dienstag, 2. November 2021 10:05<br><b>An:</b> Erika Musterfrau &lt;erika@example.de&gt;<br><b>Betreff:</b> AW: Termin</p></div><p class="MsoNormal">Geht Dienstag?</p></div>"#,
+            &[(1, Reply, Some("Max Mustermann"), Some("max@example.de"), Some("2021-11-02"), Some("10:05"))],
+        ),
+        (
+            "thunderbird reply in French, name only",
+            r#"<p>D'accord.</p><div class="moz-cite-prefix">Le 03/11/2021 à 15:51, Jean Dupont a écrit&nbsp;:<br></div><blockquote type="cite" cite="mid:abc@x">Bonjour à tous</blockquote>"#,
+            &[(1, Reply, Some("Jean Dupont"), None, Some("2021-11-03"), Some("15:51"))],
+        ),
+        (
+            "yahoo reply",
+            r#"<div>ok</div><div id="yahoo_quoted_123" class="yahoo_quoted"><div style="font-size:13px"><div>On Tuesday, November 2, 2021, 03:01:36 PM GMT+1, John Doe &lt;john.doe@acme.com&gt; wrote:</div><div><br></div><div><div dir="ltr">Unicum iter ad supremum.</div></div></div></div>"#,
+            &[(1, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-11-02"), Some("15:01:36"))],
+        ),
+        (
+            "proton: separator then attribution",
+            r#"<div>Sure.</div><div class="protonmail_quote">------- Original Message -------<br>On Wednesday, October 27th, 2021 at 09:31, John Doe &lt;john.doe@acme.com&gt; wrote:<br><br><blockquote class="protonmail_quote" type="cite">Hello</blockquote><br></div>"#,
+            &[(1, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-27"), Some("09:31"))],
+        ),
+        (
+            "yandex in Russian",
+            r#"<div>Да</div><div>&nbsp;</div><div>27.10.2021, 09:31, "Иван Петров" &lt;ivan@yandex.ru&gt;:</div><blockquote><div>Привет</div></blockquote>"#,
+            &[(1, Reply, Some("Иван Петров"), Some("ivan@yandex.ru"), Some("2021-10-27"), Some("09:31"))],
+        ),
+        (
+            "mail.ru in Russian, with an offset",
+            r#"<div>Да</div><div class="mail-quote-collapse">Среда, 27 октября 2021, 9:31 +03:00 от Иван Петров &lt;ivan@mail.ru&gt;:<br><blockquote style="border-left:1px solid #0857A6"><div>Привет</div></blockquote></div>"#,
+            &[(1, Reply, Some("Иван Петров"), Some("ivan@mail.ru"), Some("2021-10-27"), Some("09:31"))],
+        ),
+        (
+            "gmail in Japanese",
+            r#"<div>はい</div><div class="gmail_quote"><div class="gmail_attr">2021年10月27日(水) 9:31 John Doe &lt;john.doe@acme.com&gt;:<br></div><blockquote class="gmail_quote">テスト</blockquote></div>"#,
+            &[(1, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-27"), Some("09:31"))],
+        ),
+        (
+            "chinese client",
+            r#"<div>好的</div><div>在 2021年10月27日 周三 09:31，John Doe &lt;john.doe@acme.com&gt; 写道：</div><blockquote>测试</blockquote>"#,
+            &[(1, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-27"), Some("09:31"))],
+        ),
+        (
+            "gmail reply in Spanish nested in an iOS reply",
+            r#"<div>Vale</div><div><br><blockquote type="cite"><div>El 28 oct 2021, a las 10:02, Ana García &lt;ana@example.es&gt; escribió:</div><div><div>Sí</div><div class="gmail_quote"><div class="gmail_attr">El mié, 27 oct 2021 a las 9:31, Juan Pérez (&lt;juan@example.es&gt;) escribió:<br></div><blockquote class="gmail_quote">Hola</blockquote></div></div></blockquote></div>"#,
+            &[
+                (1, Reply, Some("Ana García"), Some("ana@example.es"), Some("2021-10-28"), Some("10:02")),
+                (2, Reply, Some("Juan Pérez"), Some("juan@example.es"), Some("2021-10-27"), Some("09:31")),
+            ],
+        ),
+    ];
+    for (label, html, expected) in table {
+        check(label, Body::Html(html), expected);
+    }
+}
+
+#[test]
+fn text_clients() {
+    let table: &[(&str, &str, &[Expected])] = &[
+        (
+            "nested text replies",
+            "Fine by me.\n\nOn Thu, Oct 28, 2021 at 10:02 AM Ana Smith <ana@example.com> wrote:\n> Agreed.\n>\n> On Wed, Oct 27, 2021 at 9:31 AM John Doe <john.doe@acme.com> wrote:\n> > Shall we meet?\n",
+            &[
+                (1, Reply, Some("Ana Smith"), Some("ana@example.com"), Some("2021-10-28"), Some("10:02")),
+                (2, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-27"), Some("09:31")),
+            ],
+        ),
+        (
+            "outlook original message",
+            "Thanks\n\n-----Original Message-----\nFrom: John Doe [mailto:john.doe@acme.com]\nSent: Monday, October 25, 2021 11:17 AM\nTo: Bessie Berry\nSubject: Report\n\nSee attached.\n",
+            &[(1, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-25"), Some("11:17"))],
+        ),
+        (
+            "attribution wrapped over three lines",
+            "Yes.\n\nOn Wed, Oct 27, 2021 at 9:31 AM John Doe\n<john.doe@acme.com>\nwrote:\n> Shall we?\n",
+            &[(1, Reply, Some("John Doe"), Some("john.doe@acme.com"), Some("2021-10-27"), Some("09:31"))],
+        ),
+        (
+            "swedish forward block after the author's text is still found",
+            "Se nedan.\n\n-------- Vidarebefordrat meddelande --------\nÄmne: Möte\nDatum: Wed, 3 Nov 2021 15:51:30 +0100\nFrån: Sven Svensson <sven@example.se>\nTill: anna@example.se\n\nHej\n",
+            &[(1, Forward, Some("Sven Svensson"), Some("sven@example.se"), Some("2021-11-03"), Some("15:51:30"))],
+        ),
+        (
+            "polish forward with inline labels",
+            "  ----- Przekazana wiadomość ----- Od: Jan Kowalski <jan@example.pl>Do: \"anna@example.pl\" <anna@example.pl>Wysłano: wtorek, 2 listopada 2021, 09:26:50 CETTemat: Spotkanie\n Treść\n",
+            &[(1, Forward, Some("Jan Kowalski"), Some("jan@example.pl"), Some("2021-11-02"), Some("09:26:50"))],
+        ),
+    ];
+    for (label, text, expected) in table {
+        check(label, Body::Text(text), expected);
+    }
+}
+
+#[test]
+fn bodies_without_headers_yield_none() {
+    let texts = [
+        "On Monday I wrote:\n> the draft is attached\n",
+        "Thanks!\n\nBest,\nFrom: the team\nACME Corp\n",
+        "Invoice #1234\nDate: 2021-10-27\nAmount: 100 EUR\nDue: 2021-11-27\n",
+        "Steps: build -> test -> deploy\nthen > profit\n",
+        "Here is the list:\n1. eggs\n2. milk\n",
+        "From: John Doe\n\nhello",
+        "Subject: hello\nDate: 27 Oct 2021\n",
+        "--\nJohn Doe\nACME | +1 555 0100\n",
+        "On 27 October we released version 2:\n- faster\n",
+    ];
+    for text in texts {
+        let rendering = run(Body::Text(text));
+        assert!(rendering.quotes.is_empty(), "{text:?} gave {:#?}", rendering.quotes);
+    }
+    let htmls = [
+        "<p>As Hamlet said:</p><blockquote>To be, or not to be, that is the question.</blockquote>",
+        "<p>On Monday I wrote:</p><blockquote>the draft</blockquote>",
+        "<table><tr><td>From:</td><td>Berlin</td></tr><tr><td>To:</td><td>Paris</td></tr></table>",
+    ];
+    for html in htmls {
+        let rendering = run(Body::Html(html));
+        assert!(rendering.quotes.is_empty(), "{html:?} gave {:#?}", rendering.quotes);
+    }
+}
+
+#[test]
+fn the_address_book_fills_a_missing_address() {
+    let mut book = AddressBook::new();
+    book.add("Jean Dupont", "jean.dupont@example.fr");
+    let rendering = render(
+        Body::Text("Ok\n\nLe 03/11/2021 à 15:51, Jean Dupont a écrit :\n> Bonjour\n"),
+        None,
+        &MaskSet::builtin(),
+        &book,
+        &RenderOptions::default(),
+    );
+    assert_eq!(rendering.quotes[0].fields.email.as_deref(), Some("jean.dupont@example.fr"));
+}
+
+#[test]
+fn sanitising_removes_active_and_remote_content() {
+    let hostile = r#"<div onclick="steal()">hi<script>alert(1)</script>
+        <img src="x" onerror="alert(1)"><a href="javascript:alert(1)">link</a>
+        <div style="background:url(http://evil.example/x.png)">bg</div>
+        <img srcset="http://evil.example/a.png 1x" src="cid:part1">
+        <table background="http://evil.example/t.png"><tr><td>t</td></tr></table>
+        <img src="https://tracker.example/pixel.png" alt="logo">
+        <img src="data:text/html;base64,PHNjcmlwdD4=">
+        <a href="data:text/html,<script>x</script>">data link</a>
+        <iframe src="https://evil.example"></iframe><svg><script>alert(2)</script></svg>
+        <style>@import url(http://evil.example/s.css);</style><form action="x"><input name="p"></form></div>"#;
+    let html = run(Body::Html(hostile)).html;
+    let lower = html.to_lowercase();
+    for banned in [
+        "<script",
+        "onclick",
+        "onerror",
+        "javascript:",
+        "url(",
+        "srcset",
+        "background=",
+        "tracker.example",
+        "<iframe",
+        "data:text",
+        "@import",
+        "<form",
+        "<input",
+    ] {
+        assert!(!lower.contains(banned), "{banned} survived in {html}");
+    }
+    assert!(html.contains("tidings-remote-image"), "{html}");
+    assert!(html.contains("[logo]"));
+
+    let allowed = render(
+        Body::Html(r#"<img src="https://tracker.example/pixel.png" alt="logo">"#),
+        None,
+        &MaskSet::builtin(),
+        &AddressBook::new(),
+        &RenderOptions { allow_remote_images: true, ..RenderOptions::default() },
+    );
+    assert!(allowed.html.contains("https://tracker.example/pixel.png"), "{}", allowed.html);
+}
+
+#[test]
+fn text_bodies_render_escaped_with_quote_levels() {
+    let html = run(Body::Text("a <b> & c\n> quoted\n> > deeper\nback")).html;
+    assert!(html.contains("a &lt;b&gt; &amp; c"), "{html}");
+    assert_eq!(html.matches("<blockquote").count(), 2);
+    assert!(html.find("quoted").unwrap() < html.find("deeper").unwrap());
+}
