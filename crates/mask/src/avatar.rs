@@ -5,9 +5,12 @@
 //! a neutral dot), so no font file is needed and output never depends on the system. The colour
 //! comes from a fixed hash of the sender key. This module does not decide who the sender is.
 
-use std::io::Cursor;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
-use image::{ImageFormat, Rgba, RgbaImage};
+use base64::Engine as _;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{Rgba, RgbaImage};
 
 /// Smallest and largest avatar sizes produced, in pixels.
 pub(crate) const SIZE_RANGE: std::ops::RangeInclusive<u32> = 8..=256;
@@ -102,6 +105,37 @@ pub(crate) fn initials(name: Option<&str>, email: Option<&str>) -> String {
     }
 }
 
+/// Most avatars kept in the process-wide cache; it is emptied when full.
+const CACHE_LIMIT: usize = 4096;
+
+/// The avatar for `key` as a `data:` URL, from a process-wide cache.
+///
+/// Avatars depend only on (key, initials, size), so a cache shared by all renderings returns
+/// exactly the bytes a fresh encoding would; it only saves the PNG encoder's time.
+pub(crate) fn data_url(key: &str, initials: &str, size: u32) -> String {
+    type Cache = HashMap<(String, String, u32), String>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache_key = (key.to_string(), initials.to_string(), size);
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Ok(cache) = cache.lock() {
+        if let Some(url) = cache.get(&cache_key) {
+            return url.clone();
+        }
+    }
+    let url = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png(key, initials, size))
+    );
+    // A poisoned lock only means another thread panicked mid-insert; the cache is optional.
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(cache_key, url.clone());
+    }
+    url
+}
+
 /// Draws the avatar for `key` (the sender's lowercased address or normalised name) as PNG bytes.
 pub(crate) fn png(key: &str, initials: &str, size: u32) -> Vec<u8> {
     let size = size.clamp(*SIZE_RANGE.start(), *SIZE_RANGE.end());
@@ -138,13 +172,16 @@ pub(crate) fn png(key: &str, initials: &str, size: u32) -> Vec<u8> {
             }
         }
     }
-    let mut bytes = Cursor::new(Vec::new());
+    let mut bytes = Vec::new();
+    // Flat colour and a few glyphs: with row filtering even the fastest deflate gives a PNG of a
+    // few hundred bytes.
+    let encoder = PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Adaptive);
     // Encoding an in-memory RGBA image to PNG cannot fail short of running out of memory; an
     // empty result only costs the avatar, never the rendering.
-    if image.write_to(&mut bytes, ImageFormat::Png).is_err() {
+    if image.write_with_encoder(encoder).is_err() {
         return Vec::new();
     }
-    bytes.into_inner()
+    bytes
 }
 
 #[cfg(test)]

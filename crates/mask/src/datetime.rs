@@ -67,8 +67,17 @@ pub(crate) fn parse(
     // 1. The longest date match over all languages wins: "st 27. 10. 2021" is better read by the
     //    Czech pattern with its weekday than by a bare numeric one.
     let mut candidates: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let date_languages = masks.date_languages.as_ref().map(|set| set.matches(text));
     for language_index in masks.languages_for(preferred) {
-        for (pattern_index, regex) in masks.languages[language_index].dates.iter().enumerate() {
+        let language = &masks.languages[language_index];
+        let may_match = match &date_languages {
+            Some(matches) => matches.matched(language_index),
+            None => language.any_date.as_ref().is_some_and(|any| any.is_match(text)),
+        };
+        if !may_match {
+            continue;
+        }
+        for (pattern_index, regex) in language.dates.iter().enumerate() {
             if let Some(found) = regex.find(text) {
                 candidates.push((found.len(), language_index, pattern_index, found.end()));
             }
@@ -105,20 +114,30 @@ pub(crate) fn parse(
 /// The first time in `text`: ((time, had AM/PM), end offset).
 fn find_time(masks: &MaskSet, text: &str, preferred: Option<usize>) -> Option<((TimeOfDay, bool), usize)> {
     let mut best: Option<(usize, usize, usize, usize)> = None;
+    let time_languages = masks.time_languages.as_ref().map(|set| set.matches(text));
     for language_index in masks.languages_for(preferred) {
-        for (pattern_index, regex) in masks.languages[language_index].times.iter().enumerate() {
-            let Some(captures) = regex.captures(text) else { continue };
-            let (Some(hour), Some(found)) = (captures.name("hour"), captures.get(0)) else { continue };
-            // Compare where the hour starts: a pattern that also swallows the space or the AM/PM
-            // word before it must not win just for starting earlier.
+        let language = &masks.languages[language_index];
+        let may_match = match &time_languages {
+            Some(matches) => matches.matched(language_index),
+            None => language.any_time.as_ref().is_some_and(|any| any.is_match(text)),
+        };
+        if !may_match {
+            continue;
+        }
+        for (pattern_index, regex) in language.times.iter().enumerate() {
+            // `find` runs on the fast DFA; captures are taken only for the winner.
+            let Some(found) = regex.find(text) else { continue };
+            // Compare where the text starts: a pattern that also swallows the space before the
+            // time must not win just for starting earlier.
+            let start = found.start() + (found.as_str().len() - found.as_str().trim_start().len());
             let better = match best {
                 None => true,
-                Some((start, end, _, _)) => {
-                    hour.start() < start || (hour.start() == start && found.end() > end)
+                Some((best_start, best_end, _, _)) => {
+                    start < best_start || (start == best_start && found.end() > best_end)
                 }
             };
             if better {
-                best = Some((hour.start(), found.end(), language_index, pattern_index));
+                best = Some((start, found.end(), language_index, pattern_index));
             }
         }
     }

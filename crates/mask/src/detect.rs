@@ -24,6 +24,8 @@ use crate::{HeaderFields, QuoteHeader, QuoteKind};
 const MAX_FIELD_LINES: usize = 16;
 /// Most lines an attribution may be wrapped over.
 const MAX_ATTRIBUTION_LINES: usize = 3;
+/// Longest line that may be the first part of a wrapped attribution.
+const MAX_WRAPPED_LINE_CHARS: usize = 100;
 /// Longest joined attribution text tried, in bytes; real ones are far shorter.
 const MAX_ATTRIBUTION_LEN: usize = 600;
 
@@ -197,19 +199,17 @@ struct Field {
 /// Splits a line into fields: a label at its start, then labels run together after it
 /// (`…acme.com>To: …` in Yahoo's flattened headers).
 fn fields_of_line(text: &str, masks: &MaskSet) -> Vec<Field> {
+    // `find` (on the fast DFA) is enough: a label match is the label plus the punctuation
+    // around it, so trimming that punctuation gives the label without capture groups.
     let Some(at_start) = masks.label_at_start.as_ref() else { return Vec::new() };
-    let Some(first) = at_start.captures(text) else { return Vec::new() };
-    let (Some(label), Some(whole)) = (first.name("label"), first.get(0)) else { return Vec::new() };
+    let Some(whole) = at_start.find(text) else { return Vec::new() };
     let mut fields = Vec::new();
-    let mut pending = label_meaning(label.as_str(), masks);
+    let mut pending = label_meaning(label_of(whole.as_str()), masks);
     let base = whole.end();
     let mut value_start = base;
     if let Some(inline) = masks.label_inline.as_ref() {
-        for captures in inline.captures_iter(&text[base..]) {
-            let (Some(next_label), Some(next_whole)) = (captures.name("label"), captures.get(0)) else {
-                continue;
-            };
-            let absolute_start = base + next_whole.start();
+        for next in inline.find_iter(&text[base..]) {
+            let absolute_start = base + next.start();
             // A label glued to a lowercase letter is part of a word ("pizza:"), not a label.
             let glued_to_word = text[..absolute_start].chars().next_back().is_some_and(|c| c.is_lowercase());
             if glued_to_word {
@@ -222,14 +222,21 @@ fn fields_of_line(text: &str, masks: &MaskSet) -> Vec<Field> {
                     value: text[value_start..absolute_start].trim().to_string(),
                 });
             }
-            pending = label_meaning(next_label.as_str(), masks);
-            value_start = base + next_whole.end();
+            pending = label_meaning(label_of(next.as_str()), masks);
+            value_start = base + next.end();
         }
     }
     if let Some((kind, language)) = pending {
         fields.push(Field { kind, language, value: text[value_start..].trim().to_string() });
     }
     fields
+}
+
+/// The label inside a label match such as `> *From:* `.
+fn label_of(matched: &str) -> &str {
+    matched
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '>')
+        .trim_end_matches(|c: char| c.is_whitespace() || c == '*' || c == ':' || c == '：')
 }
 
 fn label_meaning(label: &str, masks: &MaskSet) -> Option<(LabelKind, usize)> {
@@ -437,6 +444,11 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
             break;
         }
         if !joined.is_empty() {
+            // Mail clients wrap header lines at about 76 characters; a longer line is the
+            // author's text, and joining it to the header below only costs regex time.
+            if lines[last_line - 1].text.chars().count() > MAX_WRAPPED_LINE_CHARS {
+                break;
+            }
             joined.push(' ');
         }
         joined.push_str(&line.text);
@@ -448,14 +460,20 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
             continue;
         }
         let lowercase = joined.to_lowercase();
-        for (language_index, template_index, literal) in &masks.attribution_index {
-            if !lowercase.contains(literal.as_str()) {
+        let ends_with_colon = joined.trim_end().ends_with([':', '：']);
+        for entry in &masks.attribution_index {
+            if (entry.ends_with_colon && !ends_with_colon) || !lowercase.contains(entry.literal.as_str()) {
                 continue;
             }
-            let (language_index, template_index) = (*language_index, *template_index);
+            let (language_index, template_index) = (entry.language, entry.template);
             let language = &masks.languages[language_index];
             {
-                let Some(captures) = language.attributions[template_index].captures(&joined) else {
+                let template = &language.attributions[template_index];
+                // `is_match` runs on the fast DFA; most candidates fail here, before captures.
+                if !template.is_match(&joined) {
+                    continue;
+                }
+                let Some(captures) = template.captures(&joined) else {
                     continue;
                 };
                 let group = |name: &str| captures.name(name).map(|m| m.as_str());

@@ -211,7 +211,7 @@ pub fn render(
             found
         }
     };
-    let html = render::sanitize(&html, options.allow_remote_images);
+    let html = blocks.insert_avatars(&render::sanitize(&html, options.allow_remote_images));
     Rendering {
         top: top_fields,
         quotes: found.into_iter().map(|found| found.header).collect(),

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use crate::pattern::{self, Naming};
@@ -134,12 +134,29 @@ pub(crate) struct Language {
     pub dates: Vec<Regex>,
     /// Time patterns with named groups, for extraction.
     pub times: Vec<Regex>,
+    /// All date patterns in one unnamed alternation: one fast test before trying each.
+    pub any_date: Option<Regex>,
+    /// All time patterns in one unnamed alternation.
+    pub any_time: Option<Regex>,
     /// Attribution templates, anchored, with named groups.
     pub attributions: Vec<Regex>,
     /// Lowercased month forms → month number.
     pub months: HashMap<String, u32>,
     /// Number of masks, for the settings panel.
     pub mask_count: usize,
+}
+
+/// One attribution template and the cheap tests a text must pass before its regex runs.
+#[derive(Clone, Debug)]
+pub(crate) struct AttributionEntry {
+    /// Index of the language in [`MaskSet::languages`].
+    pub language: usize,
+    /// Index of the template in that language's `attributions`.
+    pub template: usize,
+    /// A lowercase word of the template's mandatory text ("wrote"), possibly empty.
+    pub literal: String,
+    /// Whether the template ends with a colon, as nearly all do.
+    pub ends_with_colon: bool,
 }
 
 /// Every loaded language plus the cross-language lookup tables built from them.
@@ -152,16 +169,20 @@ pub struct MaskSet {
     pub(crate) label_at_start: Option<Regex>,
     /// Matches a field label anywhere, for headers run together on one line (Yahoo).
     pub(crate) label_inline: Option<Regex>,
-    /// Every attribution template of every language as (language, template index, a lowercase
-    /// literal word the text must contain). The literal check is a cheap filter that spares
-    /// running a hundred regexes on every candidate line.
-    pub(crate) attribution_index: Vec<(usize, usize, String)>,
+    /// Every attribution template of every language with cheap tests that spare running a
+    /// hundred regexes on every candidate line.
+    pub(crate) attribution_index: Vec<AttributionEntry>,
     /// Lowercased label → what it means and which language it belongs to.
     pub(crate) labels: HashMap<String, (LabelKind, usize)>,
     /// Lowercased separator phrase → kind, language and number within that language.
     pub(crate) separators: Vec<(String, SeparatorKind, usize, usize)>,
     /// Lowercased greeting words that are never a sender's name.
     pub(crate) greetings: HashSet<String>,
+    /// Every language's combined date pattern in one set: one pass says which languages may
+    /// hold a date (indexes match `languages`; `None` if the set would be too large).
+    pub(crate) date_languages: Option<RegexSet>,
+    /// The same for time patterns.
+    pub(crate) time_languages: Option<RegexSet>,
     /// Matches a time zone written after a time.
     pub(crate) time_zone: Option<Regex>,
     /// Upper-cased time zone abbreviation → offset in minutes east of UTC.
@@ -299,6 +320,8 @@ impl MaskSet {
             labels: HashMap::new(),
             separators: Vec::new(),
             greetings: HashSet::new(),
+            date_languages: None,
+            time_languages: None,
             time_zone: None,
             zone_offsets: HashMap::new(),
             meridiems: HashMap::new(),
@@ -543,6 +566,14 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         };
         let (dates, dates_unnamed) = compile_list(&file.dates)?;
         let (times, times_unnamed) = compile_list(&file.times)?;
+        let combined = |sources: &[String], key: &str| -> Result<Option<Regex>, MaskFileError> {
+            if sources.is_empty() {
+                return Ok(None);
+            }
+            build_regex(&sources.join("|")).map(Some).map_err(|m| fail(key, m))
+        };
+        let any_date = combined(&dates_unnamed, "dates")?;
+        let any_time = combined(&times_unnamed, "times")?;
         let mask_count = file.dates.len()
             + file.times.len()
             + file.attributions.len()
@@ -555,6 +586,8 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             order_24h,
             dates,
             times,
+            any_date,
+            any_time,
             attributions: Vec::new(),
             months,
             mask_count,
@@ -562,6 +595,16 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         prepared.push(Prepared { dates_unnamed, times_unnamed });
     }
     let common = languages.iter().position(|language| language.id == COMMON_ID);
+    let language_set = |sources: Vec<String>| {
+        // A language without patterns gets a pattern that never matches, to keep indexes aligned.
+        let sources: Vec<String> = sources
+            .into_iter()
+            .map(|source| if source.is_empty() { r"[^\s\S]".to_string() } else { source })
+            .collect();
+        RegexSetBuilder::new(sources).case_insensitive(true).size_limit(REGEX_SIZE_LIMIT * 4).build().ok()
+    };
+    let date_languages = language_set(prepared.iter().map(|p| p.dates_unnamed.join("|")).collect());
+    let time_languages = language_set(prepared.iter().map(|p| p.times_unnamed.join("|")).collect());
 
     // 3. Attribution templates embed the language's own dates and times plus the common ones.
     let sender = sender_fragment();
@@ -598,7 +641,13 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             let source =
                 pattern::compile(template, &expansions, Naming::Named).map_err(|m| fail(template, m))?;
             attributions.push(build_regex(&format!(r"^\s*{source}\s*$")).map_err(|m| fail(template, m))?);
-            attribution_index.push((index, attributions.len() - 1, required_literal(template)));
+            let ends_with_colon = template.trim_end().ends_with([':', '：']);
+            attribution_index.push(AttributionEntry {
+                language: index,
+                template: attributions.len() - 1,
+                literal: required_literal(template),
+                ends_with_colon,
+            });
         }
         languages[index].attributions = attributions;
     }
@@ -658,6 +707,8 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         labels,
         separators,
         greetings,
+        date_languages,
+        time_languages,
         time_zone: Some(time_zone),
         zone_offsets,
         meridiems,

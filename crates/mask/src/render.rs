@@ -7,8 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
-use base64::Engine as _;
 use chrono::format::{Item, StrftimeItems};
 use chrono::{NaiveDate, NaiveTime};
 use ego_tree::iter::Edge;
@@ -37,9 +37,15 @@ const VOID_ELEMENTS: &[&str] = &[
 ];
 
 /// Builds header blocks, caching avatars within one rendering.
+///
+/// Blocks carry a `data-avatar="N"` marker instead of the image: avatars are put in by
+/// [`HeaderBlocks::insert_avatars`] after sanitising, so the sanitiser does not spend its time
+/// parsing our own data URLs.
 pub(crate) struct HeaderBlocks<'a> {
     options: &'a RenderOptions,
-    avatars: HashMap<String, String>,
+    /// Sender key → index into `uris`.
+    avatars: HashMap<String, usize>,
+    uris: Vec<String>,
     date_format_ok: bool,
 }
 
@@ -61,24 +67,49 @@ impl<'a> HeaderBlocks<'a> {
                 avatar::SIZE_RANGE.end()
             ));
         }
-        HeaderBlocks { options, avatars: HashMap::new(), date_format_ok }
+        HeaderBlocks { options, avatars: HashMap::new(), uris: Vec::new(), date_format_ok }
     }
 
-    fn avatar_uri(&mut self, fields: &HeaderFields) -> String {
+    fn avatar_index(&mut self, fields: &HeaderFields) -> usize {
         let key = match (&fields.email, &fields.name) {
             (Some(email), _) => email.to_lowercase(),
             (None, Some(name)) => normalize_name(name),
             (None, None) => String::new(),
         };
-        let size = self.options.avatar_size;
-        self.avatars
-            .entry(key.clone())
-            .or_insert_with(|| {
-                let initials = avatar::initials(fields.name.as_deref(), fields.email.as_deref());
-                let png = avatar::png(&key, &initials, size);
-                format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
-            })
-            .clone()
+        if let Some(&index) = self.avatars.get(&key) {
+            return index;
+        }
+        let initials = avatar::initials(fields.name.as_deref(), fields.email.as_deref());
+        self.uris.push(avatar::data_url(&key, &initials, self.options.avatar_size));
+        self.avatars.insert(key, self.uris.len() - 1);
+        self.uris.len() - 1
+    }
+
+    /// Replaces the `data-avatar="N"` markers of sanitised HTML with the avatars' data URLs.
+    ///
+    /// A marker forged by the mail itself can at worst show one of this rendering's avatars;
+    /// markers that name no avatar are dropped.
+    pub fn insert_avatars(&self, sanitized: &str) -> String {
+        const MARKER: &str = "data-avatar=\"";
+        let mut out =
+            String::with_capacity(sanitized.len() + self.uris.iter().map(String::len).sum::<usize>());
+        let mut rest = sanitized;
+        while let Some(position) = rest.find(MARKER) {
+            out.push_str(&rest[..position]);
+            let after = &rest[position + MARKER.len()..];
+            let Some(close) = after.find('"') else {
+                rest = after;
+                continue;
+            };
+            if let Some(uri) = after[..close].parse::<usize>().ok().and_then(|index| self.uris.get(index)) {
+                out.push_str("src=\"");
+                out.push_str(uri);
+                out.push('"');
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
     }
 
     /// Writes one uniform header block.
@@ -91,7 +122,7 @@ impl<'a> HeaderBlocks<'a> {
         source: &str,
     ) {
         let size = self.options.avatar_size.clamp(*avatar::SIZE_RANGE.start(), *avatar::SIZE_RANGE.end());
-        let uri = self.avatar_uri(fields);
+        let avatar = self.avatar_index(fields);
         let initials = avatar::initials(fields.name.as_deref(), fields.email.as_deref());
         let kind_attribute = match kind {
             Some(QuoteKind::Reply) => " data-kind=\"reply\"",
@@ -105,7 +136,7 @@ impl<'a> HeaderBlocks<'a> {
         );
         let _ = write!(
             out,
-            "<img class=\"tidings-avatar\" width=\"{size}\" height=\"{size}\" alt=\"{}\" src=\"{uri}\">",
+            "<img class=\"tidings-avatar\" width=\"{size}\" height=\"{size}\" alt=\"{}\" data-avatar=\"{avatar}\">",
             escape_attribute(&initials)
         );
         if let Some(name) = &fields.name {
@@ -392,19 +423,27 @@ pub(crate) fn text_body(
 /// Sanitises the rendered HTML with ammonia: known tags and attributes only, no scripts or
 /// event handlers, no `srcset`/`background`, no `url()` in styles, `data:` only for images.
 pub(crate) fn sanitize(html: &str, allow_remote_images: bool) -> String {
+    // Building the sanitiser's tables costs about as much as cleaning a small message, so the
+    // two possible configurations are built once.
+    static SANITIZERS: OnceLock<[ammonia::Builder<'static>; 2]> = OnceLock::new();
+    let sanitizers = SANITIZERS.get_or_init(|| [sanitizer(false), sanitizer(true)]);
+    sanitizers[usize::from(allow_remote_images)].clean(html).to_string()
+}
+
+fn sanitizer(allow_remote_images: bool) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
         .add_tags(["div", "span", "img", "blockquote", "details", "summary", "font", "center"])
         .add_generic_attributes(["class", "title", "style", "dir", "align"])
         .add_tag_attributes("div", ["data-depth", "data-kind"])
-        .add_tag_attributes("img", ["width", "height", "alt", "src"])
+        .add_tag_attributes("img", ["width", "height", "alt", "src", "data-avatar"])
         .add_tag_attributes("blockquote", ["type", "cite"])
         .add_tag_attributes("font", ["color", "face", "size"])
         .add_url_schemes(["data", "cid"])
         .attribute_filter(move |element, attribute, value| {
             filter_attribute(element, attribute, value, allow_remote_images)
         });
-    builder.clean(html).to_string()
+    builder
 }
 
 fn filter_attribute<'v>(
