@@ -86,26 +86,31 @@ pub(crate) fn parse(
     // A stable sort keeps the preferred language first among equally long matches.
     candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.0));
 
-    let time_search_start = candidates.first().map(|candidate| candidate.3).unwrap_or(0);
-    let (time, time_end) = match find_time(masks, &text[time_search_start..], preferred) {
-        Some((time, end)) => (Some(time.0), Some((time_search_start + end, time.1))),
+    // 2. The time is searched after the date; which date reading is right depends on the time
+    //    (a 24-hour clock changes the day/month order of some languages), so each candidate is
+    //    tried with the time that follows it, and the first that resolves wins.
+    let time_after = |start: usize| match find_time(masks, &text[start..], preferred) {
+        Some(((time, meridiem), end)) => (Some(time), Some((start + end, meridiem))),
         None => (None, None),
     };
-    let uses_meridiem = time_end.is_some_and(|(_, meridiem)| meridiem);
-
     let mut date = None;
-    for (_, language_index, pattern_index, _) in &candidates {
+    let mut time_and_end = None;
+    for (_, language_index, pattern_index, end) in &candidates {
         let language = &masks.languages[*language_index];
         let Some(captures) = language.dates[*pattern_index].captures(text) else { continue };
+        let (time, time_end) = time_after(*end);
+        let uses_meridiem = time_end.is_some_and(|(_, meridiem)| meridiem);
         // Numeric dates follow the language of the header, not of the pattern that read them.
         let order_language = preferred.and_then(|index| masks.languages.get(index)).unwrap_or(language);
         let order =
             if time.is_some() && !uses_meridiem { order_language.order_24h } else { order_language.order };
-        if let Some(resolved) = resolve_date(masks, *language_index, &captures, order, newest) {
+        if let Some(resolved) = resolve_date(masks, text, *language_index, &captures, order, newest) {
             date = Some(resolved);
+            time_and_end = Some((time, time_end));
             break;
         }
     }
+    let (time, time_end) = time_and_end.unwrap_or_else(|| time_after(0));
 
     let offset_minutes = time_end.and_then(|(end, _)| find_offset(masks, &text[end..]));
     DateTimeParts { date, time, offset_minutes }
@@ -181,13 +186,24 @@ fn find_offset(masks: &MaskSet, text: &str) -> Option<i32> {
 
 fn resolve_date(
     masks: &MaskSet,
+    text: &str,
     language: usize,
     captures: &Captures<'_>,
     order: DateOrder,
     newest: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
     let number = |name: &str| captures.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
-    let year_text = captures.name("year").or_else(|| captures.name("year4"))?.as_str();
+    let year_match = captures.name("year").or_else(|| captures.name("year4"))?;
+    let year_text = year_match.as_str();
+    // "27 octobre 09:31" has no year: two digits followed by ":" or "." and a digit are an hour.
+    let after_year = &text[year_match.end()..];
+    let mut after = after_year.chars();
+    if year_text.len() <= 2
+        && matches!(after.next(), Some(':' | '.' | 'h'))
+        && after.next().is_some_and(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
     let mut year: i32 = year_text.parse().ok()?;
     if year_text.len() <= 2 {
         // Two-digit years: the century that keeps the quote from lying in the future.
