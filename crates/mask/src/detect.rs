@@ -24,6 +24,8 @@ use crate::{HeaderFields, QuoteHeader, QuoteKind};
 const MAX_FIELD_LINES: usize = 16;
 /// Most lines an attribution may be wrapped over.
 const MAX_ATTRIBUTION_LINES: usize = 3;
+/// Longest part of a date field that is read.
+const MAX_DATE_FIELD_CHARS: usize = 120;
 /// Longest line that may be the first part of a wrapped attribution.
 const MAX_WRAPPED_LINE_CHARS: usize = 100;
 /// Longest joined attribution text tried, in bytes; real ones are far shorter.
@@ -75,21 +77,33 @@ fn candidate_lines(lines: &[Line], context: &DetectContext<'_>) -> Vec<bool> {
     if context.every_line_is_candidate {
         return vec![true; lines.len()];
     }
-    let mut candidates = vec![false; lines.len()];
+    // Windows are added as +1/-1 marks and summed once, so overlapping windows (deep nesting,
+    // a huge `window_lines`) stay linear.
+    let mut marks = vec![0i64; lines.len() + 1];
     let mut mark = |from: usize, to: usize| {
-        for flag in &mut candidates[from..to.min(lines.len())] {
-            *flag = true;
+        let to = to.min(lines.len());
+        if from < to {
+            marks[from] += 1;
+            marks[to] -= 1;
         }
     };
     for (index, line) in lines.iter().enumerate() {
         if line.quote_edge {
-            mark(index.saturating_sub(context.window_lines), index + context.window_lines + 1);
+            let window = context.window_lines;
+            mark(index.saturating_sub(window), index.saturating_add(window).saturating_add(1));
         }
         if is_anchor(&line.text, context.masks) {
             mark(index.saturating_sub(MAX_ATTRIBUTION_LINES - 1), index + 1);
         }
     }
-    candidates
+    let mut open = 0i64;
+    marks[..lines.len()]
+        .iter()
+        .map(|delta| {
+            open += delta;
+            open > 0
+        })
+        .collect()
 }
 
 /// A cheap test for lines that may be part of a header wherever they are.
@@ -297,7 +311,10 @@ fn match_separator(
     // The field block follows, perhaps after blank lines and perhaps one quote level deeper
     // (Apple Mail puts "Begin forwarded message:" outside the `>` block).
     let mut next = index + 1;
-    while next < lines.len() && next <= index + context.window_lines.max(1) && lines[next].text.is_empty() {
+    while next < lines.len()
+        && next <= index.saturating_add(context.window_lines.max(1))
+        && lines[next].text.is_empty()
+    {
         next += 1;
     }
     if next < lines.len() && lines[next].depth >= lines[index].depth {
@@ -396,7 +413,14 @@ fn header_from_fields(
     fill_from_book(&mut name, &mut email, context.book);
     let date_field = fields.iter().find(|field| field.kind == LabelKind::Date);
     let parts = date_field
-        .map(|field| datetime::parse(context.masks, &field.value, Some(field.language), context.newest))
+        .map(|field| {
+            // A real date field is short; a long value is not worth scanning in full.
+            let value = match field.value.char_indices().nth(MAX_DATE_FIELD_CHARS) {
+                Some((cut, _)) => &field.value[..cut],
+                None => field.value.as_str(),
+            };
+            datetime::parse(context.masks, value, Some(field.language), context.newest)
+        })
         .unwrap_or_default();
     Some(QuoteHeader {
         depth: 0,

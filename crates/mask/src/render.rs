@@ -207,6 +207,8 @@ struct Placement {
 
 /// How far up from a header's first text node to look for an element to replace.
 const MAX_CLIMB: usize = 8;
+/// Most nodes inspected under one candidate element while climbing.
+const MAX_CLIMB_SCAN: usize = 256;
 
 fn place_headers(document: &Html, model: &HtmlLines, found: &[FoundHeader]) -> Placement {
     let mut by_node = HashMap::new();
@@ -229,7 +231,12 @@ fn place_headers(document: &Html, model: &HtmlLines, found: &[FoundHeader]) -> P
                 break;
             }
             let mut only_header_text = true;
-            for descendant in parent.descendants() {
+            // Header containers are small; giving up on a large subtree keeps this linear.
+            for (seen, descendant) in parent.descendants().enumerate() {
+                if seen > MAX_CLIMB_SCAN {
+                    only_header_text = false;
+                    break;
+                }
                 if let Node::Text(text) = descendant.value() {
                     if !text.trim().is_empty() && !own.contains(&descendant.id()) {
                         only_header_text = false;

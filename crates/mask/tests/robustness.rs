@@ -115,6 +115,23 @@ proptest! {
     }
 }
 
+#[test]
+fn extreme_options_only_give_warnings() {
+    let body = "Hi\n\nOn Wed, Oct 27, 2021 at 9:31 AM John Doe <john.doe@acme.com> wrote:\n> Shall we?\n";
+    let masks = MaskSet::builtin();
+    for options in [
+        RenderOptions { window_lines: usize::MAX, ..RenderOptions::default() },
+        RenderOptions { window_lines: 0, ..RenderOptions::default() },
+        RenderOptions { avatar_size: 0, date_format: "%".into(), ..RenderOptions::default() },
+        RenderOptions { avatar_size: u32::MAX, hour12: true, ..RenderOptions::default() },
+    ] {
+        let rendering = render(Body::Text(body), None, &masks, &AddressBook::new(), &options);
+        assert_eq!(rendering.quotes.len(), 1, "{options:?}");
+        let html = render(Body::Html(body), None, &masks, &AddressBook::new(), &options).html;
+        assert!(html.contains("Shall we?"));
+    }
+}
+
 /// Runs `work` on a thread with a deliberately small stack, so recursion would show.
 fn on_small_stack(work: impl FnOnce() + Send + 'static) {
     std::thread::Builder::new().stack_size(512 * 1024).spawn(work).unwrap().join().unwrap();
