@@ -125,6 +125,8 @@ struct LineBuilder {
     pending_space: bool,
     first_node: usize,
     quote_edge: bool,
+    /// Depth given by `>` marks on the previous line, to notice where such a quote starts.
+    previous_extra_depth: usize,
 }
 
 impl LineBuilder {
@@ -155,6 +157,7 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
     let mut current = LineBuilder::default();
     let mut depth = 0usize;
     let mut skipping: Option<NodeId> = None;
+    let mut preformatted = 0usize;
 
     let flush = |current: &mut LineBuilder, lines: &mut Vec<Line>, text_nodes: &Vec<NodeId>, depth: usize| {
         if current.text.is_empty() {
@@ -162,10 +165,15 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
             current.pending_space = false;
             return;
         }
+        // Text converted to HTML keeps its "> " quote marks; they count as depth here too.
+        let text = std::mem::take(&mut current.text);
+        let (extra_depth, rest) = strip_quote_prefix(&text);
+        let quote_edge = current.quote_edge || extra_depth != current.previous_extra_depth;
+        current.previous_extra_depth = extra_depth;
         lines.push(Line {
-            text: std::mem::take(&mut current.text),
-            depth,
-            quote_edge: current.quote_edge,
+            text: if extra_depth > 0 { rest.trim().to_string() } else { text },
+            depth: depth + extra_depth,
+            quote_edge,
             nodes: current.first_node..text_nodes.len(),
         });
         current.first_node = text_nodes.len();
@@ -194,11 +202,26 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
                         if name == "blockquote" {
                             depth += 1;
                         }
+                        if name == "pre" {
+                            preformatted += 1;
+                        }
                         if name == "blockquote" || is_marker {
                             current.quote_edge = true;
                         }
                         if matches!(name, "td" | "th") {
                             current.pending_space = true;
+                        }
+                    }
+                    Node::Text(text) if preformatted > 0 && text.contains('\n') => {
+                        // In `<pre>` a newline ends a line; the text node then belongs to
+                        // several lines, which rendering takes care not to hide.
+                        for (index, segment) in text.split('\n').enumerate() {
+                            if index > 0 {
+                                flush(&mut current, &mut lines, &text_nodes, depth);
+                            }
+                            if current.push_text(segment) {
+                                text_nodes.push(node.id());
+                            }
                         }
                     }
                     Node::Text(text) if current.push_text(text) => text_nodes.push(node.id()),
@@ -221,6 +244,9 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
                     if name == "blockquote" {
                         depth = depth.saturating_sub(1);
                         current.quote_edge = true;
+                    }
+                    if name == "pre" {
+                        preformatted = preformatted.saturating_sub(1);
                     }
                 }
             }
@@ -316,5 +342,20 @@ mod tests {
             vec![("Hi there", 0, false), ("second", 0, false), ("q1", 1, true), ("q2", 2, true)]
         );
         assert_eq!(model.lines[0].nodes.len(), 2);
+    }
+
+    #[test]
+    fn pre_newlines_and_quote_marks_in_html_give_lines_and_depth() {
+        let html =
+            Html::parse_document("<pre>top\n&gt; quoted\n&gt; &gt; deeper</pre><div>&gt; in a div</div>");
+        let model = html_lines(&html);
+        let seen: Vec<(&str, usize)> =
+            model.lines.iter().map(|line| (line.text.as_str(), line.depth)).collect();
+        assert_eq!(seen, vec![("top", 0), ("quoted", 1), ("deeper", 2), ("in a div", 1)]);
+        // One text node feeds the three lines of the <pre>.
+        assert_eq!(
+            model.text_nodes[model.lines[0].nodes.start],
+            model.text_nodes[model.lines[2].nodes.start]
+        );
     }
 }

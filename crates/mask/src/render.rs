@@ -218,6 +218,18 @@ fn place_headers(document: &Html, model: &HtmlLines, found: &[FoundHeader]) -> P
         let end = model.lines[header.last_line].nodes.end;
         let nodes = &model.text_nodes[start..end.max(start)];
         let Some(&first) = nodes.first() else { continue };
+        // In `<pre>` one text node may hold the header and other lines; hiding it would lose
+        // text, so such a header gets its block in front and keeps its original text.
+        let shared_with = |line: Option<&Line>| {
+            line.is_some_and(|line| {
+                model.text_nodes[line.nodes.clone()].iter().any(|node| nodes.contains(node))
+            })
+        };
+        let before = header.first_line.checked_sub(1).and_then(|index| model.lines.get(index));
+        if shared_with(before) || shared_with(model.lines.get(header.last_line + 1)) {
+            by_node.insert(first, index);
+            continue;
+        }
         let own: HashSet<NodeId> = nodes.iter().copied().collect();
         hidden.extend(own.iter().copied());
         // Climb while the parent's visible text is entirely this header's text: replacing a
@@ -286,8 +298,12 @@ pub(crate) fn html_body(
                 if let Some(&header_index) = placement.by_node.get(&node.id()) {
                     let header = &found[header_index].header;
                     blocks.write(&mut out, &header.fields, header.depth, Some(header.kind), &header.source);
-                    if matches!(node.value(), Node::Element(_)) {
-                        skipping = Some(node.id());
+                    match node.value() {
+                        Node::Element(_) => skipping = Some(node.id()),
+                        Node::Text(text) if !placement.hidden.contains(&node.id()) => {
+                            out.push_str(&escape_text(text));
+                        }
+                        _ => {}
                     }
                     continue;
                 }

@@ -111,6 +111,21 @@ fn html_clients() {
 }
 
 #[test]
+fn plain_text_inside_html() {
+    let j = Some("John Doe");
+    let e = Some("john.doe@acme.com");
+    let pre = "<pre>Yes.\n\nOn Wed, Oct 27, 2021 at 9:31 AM John Doe &lt;john.doe@acme.com&gt; wrote:\n&gt; Shall we?\n</pre>";
+    check("text in a pre", Body::Html(pre), &[(1, Reply, j, e, Some("2021-10-27"), Some("09:31"))]);
+    // The header shares its text node with other lines: nothing may be lost.
+    let html = run(Body::Html(pre)).html;
+    assert!(html.contains("Yes.") && html.contains("Shall we?"), "{html}");
+    assert!(html.contains("class=\"tidings-header\""));
+
+    let divs = "<div>Yes.</div><div>&gt; On Wed, Oct 27, 2021 at 9:31 AM John Doe &lt;john.doe@acme.com&gt; wrote:</div><div>&gt; &gt; Shall we?</div>";
+    check("quote marks in divs", Body::Html(divs), &[(1, Reply, j, e, Some("2021-10-27"), Some("09:31"))]);
+}
+
+#[test]
 fn text_clients() {
     let table: &[(&str, &str, &[Expected])] = &[
         (
