@@ -146,6 +146,8 @@ const LABELLED_DATES: &[(&str, &str, &str)] = &[
     ("yahoo_en_body.txt", "2021-11-02", "09:26:50"),
     ("yahoo_en_body_variant_4.txt", "2021-11-02", "15:01:36"),
     ("yahoo_pl_body.txt", "2021-11-02", "09:26:50"),
+    ("yahoo_tr_body.txt", "2021-11-02", "09:26:50"),
+    ("yahoo_uk_body.txt", "2021-11-02", "09:26:50"),
 ];
 
 #[test]
