@@ -34,49 +34,6 @@ pub(crate) struct HtmlLines {
 /// Elements whose content is never mail text.
 const SKIPPED_ELEMENTS: &[&str] = &["head", "script", "style", "template", "title", "noscript", "xml"];
 
-/// Elements that start and end a line.
-const BLOCK_ELEMENTS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "br",
-    "center",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "thead",
-    "tfoot",
-    "tr",
-    "ul",
-];
-
 /// Class and id fragments (lowercase) that mail clients put on the container of a quote or on
 /// the element holding its header.
 const QUOTE_MARKERS: &[&str] = &[
@@ -101,21 +58,75 @@ fn is_quote_marker(element: &scraper::node::Element) -> bool {
     if element.name() == "hr" {
         return true;
     }
-    let matches_marker = |value: &str| {
-        let lower = value.to_ascii_lowercase();
-        QUOTE_MARKERS.iter().any(|marker| lower.contains(marker))
-    };
+    let matches_marker =
+        |value: &str| QUOTE_MARKERS.iter().any(|marker| contains_ignore_ascii_case(value, marker));
     if element.id().is_some_and(matches_marker) || element.classes().any(matches_marker) {
         return true;
     }
     // Outlook separates the quoted message with a top border on a div.
-    element.attr("style").is_some_and(|style| {
-        let style = style.to_ascii_lowercase();
-        style.contains("border-top:solid #e1e1e1")
-            || style.contains("border-top: solid #e1e1e1")
-            || style.contains("border-top:solid #b5c4df")
-            || style.contains("border-top: solid #b5c4df")
-    })
+    element.name() == "div"
+        && element.attr("style").is_some_and(|style| {
+            [
+                "border-top:solid #e1e1e1",
+                "border-top: solid #e1e1e1",
+                "border-top:solid #b5c4df",
+                "border-top: solid #b5c4df",
+            ]
+            .iter()
+            .any(|needle| contains_ignore_ascii_case(style, needle))
+        })
+}
+
+/// Whether `haystack` contains the lowercase ASCII `needle`, ignoring ASCII case, without
+/// allocating.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Whether an element starts and ends a line.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "br"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hr"
+            | "li"
+            | "main"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "tr"
+            | "ul"
+    )
 }
 
 /// Accumulates the text of the line being built.
@@ -194,7 +205,7 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
                             skipping = Some(node.id());
                             continue;
                         }
-                        let is_block = BLOCK_ELEMENTS.contains(&name);
+                        let is_block = is_block(name);
                         let is_marker = is_quote_marker(element);
                         if is_block || is_marker {
                             flush(&mut current, &mut lines, &text_nodes, depth);
@@ -238,7 +249,7 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
                 }
                 if let Node::Element(element) = node.value() {
                     let name = element.name();
-                    if BLOCK_ELEMENTS.contains(&name) {
+                    if is_block(name) {
                         flush(&mut current, &mut lines, &text_nodes, depth);
                     }
                     if name == "blockquote" {

@@ -181,19 +181,33 @@ fn parse_time(text: &str) -> Option<(NaiveTime, bool)> {
 
 pub(crate) fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
+    push_escaped(&mut out, text, false);
     out
 }
 
 pub(crate) fn escape_attribute(text: &str) -> String {
-    escape_text(text).replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    push_escaped(&mut out, text, true);
+    out
+}
+
+/// Appends `text` to `out` with `&`, `<`, `>` (and `"` in attributes) escaped, copying runs of
+/// plain text at once.
+fn push_escaped(out: &mut String, text: &str, attribute: bool) {
+    let mut plain_start = 0;
+    for (index, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attribute => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[plain_start..index]);
+        out.push_str(entity);
+        plain_start = index + 1;
+    }
+    out.push_str(&text[plain_start..]);
 }
 
 /// Where each header goes in the HTML tree.
@@ -301,7 +315,7 @@ pub(crate) fn html_body(
                     match node.value() {
                         Node::Element(_) => skipping = Some(node.id()),
                         Node::Text(text) if !placement.hidden.contains(&node.id()) => {
-                            out.push_str(&escape_text(text));
+                            push_escaped(&mut out, text, false);
                         }
                         _ => {}
                     }
@@ -309,7 +323,7 @@ pub(crate) fn html_body(
                 }
                 match node.value() {
                     Node::Text(text) if !placement.hidden.contains(&node.id()) => {
-                        out.push_str(&escape_text(text))
+                        push_escaped(&mut out, text, false)
                     }
                     Node::Element(element) => {
                         let name = element.name();
@@ -383,7 +397,11 @@ fn write_open_tag(out: &mut String, element: &scraper::node::Element, allow_remo
     }
     let _ = write!(out, "<{name}");
     for (attribute, value) in element.attrs() {
-        let _ = write!(out, " {attribute}=\"{}\"", escape_attribute(value));
+        out.push(' ');
+        out.push_str(attribute);
+        out.push_str("=\"");
+        push_escaped(out, value, true);
+        out.push('"');
     }
     out.push('>');
 }
