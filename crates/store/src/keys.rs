@@ -20,8 +20,7 @@ pub struct MessageKey {
 
 impl MessageKey {
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
-        let mut key = mailbox_key(&self.account, &self.mailbox);
-        key.extend_from_slice(&self.uid_validity.to_be_bytes());
+        let mut key = validity_prefix(&self.account, &self.mailbox, self.uid_validity);
         key.extend_from_slice(&self.uid.to_be_bytes());
         key
     }
@@ -45,4 +44,17 @@ pub(crate) fn mailbox_key(account: &str, mailbox: &str) -> Vec<u8> {
     key.extend_from_slice(mailbox.as_bytes());
     key.push(0);
     key
+}
+
+/// The prefix of every message key of one mailbox under one UIDVALIDITY.
+pub(crate) fn validity_prefix(account: &str, mailbox: &str, uid_validity: u32) -> Vec<u8> {
+    let mut key = mailbox_key(account, mailbox);
+    key.extend_from_slice(&uid_validity.to_be_bytes());
+    key
+}
+
+/// The UID at the end of a message key.
+pub(crate) fn uid_of(key: &[u8]) -> Option<u32> {
+    let tail = key.len().checked_sub(4).map(|start| &key[start..])?;
+    <[u8; 4]>::try_from(tail).ok().map(u32::from_be_bytes)
 }

@@ -258,6 +258,94 @@ impl Store {
         self.summaries.flush()?;
         Ok(updated.is_some())
     }
+
+    /// The cached UIDs of one mailbox under one UIDVALIDITY, ascending.
+    pub fn uids(&self, account: &str, mailbox: &str, uid_validity: u32) -> Result<Vec<u32>> {
+        self.summaries
+            .scan_prefix(keys::validity_prefix(account, mailbox, uid_validity))
+            .keys()
+            .map(|key| {
+                keys::uid_of(&key?).ok_or_else(|| StoreError::Corrupt("a message key is too short".into()))
+            })
+            .collect()
+    }
+
+    /// The cached UIDs of one mailbox under one UIDVALIDITY with their `\Seen` flag, ascending.
+    pub fn seen_flags(&self, account: &str, mailbox: &str, uid_validity: u32) -> Result<Vec<(u32, bool)>> {
+        self.summaries
+            .scan_prefix(keys::validity_prefix(account, mailbox, uid_validity))
+            .values()
+            .map(|value| decode::<MessageSummary>(&value?).map(|summary| (summary.key.uid, summary.seen)))
+            .collect()
+    }
+
+    /// Sets `\Seen` on a batch of cached messages in one transaction, then flushes.
+    ///
+    /// Messages that are not cached are skipped; returns how many summaries changed.
+    pub fn set_seen_flags(&self, changes: &[(MessageKey, bool)]) -> Result<usize> {
+        let mut rows = Vec::with_capacity(changes.len());
+        for (key, seen) in changes {
+            let bytes = key.to_bytes();
+            let Some(old) = self.summaries.get(&bytes)? else { continue };
+            let mut summary: MessageSummary = decode(&old)?;
+            if summary.seen != *seen {
+                summary.seen = *seen;
+                rows.push((bytes, encode(&summary)?));
+            }
+        }
+        self.summaries
+            .transaction(|summaries| {
+                for (key, summary) in &rows {
+                    summaries.insert(key.as_slice(), summary.as_slice())?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(transaction_error)?;
+        self.db.flush()?;
+        Ok(rows.len())
+    }
+
+    /// Removes a batch of messages (summary and raw bytes) in one transaction, then flushes.
+    ///
+    /// Returns how many were cached; keys that are not cached are ignored.
+    pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
+        let rows: Vec<Vec<u8>> = keys.iter().map(MessageKey::to_bytes).collect();
+        let removed = (&self.summaries, &self.raws)
+            .transaction(|(summaries, raws)| {
+                let mut removed = 0;
+                for key in &rows {
+                    if summaries.remove(key.as_slice())?.is_some() {
+                        removed += 1;
+                    }
+                    raws.remove(key.as_slice())?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(removed)
+            })
+            .map_err(transaction_error)?;
+        self.db.flush()?;
+        Ok(removed)
+    }
+
+    /// Removes every cached message of one mailbox, under any UIDVALIDITY (for a UIDVALIDITY
+    /// change), in one transaction, then flushes. The mailbox's sync state is left to the caller.
+    pub fn clear_mailbox(&self, account: &str, mailbox: &str) -> Result<usize> {
+        let rows = self
+            .summaries
+            .scan_prefix(keys::mailbox_key(account, mailbox))
+            .keys()
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        (&self.summaries, &self.raws)
+            .transaction(|(summaries, raws)| {
+                for key in &rows {
+                    summaries.remove(key)?;
+                    raws.remove(key)?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(transaction_error)?;
+        self.db.flush()?;
+        Ok(rows.len())
+    }
 }
 
 fn transaction_error(error: TransactionError<()>) -> StoreError {

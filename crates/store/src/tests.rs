@@ -137,3 +137,63 @@ fn voicemail_context_is_recognised() {
     let summary = store.message(&key(1)).unwrap().unwrap().0;
     assert_eq!(summary.voicemail, Some(VoicemailKind::Voice));
 }
+
+fn insert(store: &Store, keys: &[MessageKey]) {
+    let batch: Vec<NewMessage> = keys
+        .iter()
+        .map(|key| NewMessage {
+            key: key.clone(),
+            seen: false,
+            raw: raw(&format!("m{}", key.uid), "Mon, 1 Jan 2024 10:00:00 +0000"),
+        })
+        .collect();
+    store.insert_messages(&batch).unwrap();
+}
+
+#[test]
+fn uids_are_listed_ascending_per_uidvalidity_and_mailbox() {
+    let store = Store::open_temporary().unwrap();
+    let mut other_validity = key(3);
+    other_validity.uid_validity = 8;
+    let other_mailbox = MessageKey { mailbox: "INBOX2".into(), ..key(4) };
+    insert(&store, &[key(300), key(2), key(70_000), other_validity, other_mailbox]);
+    assert_eq!(store.uids("a", "INBOX", 7).unwrap(), [2, 300, 70_000]);
+    assert_eq!(store.uids("a", "INBOX", 8).unwrap(), [3]);
+    assert_eq!(store.uids("a", "INBOX2", 7).unwrap(), [4]);
+    assert!(store.uids("a", "Sent", 7).unwrap().is_empty());
+}
+
+#[test]
+fn seen_flags_change_in_one_batch_and_unknown_keys_are_skipped() {
+    let store = Store::open_temporary().unwrap();
+    insert(&store, &[key(1), key(2), key(3)]);
+    let changed =
+        store.set_seen_flags(&[(key(1), true), (key(2), false), (key(3), true), (key(9), true)]).unwrap();
+    assert_eq!(changed, 2, "key 2 was already unseen and key 9 is not cached");
+    assert_eq!(store.seen_flags("a", "INBOX", 7).unwrap(), [(1, true), (2, false), (3, true)]);
+    assert!(store.message(&key(3)).unwrap().unwrap().0.seen);
+}
+
+#[test]
+fn removed_messages_lose_summary_and_body() {
+    let store = Store::open_temporary().unwrap();
+    insert(&store, &[key(1), key(2), key(3)]);
+    assert_eq!(store.remove_messages(&[key(2), key(3), key(9)]).unwrap(), 2);
+    assert_eq!(store.uids("a", "INBOX", 7).unwrap(), [1]);
+    assert!(store.message(&key(2)).unwrap().is_none());
+    assert_eq!(store.raws.len(), 1, "raw bytes of removed messages must go too");
+}
+
+#[test]
+fn clearing_a_mailbox_drops_every_uidvalidity_but_not_its_neighbours() {
+    let store = Store::open_temporary().unwrap();
+    let mut old_validity = key(5);
+    old_validity.uid_validity = 6;
+    // "INBOX" must not clear "INBOX2", whose key merely starts with the same letters.
+    let neighbour = MessageKey { mailbox: "INBOX2".into(), ..key(1) };
+    insert(&store, &[key(1), key(2), old_validity, neighbour.clone()]);
+    assert_eq!(store.clear_mailbox("a", "INBOX").unwrap(), 3);
+    assert_eq!(store.count_messages("a", "INBOX"), 0);
+    assert_eq!(store.raws.len(), 1);
+    assert!(store.message(&neighbour).unwrap().is_some());
+}
