@@ -129,6 +129,17 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// The address of a `mailto:` link, without query part, if it looks like one.
+fn mailto_address(href: &str) -> Option<String> {
+    let rest = href
+        .trim()
+        .get(7..)
+        .filter(|_| href.trim().get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("mailto:")))?;
+    let address = rest.split('?').next().unwrap_or_default().trim();
+    let plausible = address.contains('@') && address.len() <= 254 && !address.contains(['<', '>', '"', ' ']);
+    plausible.then(|| address.to_string())
+}
+
 /// Accumulates the text of the line being built.
 #[derive(Default)]
 struct LineBuilder {
@@ -169,6 +180,8 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
     let mut depth = 0usize;
     let mut skipping: Option<NodeId> = None;
     let mut preformatted = 0usize;
+    // The open `mailto:` link: its node, its address and where its text starts in the line.
+    let mut link: Option<(NodeId, String, usize)> = None;
 
     let flush = |current: &mut LineBuilder, lines: &mut Vec<Line>, text_nodes: &Vec<NodeId>, depth: usize| {
         if current.text.is_empty() {
@@ -222,6 +235,10 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
                         if matches!(name, "td" | "th") {
                             current.pending_space = true;
                         }
+                        if name == "a" {
+                            let address = element.attr("href").and_then(mailto_address);
+                            link = address.map(|address| (node.id(), address, current.text.len()));
+                        }
                     }
                     Node::Text(text) if preformatted > 0 && text.contains('\n') => {
                         // In `<pre>` a newline ends a line; the text node then belongs to
@@ -258,6 +275,19 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
                     }
                     if name == "pre" {
                         preformatted = preformatted.saturating_sub(1);
+                    }
+                    // `<a href="mailto:john@x.org">John Doe</a>`: the address is only in the
+                    // link, so the line gets it as text for the masks to read (not rendered).
+                    if let Some((link_node, address, text_start)) = link.take() {
+                        if link_node == node.id()
+                            && !current.text.get(text_start..).unwrap_or_default().contains('@')
+                        {
+                            current.text.push_str(" <");
+                            current.text.push_str(&address);
+                            current.text.push('>');
+                        } else if link_node != node.id() {
+                            link = Some((link_node, address, text_start));
+                        }
                     }
                 }
             }
@@ -353,6 +383,16 @@ mod tests {
             vec![("Hi there", 0, false), ("second", 0, false), ("q1", 1, true), ("q2", 2, true)]
         );
         assert_eq!(model.lines[0].nodes.len(), 2);
+    }
+
+    #[test]
+    fn a_mailto_link_lends_its_address_to_the_line() {
+        let html = Html::parse_document(
+            r#"<div><b>From:</b> <a href="mailto:john@x.org?subject=hi">John Doe</a></div><div><a href="mailto:ann@x.org">ann@x.org</a></div>"#,
+        );
+        let model = html_lines(&html);
+        assert_eq!(model.lines[0].text, "From: John Doe <john@x.org>");
+        assert_eq!(model.lines[1].text, "ann@x.org");
     }
 
     #[test]

@@ -62,6 +62,11 @@ fn html_clients() {
             &[(1, Reply, Some("Max Mustermann"), Some("max@example.de"), Some("2021-11-02"), Some("10:05"))],
         ),
         (
+            "outlook with the address only in a mailto link",
+            r#"<p>Ok</p><div id="divRplyFwdMsg"><b>From:</b> <a href="mailto:jan.novak@firma.cz">Jan Novák</a><br><b>Sent:</b> Wednesday, October 27, 2021 3:14 PM<br><b>To:</b> Petr<br><b>Subject:</b> Plan</div><div>Text</div>"#,
+            &[(1, Reply, Some("Jan Novák"), Some("jan.novak@firma.cz"), Some("2021-10-27"), Some("15:14"))],
+        ),
+        (
             "thunderbird reply in French, name only",
             r#"<p>D'accord.</p><div class="moz-cite-prefix">Le 03/11/2021 à 15:51, Jean Dupont a écrit&nbsp;:<br></div><blockquote type="cite" cite="mid:abc@x">Bonjour à tous</blockquote>"#,
             &[(1, Reply, Some("Jean Dupont"), None, Some("2021-11-03"), Some("15:51"))],
