@@ -30,6 +30,45 @@
 //!    everywhere, same bytes for the same sender), name, address, date and time; the original
 //!    text stays in its `title`. The output is sanitised with ammonia.
 //!
+//! ## Mask files
+//!
+//! One TOML file per language; a user file with the same `id` replaces the built-in one
+//! ([`MaskSet::with_overrides`]). Keys (all optional except `id` and `name`):
+//!
+//! ```toml
+//! id = "de"                      # language id, also the prefix of mask ids ("de/attribution-1")
+//! name = "Deutsch"               # shown in the settings panel
+//! date_order = "dmy"             # which of two ambiguous numbers is the day ("dmy" or "mdy")
+//! date_order_24h = "dmy"         # the same when the header uses a 24-hour clock
+//! months = [["januar", "jan"], …]            # 12 entries, every form of each month
+//! weekdays = [["montag", "mo"], …]           # 7 entries, Monday first
+//! am = ["AM"]                                # AM/PM words
+//! pm = ["PM"]
+//! dates = ["[{weekday}[,] ]{day}. {monthname} {year}"]
+//! times = ["{hour}:{minute}[:{second}] Uhr"]
+//! attributions = ["Am {date}[,][ um] {time}[,] schrieb {sender}:"]
+//! forward_separators = ["Weitergeleitete Nachricht"]
+//! reply_separators = ["Ursprüngliche Nachricht"]
+//! greetings = ["hallo"]                      # words that start greetings, never names
+//! [labels]                                   # field labels of forwarded/replied blocks
+//! from = ["Von"]
+//! date = ["Datum", "Gesendet"]
+//! to = ["An"]
+//! cc = ["Kopie"]
+//! subject = ["Betreff"]
+//! reply_to = ["Antwort an"]
+//! [timezones]
+//! MESZ = "+02:00"
+//! ```
+//!
+//! In patterns, `[…]` is optional, a space matches any run of spaces, `:` matches `:` or `：`,
+//! and everything else is literal. Date and time patterns use `{day}`, `{month}`,
+//! `{monthname}`, `{year}` (4 or 2 digits), `{year4}`, `{a}`/`{b}` (the two ambiguous numbers
+//! of a numeric date), `{weekday}`, `{hour}`, `{minute}`, `{second}`, `{ampm}`, `{tz}`.
+//! Attribution templates use `{date}` and `{time}` (any of the language's and the common
+//! patterns), `{sender}` (a name and/or address in the usual forms), `{name}` and `{email}`, and
+//! need at least one of `{date}`, `{sender}`, `{email}`.
+//!
 //! ## Invariants
 //!
 //! - No IO: mask files come in as text ([`MaskSource`]); the caller reads them.
