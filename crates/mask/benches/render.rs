@@ -73,5 +73,14 @@ fn depth(criterion: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, typical, depth);
+/// Compiling every built-in mask file, which happens once per process.
+fn load(criterion: &mut Criterion) {
+    let builtin = MaskSet::builtin();
+    let mut group = criterion.benchmark_group("load");
+    group.sample_size(10);
+    group.bench_function("builtin_masks", |bench| bench.iter(|| builtin.with_overrides(&[])));
+    group.finish();
+}
+
+criterion_group!(benches, typical, depth, load);
 criterion_main!(benches);
