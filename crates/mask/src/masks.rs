@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
@@ -162,6 +162,8 @@ pub(crate) struct AttributionEntry {
 /// Every loaded language plus the cross-language lookup tables built from them.
 #[derive(Clone, Debug)]
 pub struct MaskSet {
+    /// The files this set was built from, with their language ids, for [`MaskSet::with_overrides`].
+    sources: Arc<Vec<(String, MaskSource)>>,
     pub(crate) languages: Vec<Language>,
     /// Index of the `common` language in `languages`, if loaded.
     pub(crate) common: Option<usize>,
@@ -275,27 +277,34 @@ impl MaskSet {
     /// Builds a set from mask files; the first broken file stops the load with its error.
     pub fn from_sources(sources: &[MaskSource]) -> Result<MaskSet, MaskFileError> {
         let mut parsed = Vec::with_capacity(sources.len());
+        let mut kept = Vec::with_capacity(sources.len());
         let mut seen_ids = HashSet::new();
         for source in sources {
             let file = parse_file(source)?;
             if !seen_ids.insert(file.id.clone()) {
                 return Err(error_at(source, "id", format!("language id {:?} is defined twice", file.id)));
             }
+            kept.push((file.id.clone(), source.clone()));
             parsed.push(ParsedFile { source_name: source.name.clone(), text: source.text.clone(), file });
         }
-        build(parsed)
+        let mut set = build(parsed)?;
+        set.sources = Arc::new(kept);
+        Ok(set)
     }
 
-    /// The built-in files with user files layered on top: a user file with the same language id
-    /// replaces the built-in one, other user files add languages.
+    /// This set's files with user files layered on top: a user file with the same language id
+    /// replaces the one of this set (for [`MaskSet::builtin`], the built-in one), other user
+    /// files add languages.
     pub fn with_overrides(&self, overrides: &[MaskSource]) -> Result<MaskSet, MaskFileError> {
         let mut override_ids = HashSet::new();
         for source in overrides {
             override_ids.insert(parse_file(source)?.id);
         }
-        let mut sources: Vec<MaskSource> = builtin_sources()
-            .into_iter()
-            .filter(|source| parse_file(source).map(|file| !override_ids.contains(&file.id)).unwrap_or(false))
+        let mut sources: Vec<MaskSource> = self
+            .sources
+            .iter()
+            .filter(|(id, _)| !override_ids.contains(id))
+            .map(|(_, source)| source.clone())
             .collect();
         sources.extend(overrides.iter().cloned());
         MaskSet::from_sources(&sources)
@@ -312,6 +321,7 @@ impl MaskSet {
     /// A set that matches nothing: the last resort if even the built-in files fail.
     fn empty() -> MaskSet {
         MaskSet {
+            sources: Arc::new(Vec::new()),
             languages: Vec::new(),
             common: None,
             label_at_start: None,
@@ -699,6 +709,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     };
 
     Ok(MaskSet {
+        sources: Arc::new(Vec::new()),
         languages,
         common,
         label_at_start,
@@ -816,6 +827,12 @@ mod tests {
         let german: Vec<_> = set.languages().into_iter().filter(|(id, _, _)| id == "de").collect();
         assert_eq!(german, vec![("de".to_string(), "Deutsch (mine)".to_string(), 1)]);
         assert_eq!(set.languages().len(), MaskSet::builtin().languages().len());
+
+        // Overrides layer on the set they are called on, not always on the built-in files.
+        let small = MaskSet::from_sources(&[source("id = \"x\"\nname = \"X\"\n")]).unwrap();
+        let layered = small.with_overrides(&[source("id = \"y\"\nname = \"Y\"\n")]).unwrap();
+        let ids: Vec<String> = layered.languages().into_iter().map(|(id, _, _)| id).collect();
+        assert_eq!(ids, vec!["x".to_string(), "y".to_string()]);
     }
 
     #[test]
