@@ -438,14 +438,14 @@ fn build_regex(source: &str) -> Result<Regex, String> {
 }
 
 /// Regex fragment for an e-mail address.
-const EMAIL: &str = r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+";
+const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 
 /// Regex fragment for a sender: a name and an address in the usual forms, or one of them.
 fn sender_fragment() -> String {
     let open = r#"["'«„“‘]?"#;
     let close = r#"["'»”“’]?"#;
     format!(
-        r"(?:{open}\s*(?P<name>[^<>()\[\]@\n]{{1,80}}?)\s*{close}\s*(?:<|\(|\[)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?\s*(?:>|\)|\])|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>()\[\]@\n:]{{1,80}}?){close})"
+        r"(?:{open}\s*(?P<name>[^<>()\[\]@\n]+?)\s*{close}\s*(?:<|\(|\[)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?\s*(?:>|\)|\])|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>()\[\]@\n:]+?){close})"
     )
 }
 
@@ -637,7 +637,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             ("date", any_date),
             ("time", any_time),
             ("sender", sender.clone()),
-            ("name", r"[^<>()\[\]@\n]{1,80}?".to_string()),
+            ("name", r"[^<>()\[\]@\n]+?".to_string()),
             ("email", EMAIL.to_string()),
         ]);
         let mut attributions = Vec::with_capacity(entry.file.attributions.len());
