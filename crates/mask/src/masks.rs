@@ -437,7 +437,10 @@ fn build_regex(source: &str) -> Result<Regex, String> {
     })
 }
 
-/// Regex fragment for an e-mail address.
+/// Regex fragment for an e-mail address in attribution templates.
+///
+/// ASCII only: a Unicode `\w` multiplies the size of every attribution automaton (and the mask
+/// load time with it); internationalised addresses are still read from field blocks.
 const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 
 /// Regex fragment for a sender: a name and an address in the usual forms, or one of them.
