@@ -1,0 +1,114 @@
+//! Tidings' IMAP client: connect, authenticate, detect the server's dialect, advertise ours,
+//! sync a mailbox into the store and wait for changes with IDLE.
+//!
+//! Map of the crate:
+//! - [`connect`]: TCP, implicit TLS or STARTTLS (rustls), certificate pinning, plaintext policy,
+//!   LOGIN / AUTHENTICATE PLAIN / OAuth2 SASL, timeouts. Returns an [`ImapSession`].
+//! - `tls`: the certificate verifiers (web PKI roots or one pinned certificate), which always
+//!   remember the leaf so an untrusted certificate can be shown to the user by fingerprint.
+//! - [`session`]: the logged-in connection and the one command runner every command goes through.
+//! - [`dialect`]: which IMAP dialect the server speaks (pure), and one strategy per dialect.
+//! - [`id`]: what we say about ourselves in RFC 2971 `ID`.
+//! - [`select`]: the resync rules applied when a mailbox is selected, as a [`SyncPlan`].
+//! - [`sync`]: fetching into `tidings-store`, batch by batch, crash-safe.
+//! - [`idle`]: waiting for new mail, flag changes and expunges with IDLE.
+//!
+//! Invariants:
+//! - A password never leaves the process over an unencrypted connection unless the user allowed
+//!   plaintext *and* the peer is on loopback or a private LAN; a STARTTLS that is not offered or
+//!   refused ends the connection before any credential is sent.
+//! - A certificate is trusted by the web PKI or by an explicit SHA-256 pin, never silently.
+//! - After any error (I/O, timeout, protocol, BYE) the underlying session is dropped: a zombie
+//!   session answers `OK` with empty data, which must never be mistaken for an empty mailbox.
+//!
+//! This crate knows nothing about sled keys (it calls `tidings-store`), the OS keyring, the UI or
+//! account autoconfiguration.
+
+pub mod connect;
+pub mod dialect;
+pub mod id;
+pub mod idle;
+pub mod select;
+pub mod session;
+pub mod sync;
+mod tls;
+
+pub use connect::{
+    connect, oauthbearer_initial_response, xoauth2_initial_response, Auth, ConnectOptions, Security,
+    ServerConfig, Timeouts, TokenFuture, TokenProvider,
+};
+pub use dialect::{detect, strategy_for, Dialect, DialectReport, DialectStrategy, Extension};
+pub use id::ClientIdentity;
+pub use idle::{watch, IdleEvent};
+pub use select::{resync_rules, FlagChanges, NewMessages, SelectedMailbox, SyncPlan, SyncPolicy};
+pub use session::ImapSession;
+pub use sync::{sync_mailbox, sync_mailbox_with, SyncOptions, SyncReport};
+
+/// What can go wrong talking to an IMAP server, named for what the user or the caller can do.
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    /// The server rejected the user name or password (or the OAuth2 token): ask again.
+    #[error("wrong password: the server rejected the login for this account")]
+    WrongPassword,
+    /// The server will not accept a password over this unencrypted connection: use TLS or STARTTLS.
+    #[error("server refused plaintext login: connect with TLS or STARTTLS")]
+    PlaintextRefused,
+    /// Plaintext was asked for but is not allowed here (not enabled, or the host is not on
+    /// loopback or a private LAN): use TLS or STARTTLS.
+    #[error(
+        "plaintext IMAP to {host} is not allowed: only to loopback or a private LAN, and only when enabled"
+    )]
+    PlaintextNotAllowed {
+        /// The host (and resolved peer address) that was refused.
+        host: String,
+    },
+    /// STARTTLS was required but the server did not offer it or refused it (possibly an attacker
+    /// stripping it); the connection was closed and no password was sent.
+    #[error("STARTTLS was required but the server did not offer it; the connection was closed before sending the password")]
+    StartTlsStripped,
+    /// The server's certificate is not trusted; show the fingerprint and let the user pin it.
+    #[error("certificate not trusted (SHA-256 fingerprint {sha256_fingerprint})")]
+    UntrustedCertificate {
+        /// SHA-256 of the leaf certificate's DER, as `AA:BB:…` (what `openssl x509 -fingerprint -sha256` prints).
+        sha256_fingerprint: String,
+    },
+    /// The server did not answer in time; the connection was dropped, retry later.
+    #[error("the server did not answer in time during {during}")]
+    Timeout {
+        /// The step that timed out, e.g. "TLS handshake" or "UID FETCH".
+        during: &'static str,
+    },
+    /// The network failed (DNS, refused, reset, closed, TLS failure other than trust); retry later.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The server said something we cannot work with (BAD, unexpected answer, missing UIDVALIDITY).
+    #[error("IMAP protocol error: {0}")]
+    Protocol(String),
+    /// The mailbox does not exist on the server (SELECT answered NO).
+    #[error("mailbox {0:?} does not exist on the server")]
+    MailboxMissing(String),
+    /// No OAuth2 access token could be obtained; sign in again.
+    #[error("no OAuth2 access token: {0}")]
+    OAuthToken(String),
+    /// This session was dropped after an earlier error; connect again.
+    #[error("the IMAP connection was closed after an earlier error; connect again")]
+    Disconnected,
+    /// The local mail cache failed.
+    #[error(transparent)]
+    Store(#[from] tidings_store::StoreError),
+}
+
+/// Result of this crate.
+pub type Result<T, E = ImapError> = std::result::Result<T, E>;
+
+impl ImapError {
+    /// Maps an async-imap error of a command that is not a login.
+    pub(crate) fn from_imap(error: async_imap::error::Error) -> ImapError {
+        use async_imap::error::Error;
+        match error {
+            Error::Io(io) => ImapError::Network(io.to_string()),
+            Error::ConnectionLost => ImapError::Network("the server closed the connection".into()),
+            other => ImapError::Protocol(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Bringing one mailbox of the store up to date with the server.
+//!
+//! Numbered plan of [`sync_mailbox_with`]:
+//! 1. Pick the sync policy from the capabilities (QRESYNC > CONDSTORE > basic), SELECT, and let
+//!    [`resync_rules`] decide what to do against the cached state.
+//! 2. UIDVALIDITY changed or first select: clear the mailbox's cached messages and record the new
+//!    UIDVALIDITY with UIDNEXT 1, so a crash from here on resumes instead of starting over.
+//! 3. Flag changes of cached messages: `CHANGEDSINCE` (and `VANISHED` with QRESYNC), else all
+//!    flags; written to the store in one batch.
+//! 4. Expunges: from VANISHED, else `UID SEARCH ALL` compared with the cached UIDs.
+//! 5. New messages: `UID SEARCH` for their UIDs, then `UID FETCH (UID FLAGS BODY.PEEK[])` in
+//!    batches of at most [`MAX_BATCH`]. Each batch is written (one transaction + flush) *before*
+//!    the stored UIDNEXT moves past it, so a crash or a dropped connection loses nothing, and the
+//!    next sync refetches at most one batch, which replaces rather than duplicates (keys are
+//!    UIDVALIDITY + UID).
+//! 6. Store the SELECT's UIDNEXT and HIGHESTMODSEQ.
+//!
+//! Every command goes through the session's runner, which reads each answer to its tagged end,
+//! gives each response a timeout and drops the session after any error. This module knows no
+//! sled keys and does not parse MIME (the store does).
+
+use std::collections::HashSet;
+
+use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response};
+use serde::Serialize;
+use tidings_store::{Mailbox, MessageKey, NewMessage, Store, StoreError};
+
+use crate::dialect::{strategy_for, Dialect};
+use crate::select::{resync_rules, select_mailbox, Expunges, FlagChanges, NewMessages, SyncPolicy};
+use crate::session::ImapSession;
+use crate::{ImapError, Result};
+
+/// The most messages fetched and written in one batch.
+pub const MAX_BATCH: usize = 200;
+
+/// Knobs of one sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Messages per FETCH and per store transaction; clamped to 1..=[`MAX_BATCH`].
+    pub batch_size: usize,
+    /// Use at most this policy (e.g. `Basic` to exercise the fallback); `None` = the best the
+    /// server offers.
+    pub policy: Option<SyncPolicy>,
+    /// Fault injection for tests and diagnostics: after this many batches, shut the connection
+    /// down as a network failure would. The sync then fails like a real drop.
+    pub cut_connection_after_batches: Option<usize>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { batch_size: MAX_BATCH, policy: None, cut_connection_after_batches: None }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// The mailbox.
+    pub mailbox: String,
+    /// Its UIDVALIDITY.
+    pub uid_validity: u32,
+    /// EXISTS at SELECT time.
+    pub exists: u32,
+    /// Messages fetched and cached.
+    pub new: usize,
+    /// Cached messages whose flags changed.
+    pub changed: usize,
+    /// Cached messages removed because the server expunged them.
+    pub expunged: usize,
+    /// The cache was dropped first (first sync or UIDVALIDITY change).
+    pub cache_cleared: bool,
+    /// How changes were found.
+    pub policy: SyncPolicy,
+    /// The server's dialect.
+    pub dialect: Dialect,
+    /// Server misbehaviour and messages that could not be cached.
+    pub warnings: Vec<String>,
+}
+
+/// Syncs `mailbox` of `account` into `store` with default options.
+pub async fn sync_mailbox(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &str,
+    mailbox: &str,
+) -> Result<SyncReport> {
+    sync_mailbox_with(session, store, account, mailbox, &SyncOptions::default()).await
+}
+
+/// Syncs `mailbox` of `account` into `store`; see the module's plan.
+pub async fn sync_mailbox_with(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &str,
+    mailbox: &str,
+    options: &SyncOptions,
+) -> Result<SyncReport> {
+    // 1. Policy, SELECT, rules.
+    let offered = SyncPolicy::from_capabilities(session.capabilities());
+    let policy = options.policy.map_or(offered, |wanted| wanted.min(offered));
+    let selected = select_mailbox(session, mailbox, policy).await?;
+    let cached = store.mailbox(account, mailbox)?;
+    let mut cached_uids = match &cached {
+        Some(state) if state.uid_validity == selected.uid_validity => {
+            store.uids(account, mailbox, state.uid_validity)?
+        }
+        _ => Vec::new(),
+    };
+    let plan = resync_rules(cached.as_ref(), cached_uids.len(), selected, policy);
+    let uid_validity = selected.uid_validity;
+    let key =
+        |uid: u32| MessageKey { account: account.to_owned(), mailbox: mailbox.to_owned(), uid_validity, uid };
+    let mut report = SyncReport {
+        mailbox: mailbox.to_owned(),
+        uid_validity,
+        exists: selected.exists,
+        new: 0,
+        changed: 0,
+        expunged: 0,
+        cache_cleared: plan.clear_cache,
+        policy,
+        dialect: session.dialect().dialect,
+        warnings: plan.warnings.clone(),
+    };
+
+    // 2. A fresh start under this UIDVALIDITY.
+    let mut state = match cached {
+        Some(state) if !plan.clear_cache => state,
+        _ => Mailbox {
+            account: account.to_owned(),
+            name: mailbox.to_owned(),
+            uid_validity,
+            uid_next: 1,
+            highest_modseq: None,
+        },
+    };
+    if plan.clear_cache {
+        let dropped = store.clear_mailbox(account, mailbox)?;
+        if dropped > 0 {
+            tracing::info!(account, mailbox, dropped, uid_validity, "Cache cleared for a new UIDVALIDITY.");
+        }
+        cached_uids.clear();
+        store.put_mailbox(&state)?;
+    }
+
+    // 3. Flag changes (and, with QRESYNC, expunges in the same answer).
+    let mut vanished = Vec::new();
+    let flag_command = match plan.flag_changes {
+        FlagChanges::Nothing => None,
+        FlagChanges::ChangedSince { modseq, vanished: true } => {
+            Some(format!("UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE {modseq} VANISHED)"))
+        }
+        FlagChanges::ChangedSince { modseq, vanished: false } => {
+            Some(format!("UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE {modseq})"))
+        }
+        FlagChanges::CompareAll => cached_uids.last().map(|last| format!("UID FETCH 1:{last} (UID FLAGS)")),
+    };
+    if let Some(command) = flag_command {
+        let mut flags = Vec::new();
+        session
+            .command_ok("UID FETCH", &command, |response| match response {
+                Response::Fetch(_, attributes) => {
+                    if let Some(uid) = uid_of(attributes) {
+                        if let Some(seen) = seen_of(attributes) {
+                            flags.push((key(uid), seen));
+                        }
+                    }
+                }
+                Response::Vanished { uids, .. } => {
+                    vanished.extend(uids.iter().flat_map(|range| range.clone()))
+                }
+                _ => {}
+            })
+            .await?;
+        // Messages not cached yet (new ones) are skipped by the store; they come with their flags.
+        report.changed = store.set_seen_flags(&flags)?;
+    }
+
+    // 4. Expunges.
+    let gone: Vec<u32> = match plan.expunges {
+        Expunges::Nothing => Vec::new(),
+        Expunges::FromVanished => {
+            let cached: HashSet<u32> = cached_uids.iter().copied().collect();
+            vanished.into_iter().filter(|uid| cached.contains(uid)).collect()
+        }
+        Expunges::SearchAllDiff => {
+            let on_server: HashSet<u32> = search(session, "UID SEARCH ALL").await?.into_iter().collect();
+            if on_server.is_empty() && selected.exists > 0 {
+                let error = ImapError::Protocol(format!(
+                    "UID SEARCH ALL found nothing in {mailbox}, which SELECT said has {} messages",
+                    selected.exists
+                ));
+                return Err(session.drop_after(error));
+            }
+            cached_uids.iter().copied().filter(|uid| !on_server.contains(uid)).collect()
+        }
+    };
+    if !gone.is_empty() {
+        let keys: Vec<MessageKey> = gone.iter().map(|uid| key(*uid)).collect();
+        report.expunged = store.remove_messages(&keys)?;
+        let gone: HashSet<u32> = gone.into_iter().collect();
+        cached_uids.retain(|uid| !gone.contains(uid));
+    }
+
+    // 5. New messages, batch by batch.
+    let to_fetch: Vec<u32> = match plan.new_messages {
+        NewMessages::Nothing => Vec::new(),
+        NewMessages::From(_) | NewMessages::AllMissing if selected.exists == 0 => Vec::new(),
+        NewMessages::From(first) => {
+            let mut uids: Vec<u32> = search(session, &format!("UID SEARCH UID {first}:*"))
+                .await?
+                .into_iter()
+                .filter(|uid| *uid >= first)
+                .collect();
+            uids.sort_unstable();
+            uids
+        }
+        NewMessages::AllMissing => {
+            let cached: HashSet<u32> = cached_uids.iter().copied().collect();
+            let mut uids: Vec<u32> = search(session, "UID SEARCH ALL")
+                .await?
+                .into_iter()
+                .filter(|uid| !cached.contains(uid))
+                .collect();
+            uids.sort_unstable();
+            uids
+        }
+    };
+    let strategy = strategy_for(report.dialect);
+    let mut query = String::from("(UID FLAGS BODY.PEEK[]");
+    for item in strategy.extra_fetch_items() {
+        query.push(' ');
+        query.push_str(item);
+    }
+    query.push(')');
+    let batch_size = options.batch_size.clamp(1, MAX_BATCH);
+    for (index, chunk) in to_fetch.chunks(batch_size).enumerate() {
+        let wanted: HashSet<u32> = chunk.iter().copied().collect();
+        let mut batch: Vec<NewMessage> = Vec::with_capacity(chunk.len());
+        session
+            .command_ok("UID FETCH", &format!("UID FETCH {} {query}", uid_set(chunk)), |response| {
+                // Unsolicited FETCHes (flag changes by others) may arrive here too: keep only
+                // answers with a UID we asked for and a body.
+                if let Response::Fetch(_, attributes) = response {
+                    let (Some(uid), Some(raw)) = (uid_of(attributes), body_of(attributes)) else { return };
+                    if wanted.contains(&uid) && !batch.iter().any(|m| m.key.uid == uid) {
+                        let seen = seen_of(attributes).unwrap_or(false);
+                        batch.push(NewMessage { key: key(uid), seen, raw });
+                    }
+                }
+            })
+            .await?;
+        report.new += insert_batch(store, &batch, &mut report.warnings)?;
+        // Only now that the batch is on disk may UIDNEXT move past it.
+        if let Some(last) = chunk.last() {
+            state.uid_next = state.uid_next.max(last.saturating_add(1));
+            store.put_mailbox(&state)?;
+        }
+        if options.cut_connection_after_batches == Some(index + 1) {
+            tracing::warn!(
+                account,
+                mailbox,
+                batches = index + 1,
+                "Cutting the connection as asked (fault injection)."
+            );
+            session.cut_connection().await;
+        }
+    }
+
+    // 6. The sync is complete: remember where the server is.
+    state.uid_next = state.uid_next.max(selected.uid_next);
+    state.highest_modseq = if policy == SyncPolicy::Basic { None } else { selected.highest_modseq };
+    store.put_mailbox(&state)?;
+    tracing::info!(
+        account,
+        mailbox,
+        new = report.new,
+        changed = report.changed,
+        expunged = report.expunged,
+        "Mailbox synced."
+    );
+    Ok(report)
+}
+
+/// Writes a batch in one transaction; if one message is not e-mail at all, writes the others one
+/// by one and reports the bad ones, so a single broken message cannot stall the mailbox forever.
+fn insert_batch(store: &Store, batch: &[NewMessage], warnings: &mut Vec<String>) -> Result<usize> {
+    match store.insert_messages(batch) {
+        Ok(written) => Ok(written),
+        Err(StoreError::NotAMessage(_)) => {
+            let mut written = 0;
+            for message in batch {
+                match store.insert_messages(std::slice::from_ref(message)) {
+                    Ok(n) => written += n,
+                    Err(StoreError::NotAMessage(what)) => {
+                        warnings.push(format!("{what} is not an e-mail message and was not cached."));
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            Ok(written)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn search(session: &mut ImapSession, command: &str) -> Result<Vec<u32>> {
+    let mut uids = Vec::new();
+    session
+        .command_ok("UID SEARCH", command, |response| {
+            if let Response::MailboxData(MailboxDatum::Search(found)) = response {
+                uids.extend_from_slice(found);
+            }
+        })
+        .await?;
+    Ok(uids)
+}
+
+fn uid_of(attributes: &[AttributeValue<'_>]) -> Option<u32> {
+    attributes.iter().find_map(|a| if let AttributeValue::Uid(uid) = a { Some(*uid) } else { None })
+}
+
+fn seen_of(attributes: &[AttributeValue<'_>]) -> Option<bool> {
+    attributes.iter().find_map(|a| match a {
+        AttributeValue::Flags(flags) => Some(flags.iter().any(|flag| flag.eq_ignore_ascii_case("\\Seen"))),
+        _ => None,
+    })
+}
+
+fn body_of(attributes: &[AttributeValue<'_>]) -> Option<Vec<u8>> {
+    attributes.iter().find_map(|a| match a {
+        AttributeValue::BodySection { section: None, data: Some(data), .. } => Some(data.to_vec()),
+        AttributeValue::Rfc822(Some(data)) => Some(data.to_vec()),
+        _ => None,
+    })
+}
+
+/// A compact UID set for sorted UIDs: `1:3,7,9:10`.
+fn uid_set(sorted: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut run: Option<(u32, u32)> = None;
+    for &uid in sorted {
+        run = match run {
+            Some((start, end)) if end.checked_add(1) == Some(uid) => Some((start, uid)),
+            Some(done) => {
+                parts.push(range_text(done));
+                Some((uid, uid))
+            }
+            None => Some((uid, uid)),
+        };
+    }
+    if let Some(done) = run {
+        parts.push(range_text(done));
+    }
+    parts.join(",")
+}
+
+fn range_text((start, end): (u32, u32)) -> String {
+    if start == end {
+        start.to_string()
+    } else {
+        format!("{start}:{end}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_compress_runs() {
+        let cases: &[(&[u32], &str)] = &[
+            (&[], ""),
+            (&[5], "5"),
+            (&[1, 2, 3], "1:3"),
+            (&[1, 2, 3, 7, 9, 10], "1:3,7,9:10"),
+            (&[4, 6, 8], "4,6,8"),
+            (&[u32::MAX - 1, u32::MAX], "4294967294:4294967295"),
+        ];
+        for (uids, expected) in cases {
+            assert_eq!(uid_set(uids), *expected, "{uids:?}");
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Protocol failures no well-behaved Dovecot produces, from scripted fake servers on loopback:
+//! a server that never greets, one that greets and then stalls, and STARTTLS stripping.
+//! Each fake server records every line it received, so tests can prove no password was sent.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tidings_imap::{
+    connect, Auth, ClientIdentity, ConnectOptions, ImapError, Security, ServerConfig, Timeouts,
+};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::util::step;
+
+const PASSWORD: &str = "s3cret-never-sent";
+
+/// A fake server: sends `greeting` (if any), then answers each received line with `answer(line)`
+/// (`None` = say nothing). Returns its port and the lines it received.
+async fn fake_server(
+    greeting: Option<&'static str>,
+    answer: fn(&str) -> Option<String>,
+) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let log = received.clone();
+    tokio::spawn(async move {
+        let Ok((socket, _)) = listener.accept().await else { return };
+        let (reader, mut writer) = socket.into_split();
+        if let Some(greeting) = greeting {
+            let _ = writer.write_all(greeting.as_bytes()).await;
+        }
+        let mut lines = BufReader::new(reader).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.lock().expect("log lock").push(line.clone());
+            if let Some(reply) = answer(&line) {
+                let _ = writer.write_all(reply.as_bytes()).await;
+            }
+        }
+    });
+    (port, received)
+}
+
+fn config(port: u16, security: Security) -> ServerConfig {
+    ServerConfig {
+        host: "127.0.0.1".into(),
+        port,
+        security,
+        username: "alice".into(),
+        allow_plaintext: true,
+        pinned_sha256: None,
+    }
+}
+
+fn options(limit: Duration) -> ConnectOptions {
+    ConnectOptions {
+        timeouts: Timeouts {
+            connect: limit,
+            tls_handshake: limit,
+            greeting: limit,
+            login: limit,
+            command: limit,
+            idle_keepalive: Duration::from_secs(60),
+        },
+        identity: ClientIdentity::new("Test OS", "en", false),
+    }
+}
+
+fn tag(line: &str) -> &str {
+    line.split(' ').next().unwrap_or("*")
+}
+
+fn never_sent_the_password(received: &Arc<Mutex<Vec<String>>>) {
+    let lines = received.lock().expect("log lock").clone();
+    for line in &lines {
+        let upper = line.to_ascii_uppercase();
+        assert!(!line.contains(PASSWORD), "password sent: {line:?}");
+        assert!(
+            !upper.contains("LOGIN") && !upper.contains("AUTHENTICATE"),
+            "credential command sent: {line:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_greets_times_out() {
+    let (port, _received) = fake_server(None, |_| None).await;
+    let started = Instant::now();
+    let result = step(
+        "connect",
+        connect(
+            &config(port, Security::Plain),
+            &Auth::Password(PASSWORD.into()),
+            &options(Duration::from_millis(700)),
+        ),
+    )
+    .await;
+    match result {
+        Err(ImapError::Timeout { during }) => assert_eq!(during, "greeting"),
+        other => panic!("expected a greeting timeout, got {other:?}"),
+    }
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(700) && waited < Duration::from_secs(3), "took {waited:?}");
+}
+
+#[tokio::test]
+async fn a_server_that_greets_then_stalls_times_out() {
+    let (port, received) = fake_server(Some("* OK fake IMAP ready\r\n"), |_| None).await;
+    let started = Instant::now();
+    let result = step(
+        "connect",
+        connect(
+            &config(port, Security::Plain),
+            &Auth::Password(PASSWORD.into()),
+            &options(Duration::from_millis(700)),
+        ),
+    )
+    .await;
+    match result {
+        Err(ImapError::Timeout { during }) => assert_eq!(during, "CAPABILITY"),
+        other => panic!("expected a CAPABILITY timeout, got {other:?}"),
+    }
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(700) && waited < Duration::from_secs(3), "took {waited:?}");
+    let lines = received.lock().expect("log lock").clone();
+    assert!(lines.iter().any(|l| l.ends_with(" CAPABILITY")), "{lines:?}");
+}
+
+#[tokio::test]
+async fn starttls_missing_from_capability_stops_before_the_password() {
+    let (port, received) = fake_server(Some("* OK fake IMAP ready\r\n"), |line| {
+        line.ends_with(" CAPABILITY").then(|| {
+            format!("* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\n{} OK CAPABILITY completed\r\n", tag(line))
+        })
+    })
+    .await;
+    let result = step(
+        "connect",
+        connect(
+            &config(port, Security::StartTls),
+            &Auth::Password(PASSWORD.into()),
+            &options(Duration::from_secs(5)),
+        ),
+    )
+    .await;
+    match result {
+        Err(ImapError::StartTlsStripped) => {}
+        other => panic!("expected StartTlsStripped, got {other:?}"),
+    }
+    never_sent_the_password(&received);
+}
+
+#[tokio::test]
+async fn starttls_refused_by_the_server_stops_before_the_password() {
+    let (port, received) =
+        fake_server(Some("* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] fake ready\r\n"), |line| {
+            line.ends_with(" STARTTLS")
+                .then(|| format!("{} NO STARTTLS is not available today\r\n", tag(line)))
+        })
+        .await;
+    let result = step(
+        "connect",
+        connect(
+            &config(port, Security::StartTls),
+            &Auth::Password(PASSWORD.into()),
+            &options(Duration::from_secs(5)),
+        ),
+    )
+    .await;
+    match result {
+        Err(ImapError::StartTlsStripped) => {}
+        other => panic!("expected StartTlsStripped, got {other:?}"),
+    }
+    let lines = received.lock().expect("log lock").clone();
+    assert!(lines.iter().any(|l| l.ends_with(" STARTTLS")), "STARTTLS was not even tried: {lines:?}");
+    never_sent_the_password(&received);
+}
+
+#[tokio::test]
+async fn logindisabled_without_auth_plain_is_a_plaintext_refusal() {
+    let (port, received) =
+        fake_server(Some("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] fake ready\r\n"), |_| None).await;
+    let result = step(
+        "connect",
+        connect(
+            &config(port, Security::Plain),
+            &Auth::Password(PASSWORD.into()),
+            &options(Duration::from_secs(5)),
+        ),
+    )
+    .await;
+    match result {
+        Err(ImapError::PlaintextRefused) => {}
+        other => panic!("expected PlaintextRefused, got {other:?}"),
+    }
+    never_sent_the_password(&received);
+}

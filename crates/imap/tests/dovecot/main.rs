@@ -1,0 +1,12 @@
+//! Integration tests of tidings-imap against a real Dovecot on loopback (one server per test,
+//! from tidings-testkit) and, for protocol failures, small scripted fake servers.
+//!
+//! They need `/usr/sbin/dovecot` (package dovecot-imapd) and root, like the testkit; without
+//! Dovecot they fail with the testkit's "install dovecot-imapd" message. Every network await runs
+//! under a timeout, so a hang fails the test instead of stalling the run.
+
+mod connect;
+mod fake_server;
+mod idle;
+mod sync;
+mod util;
