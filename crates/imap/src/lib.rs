@@ -112,3 +112,30 @@ impl ImapError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The app drives these from spawned tasks, which need `Send` futures; this fails to compile
+    /// if one of them stops being `Send`.
+    #[allow(dead_code)]
+    fn public_futures_are_send(
+        session: &mut crate::ImapSession,
+        store: &tidings_store::Store,
+        auth: &crate::Auth,
+    ) {
+        let options = crate::ConnectOptions::default();
+        let config = crate::ServerConfig {
+            host: "127.0.0.1".into(),
+            port: 1,
+            security: crate::Security::Tls,
+            username: "u".into(),
+            allow_plaintext: false,
+            pinned_sha256: None,
+        };
+        assert_send(&crate::connect(&config, auth, &options));
+        assert_send(&crate::sync_mailbox(session, store, "a", "INBOX"));
+        assert_send(&crate::watch(session, std::time::Duration::from_secs(1)));
+    }
+}

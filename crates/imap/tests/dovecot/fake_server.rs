@@ -1,12 +1,14 @@
 //! Protocol failures no well-behaved Dovecot produces, from scripted fake servers on loopback:
-//! a server that never greets, one that greets and then stalls, and STARTTLS stripping.
+//! a server that never greets, one that greets and then stalls, STARTTLS stripping, LOGINDISABLED,
+//! and a visual-voicemail server that wants our ID before the login.
 //! Each fake server records every line it received, so tests can prove no password was sent.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use tidings_imap::{
-    connect, Auth, ClientIdentity, ConnectOptions, ImapError, Security, ServerConfig, Timeouts,
+    connect, Auth, ClientIdentity, ConnectOptions, Dialect, ImapError, Security, ServerConfig, Timeouts,
 };
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -19,7 +21,7 @@ const PASSWORD: &str = "s3cret-never-sent";
 /// (`None` = say nothing). Returns its port and the lines it received.
 async fn fake_server(
     greeting: Option<&'static str>,
-    answer: fn(&str) -> Option<String>,
+    mut answer: impl FnMut(&str) -> Option<String> + Send + 'static,
 ) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -195,4 +197,64 @@ async fn logindisabled_without_auth_plain_is_a_plaintext_refusal() {
         other => panic!("expected PlaintextRefused, got {other:?}"),
     }
     never_sent_the_password(&received);
+}
+
+/// A scripted OMTP VVM server without SASL-IR: it must get our ID before the login, and the
+/// AUTHENTICATE PLAIN exchange must go through its "+" challenge with the right credentials.
+#[tokio::test]
+async fn a_voicemail_server_gets_our_id_before_login() {
+    let expected_plain = base64::engine::general_purpose::STANDARD.encode(format!("\0alice\0{PASSWORD}"));
+    let mut authenticate_tag = None;
+    let (port, received) = fake_server(
+        Some("* OK [CAPABILITY IMAP4rev1 ID AUTH=PLAIN XCHANGE_TUI_PWD XCLOSE_NUT] VVM fake ready\r\n"),
+        move |line| {
+            let command = line.split(' ').nth(1).unwrap_or_default().to_ascii_uppercase();
+            match command.as_str() {
+                "ID" => Some(format!("* ID (\"name\" \"FakeVVM\" \"vendor\" \"Example\")\r\n{} OK ID done\r\n", tag(line))),
+                "AUTHENTICATE" => {
+                    authenticate_tag = Some(tag(line).to_owned());
+                    Some("+ \r\n".to_owned())
+                }
+                "CAPABILITY" => Some(format!(
+                    "* CAPABILITY IMAP4rev1 ID XCHANGE_TUI_PWD XCLOSE_NUT XCHANGE_VM_LANG QUOTA\r\n{} OK done\r\n",
+                    tag(line)
+                )),
+                _ => authenticate_tag.take().map(|auth_tag| {
+                    if line == expected_plain {
+                        format!("{auth_tag} OK Logged in\r\n")
+                    } else {
+                        format!("{auth_tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n")
+                    }
+                }),
+            }
+        },
+    )
+    .await;
+    let session = match step(
+        "connect",
+        connect(
+            &config(port, Security::Plain),
+            &Auth::Password(PASSWORD.into()),
+            &options(Duration::from_secs(5)),
+        ),
+    )
+    .await
+    {
+        Ok(session) => session,
+        Err(error) => panic!("connect to the fake VVM server failed: {error}"),
+    };
+    assert_eq!(session.dialect().dialect, Dialect::OmtpVvm13, "{:?}", session.dialect().evidence);
+    assert_eq!(session.server_id().and_then(|id| id.get("name")).map(String::as_str), Some("FakeVVM"));
+    let lines = received.lock().expect("log lock").clone();
+    let position = |word: &str| lines.iter().position(|l| l.split(' ').nth(1) == Some(word));
+    let (Some(first_id), Some(authenticate)) = (position("ID"), position("AUTHENTICATE")) else {
+        panic!("ID or AUTHENTICATE missing: {lines:?}");
+    };
+    assert!(first_id < authenticate, "ID must come before the login: {lines:?}");
+    assert!(lines[first_id].contains("\"x-audio\" \"audio/amr;"), "{}", lines[first_id]);
+    assert_eq!(
+        lines.iter().filter(|l| l.split(' ').nth(1) == Some("ID")).count(),
+        2,
+        "before and after login"
+    );
 }
