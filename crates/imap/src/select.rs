@@ -11,7 +11,7 @@ use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status, Statu
 use serde::Serialize;
 use tidings_store::Mailbox;
 
-use crate::session::{ImapSession, Tagged};
+use crate::session::{capabilities_in, ImapSession, Tagged};
 use crate::{ImapError, Result};
 
 /// How flag changes and expunges can be found on this server.
@@ -211,7 +211,8 @@ pub fn resync_rules(
     }
 }
 
-/// Selects `mailbox` the way `policy` needs and returns what the server said.
+/// Selects `mailbox` the way `policy` needs; returns what the server said and the policy that
+/// is really in force (QRESYNC falls back to CONDSTORE when `ENABLE` did not switch it on).
 ///
 /// With QRESYNC, `ENABLE QRESYNC` is sent once per connection first (RFC 7162 §3.2.3); with
 /// CONDSTORE, `SELECT … (CONDSTORE)` makes the server report HIGHESTMODSEQ (RFC 7162 §3.1.8).
@@ -222,10 +223,24 @@ pub async fn select_mailbox(
     session: &mut ImapSession,
     mailbox: &str,
     policy: SyncPolicy,
-) -> Result<SelectedMailbox> {
-    if policy == SyncPolicy::Qresync && !session.qresync_enabled {
-        session.command_ok("ENABLE", "ENABLE QRESYNC", |_| {}).await?;
-        session.qresync_enabled = true;
+) -> Result<(SelectedMailbox, SyncPolicy)> {
+    let mut policy = policy;
+    if policy == SyncPolicy::Qresync && session.qresync_enabled.is_none() {
+        let mut enabled = false;
+        session
+            .command_ok("ENABLE", "ENABLE QRESYNC", |response| {
+                // `* ENABLED QRESYNC` parses like a capability list.
+                if let Some(list) = capabilities_in(response) {
+                    enabled |= list.iter().any(|c| c.eq_ignore_ascii_case("QRESYNC"));
+                }
+            })
+            .await?;
+        session.qresync_enabled = Some(enabled);
+    }
+    if policy == SyncPolicy::Qresync && session.qresync_enabled != Some(true) {
+        // The server advertised QRESYNC but did not enable it: CONDSTORE still works.
+        tracing::warn!(mailbox, "The server did not enable QRESYNC; using CONDSTORE.");
+        policy = SyncPolicy::Condstore;
     }
     let quoted = quote(mailbox)?;
     let command = if policy == SyncPolicy::Basic {
@@ -280,7 +295,7 @@ pub async fn select_mailbox(
             })?
         }
     };
-    Ok(SelectedMailbox { uid_validity, uid_next, highest_modseq, exists: exists.unwrap_or(0) })
+    Ok((SelectedMailbox { uid_validity, uid_next, highest_modseq, exists: exists.unwrap_or(0) }, policy))
 }
 
 /// A mailbox name as an IMAP quoted string; names with line breaks cannot be sent.

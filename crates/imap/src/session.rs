@@ -46,8 +46,9 @@ pub struct ImapSession {
     capabilities: Vec<String>,
     server_id: Option<HashMap<String, String>>,
     dialect: DialectReport,
-    /// `ENABLE QRESYNC` succeeded on this connection (RFC 7162 §3.2.3).
-    pub(crate) qresync_enabled: bool,
+    /// Whether `ENABLE QRESYNC` was sent on this connection and the server's `* ENABLED` listed
+    /// it (RFC 5161 §3.1, RFC 7162 §3.2.3); `None` until tried.
+    pub(crate) qresync_enabled: Option<bool>,
 }
 
 impl ImapSession {
@@ -59,7 +60,7 @@ impl ImapSession {
             greeting,
             capabilities: Vec::new(),
             server_id: None,
-            qresync_enabled: false,
+            qresync_enabled: None,
         }
     }
 

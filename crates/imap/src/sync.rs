@@ -97,8 +97,8 @@ pub async fn sync_mailbox_with(
 ) -> Result<SyncReport> {
     // 1. Policy, SELECT, rules.
     let offered = SyncPolicy::from_capabilities(session.capabilities());
-    let policy = options.policy.map_or(offered, |wanted| wanted.min(offered));
-    let selected = select_mailbox(session, mailbox, policy).await?;
+    let wanted = options.policy.map_or(offered, |wanted| wanted.min(offered));
+    let (selected, policy) = select_mailbox(session, mailbox, wanted).await?;
     let cached = store.mailbox(account, mailbox)?;
     let mut cached_uids = match &cached {
         Some(state) if state.uid_validity == selected.uid_validity => {

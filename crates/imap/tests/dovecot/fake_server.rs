@@ -258,3 +258,45 @@ async fn a_voicemail_server_gets_our_id_before_login() {
         "before and after login"
     );
 }
+
+/// IDLE is ended with DONE and re-issued every keepalive; the server sees each round.
+#[tokio::test]
+async fn idle_is_reissued_every_keepalive() {
+    let mut idle_tag = None;
+    let (port, received) = fake_server(
+        Some("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE] fake ready\r\n"),
+        move |line| {
+            let command = line.split(' ').nth(1).unwrap_or_default().to_ascii_uppercase();
+            match command.as_str() {
+                "AUTHENTICATE" => Some(format!("{} OK Logged in\r\n", tag(line))),
+                "CAPABILITY" => Some(format!("* CAPABILITY IMAP4rev1 IDLE\r\n{} OK done\r\n", tag(line))),
+                "IDLE" => {
+                    idle_tag = Some(tag(line).to_owned());
+                    Some("+ idling\r\n".to_owned())
+                }
+                _ if line == "DONE" => idle_tag.take().map(|idle| format!("{idle} OK Idle completed\r\n")),
+                _ => None,
+            }
+        },
+    )
+    .await;
+    let mut connect_options = options(Duration::from_secs(5));
+    connect_options.timeouts.idle_keepalive = Duration::from_millis(300);
+    let mut session = match step(
+        "connect",
+        connect(&config(port, Security::Plain), &Auth::Password(PASSWORD.into()), &connect_options),
+    )
+    .await
+    {
+        Ok(session) => session,
+        Err(error) => panic!("connect: {error}"),
+    };
+    let event = step("watch", tidings_imap::watch(&mut session, Duration::from_millis(1000))).await;
+    assert_eq!(event.ok(), Some(tidings_imap::IdleEvent::Timeout));
+    let lines = received.lock().expect("log lock").clone();
+    let idles = lines.iter().filter(|l| l.ends_with(" IDLE")).count();
+    let dones = lines.iter().filter(|l| *l == "DONE").count();
+    assert!((3..=5).contains(&idles), "1 s in rounds of 0.3 s should take 4 IDLEs, got {idles}: {lines:?}");
+    assert_eq!(idles, dones, "every IDLE must be ended with DONE: {lines:?}");
+    assert!(session.is_connected());
+}

@@ -60,3 +60,33 @@ async fn a_quiet_mailbox_times_out_and_the_session_stays_usable() {
     assert!(session.is_connected());
     step("sync again", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync after IDLE");
 }
+
+#[tokio::test]
+async fn idle_is_restarted_at_the_keepalive_and_still_sees_new_mail() {
+    let dovecot = start(false);
+    seed(&dovecot, 1, 2);
+    let store = Store::open_temporary().expect("store");
+    let mut config_options = crate::util::options();
+    config_options.timeouts.idle_keepalive = Duration::from_millis(700);
+    let mut session = match step(
+        "connect",
+        tidings_imap::connect(&plain_config(&dovecot), &crate::util::password(&dovecot), &config_options),
+    )
+    .await
+    {
+        Ok(session) => session,
+        Err(error) => panic!("connect: {error}"),
+    };
+    step("sync", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync");
+
+    let mut other = other_client(&dovecot).await;
+    let appender = tokio::spawn(async move {
+        // Well after the first 0.7 s IDLE round has ended with DONE and a new IDLE began.
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        other.append("INBOX", None, None, message(3)).await.is_ok()
+    });
+    let event = step("watch", watch(&mut session, Duration::from_secs(20))).await.expect("watch");
+    assert_eq!(event, IdleEvent::NewMail { exists: 3 });
+    assert!(step("append", appender).await.expect("append task"), "APPEND failed");
+    assert!(session.is_connected());
+}
