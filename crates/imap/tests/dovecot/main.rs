@@ -5,6 +5,7 @@
 //! Dovecot they fail with the testkit's "install dovecot-imapd" message. Every network await runs
 //! under a timeout, so a hang fails the test instead of stalling the run.
 
+mod bench;
 mod connect;
 mod fake_server;
 mod idle;
