@@ -34,7 +34,7 @@ use tokio_rustls::TlsConnector;
 
 use crate::dialect::detect;
 use crate::id::ClientIdentity;
-use crate::session::{capabilities_in, server_id_in, Conn, ImapSession};
+use crate::session::{capabilities_in, server_id_in, Activity, Conn, ImapSession, Watched};
 use crate::tls;
 use crate::{ImapError, Result};
 
@@ -77,7 +77,8 @@ pub struct Timeouts {
     pub greeting: Duration,
     /// LOGIN / AUTHENTICATE, including getting an OAuth2 token.
     pub login: Duration,
-    /// Each command, and each response within a command (so a long FETCH may run on while data flows).
+    /// How long the server may stay quiet during a command; a big FETCH may take longer as long
+    /// as bytes keep arriving.
     pub command: Duration,
     /// IDLE is restarted this often; RFC 2177 §3 asks for less than 29 minutes.
     pub idle_keepalive: Duration,
@@ -166,15 +167,17 @@ pub async fn connect(config: &ServerConfig, auth: &Auth, options: &ConnectOption
                     host: format!("{} ({})", config.host, peer.ip()),
                 });
             }
-            let mut client = Client::new(Box::new(tcp) as Conn);
+            let (stream, activity) = Watched::new(tcp);
+            let mut client = Client::new(Box::new(stream) as Conn);
             let greeting = read_greeting(&mut client, timeouts.greeting).await?;
-            finish(client, greeting, false, config, auth, options).await
+            finish(client, activity, greeting, false, config, auth, options).await
         }
         Security::Tls => {
             let tls = handshake(tcp, config, timeouts.tls_handshake).await?;
-            let mut client = Client::new(Box::new(tls) as Conn);
+            let (stream, activity) = Watched::new(tls);
+            let mut client = Client::new(Box::new(stream) as Conn);
             let greeting = read_greeting(&mut client, timeouts.greeting).await?;
-            finish(client, greeting, true, config, auth, options).await
+            finish(client, activity, greeting, true, config, auth, options).await
         }
         Security::StartTls => {
             let mut plain = Client::new(tcp);
@@ -197,10 +200,11 @@ pub async fn connect(config: &ServerConfig, auth: &Auth, options: &ConnectOption
             // into_inner drops anything the server sent after its OK: bytes injected before the
             // handshake must not be read as if they came over TLS.
             let tls = handshake(plain.into_inner(), config, timeouts.tls_handshake).await?;
-            let client = Client::new(Box::new(tls) as Conn);
+            let (stream, activity) = Watched::new(tls);
+            let client = Client::new(Box::new(stream) as Conn);
             // No greeting follows STARTTLS; the plaintext capabilities are forgotten (RFC 3501 §6.2.1).
             let greeting = Greeting { text: greeting.text, capabilities: None };
-            finish(client, greeting, true, config, auth, options).await
+            finish(client, activity, greeting, true, config, auth, options).await
         }
     }
 }
@@ -328,6 +332,7 @@ where
 
 async fn finish(
     mut client: Client<Conn>,
+    activity: Activity,
     greeting: Greeting,
     secure: bool,
     config: &ServerConfig,
@@ -358,7 +363,7 @@ async fn finish(
             Err(_) => return Err(ImapError::Timeout { during: "login" }),
             Ok(result) => result?,
         };
-    let mut imap = ImapSession::new(session, timeouts, greeting.text);
+    let mut imap = ImapSession::new(session, activity, timeouts, greeting.text);
     let mut capabilities = None;
     imap.command_ok("CAPABILITY", "CAPABILITY", |response| {
         if let Some(list) = capabilities_in(response) {

@@ -10,11 +10,14 @@
 //! This module does not connect or authenticate (`connect.rs`) and knows no mailbox rules.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use async_imap::imap_proto::{Capability, Response, Status};
 use async_imap::Session;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::connect::Timeouts;
 use crate::dialect::{detect, DialectReport};
@@ -26,6 +29,75 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Io for T {}
 
 /// The transport of every session, whatever the security.
 pub(crate) type Conn = Box<dyn Io>;
+
+/// When the transport last received bytes, shared between [`Watched`] and the command runner.
+#[derive(Debug, Clone)]
+pub(crate) struct Activity(Arc<Mutex<Instant>>);
+
+impl Activity {
+    fn touch(&self) {
+        match self.0.lock() {
+            Ok(mut last) => *last = Instant::now(),
+            Err(poisoned) => *poisoned.into_inner() = Instant::now(),
+        }
+    }
+
+    /// How long ago the last byte arrived.
+    fn quiet_for(&self) -> Duration {
+        match self.0.lock() {
+            Ok(last) => last.elapsed(),
+            Err(poisoned) => poisoned.into_inner().elapsed(),
+        }
+    }
+}
+
+/// A transport that records when bytes arrive, so a timeout can mean "the server went quiet"
+/// rather than "this response was big" (a 25 MB message on a slow link takes minutes).
+#[derive(Debug)]
+pub(crate) struct Watched<T> {
+    inner: T,
+    activity: Activity,
+}
+
+impl<T> Watched<T> {
+    pub(crate) fn new(inner: T) -> (Watched<T>, Activity) {
+        let activity = Activity(Arc::new(Mutex::new(Instant::now())));
+        (Watched { inner, activity: activity.clone() }, activity)
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
 
 /// How a command ended, when it did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +113,7 @@ pub(crate) enum Tagged {
 pub struct ImapSession {
     /// `None` once dropped after an error.
     session: Option<Session<Conn>>,
+    activity: Activity,
     timeouts: Timeouts,
     greeting: String,
     capabilities: Vec<String>,
@@ -52,9 +125,15 @@ pub struct ImapSession {
 }
 
 impl ImapSession {
-    pub(crate) fn new(session: Session<Conn>, timeouts: Timeouts, greeting: String) -> ImapSession {
+    pub(crate) fn new(
+        session: Session<Conn>,
+        activity: Activity,
+        timeouts: Timeouts,
+        greeting: String,
+    ) -> ImapSession {
         ImapSession {
             session: Some(session),
+            activity,
             timeouts,
             dialect: detect(&greeting, &[], None),
             greeting,
@@ -147,8 +226,8 @@ impl ImapSession {
 
     /// Runs one tagged command and hands every untagged response to `on_untagged`.
     ///
-    /// Each response must arrive within [`Timeouts::command`] (so a long FETCH is fine as long as
-    /// data keeps coming). Returns on the command's own tagged `OK`/`NO`; `BAD`, `BYE`,
+    /// The server may not go quiet for longer than [`Timeouts::command`]; a long response (a big
+    /// FETCH literal) is fine as long as bytes keep coming. Returns on the command's own tagged `OK`/`NO`; `BAD`, `BYE`,
     /// end-of-file, I/O errors and timeouts drop the session and are returned as errors.
     pub(crate) async fn command(
         &mut self,
@@ -158,7 +237,7 @@ impl ImapSession {
     ) -> Result<Tagged> {
         let per_response = self.timeouts.command;
         let Some(session) = self.session.as_mut() else { return Err(ImapError::Disconnected) };
-        match run(session, during, command, per_response, on_untagged).await {
+        match run(session, &self.activity, during, command, per_response, on_untagged).await {
             Ok(tagged) => Ok(tagged),
             Err(error) => Err(self.drop_after(error)),
         }
@@ -182,6 +261,7 @@ impl ImapSession {
 
 async fn run(
     session: &mut Session<Conn>,
+    activity: &Activity,
     during: &'static str,
     command: &str,
     per_response: Duration,
@@ -192,13 +272,21 @@ async fn run(
         Ok(result) => result.map_err(ImapError::from_imap)?,
     };
     loop {
-        let response = match tokio::time::timeout(per_response, session.read_response()).await {
-            Err(_) => return Err(ImapError::Timeout { during }),
-            Ok(Err(error)) => return Err(ImapError::Network(format!("{during}: {error}"))),
-            Ok(Ok(None)) => {
+        // Dropping a pending read_response is safe: the partial response stays in async-imap's
+        // buffer, so the read is simply polled again while bytes keep arriving.
+        let read = loop {
+            match tokio::time::timeout(per_response, session.read_response()).await {
+                Err(_) if activity.quiet_for() < per_response => continue,
+                Err(_) => return Err(ImapError::Timeout { during }),
+                Ok(read) => break read,
+            }
+        };
+        let response = match read {
+            Err(error) => return Err(ImapError::Network(format!("{during}: {error}"))),
+            Ok(None) => {
                 return Err(ImapError::Network(format!("the server closed the connection during {during}")))
             }
-            Ok(Ok(Some(response))) => response,
+            Ok(Some(response)) => response,
         };
         match response.parsed() {
             Response::Done { tag: done_tag, status, outcome } if *done_tag == tag => {

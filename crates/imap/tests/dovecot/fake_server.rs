@@ -300,3 +300,88 @@ async fn idle_is_reissued_every_keepalive() {
     assert_eq!(idles, dones, "every IDLE must be ended with DONE: {lines:?}");
     assert!(session.is_connected());
 }
+
+/// A one-message server whose FETCH answer trickles in (or stops half-way), to tell a slow big
+/// response from a server that went quiet.
+async fn trickling_server(stall_half_way: bool) -> u16 {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let Ok((socket, _)) = listener.accept().await else { return };
+        let (reader, mut writer) = socket.into_split();
+        let _ = writer.write_all(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] fake ready\r\n").await;
+        let mut lines = BufReader::new(reader).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let tag = tag(&line).to_owned();
+            let command = line.split(' ').skip(1).take(2).collect::<Vec<_>>().join(" ").to_ascii_uppercase();
+            let reply = match command.as_str() {
+                c if c.starts_with("AUTHENTICATE") => format!("{tag} OK Logged in\r\n"),
+                c if c.starts_with("CAPABILITY") => format!("* CAPABILITY IMAP4rev1\r\n{tag} OK done\r\n"),
+                c if c.starts_with("SELECT") => format!(
+                    "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n{tag} OK [READ-WRITE] done\r\n"
+                ),
+                "UID SEARCH" => format!("* SEARCH 1\r\n{tag} OK done\r\n"),
+                "UID FETCH" => {
+                    let body = crate::util::message(1);
+                    let head = format!("* 1 FETCH (UID 1 FLAGS (\\Seen) BODY[] {{{}}}\r\n", body.len());
+                    let _ = writer.write_all(head.as_bytes()).await;
+                    // Up to 20 slices, 100 ms apart: about 2 s in all, each gap far below the 0.5 s timeout.
+                    let slice = body.len().div_ceil(20);
+                    for (index, part) in body.chunks(slice).enumerate() {
+                        if stall_half_way && index == 10 {
+                            tokio::time::sleep(Duration::from_secs(30)).await;
+                        }
+                        let _ = writer.write_all(part).await;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    format!(")\r\n{tag} OK done\r\n")
+                }
+                _ => format!("{tag} OK done\r\n"),
+            };
+            let _ = writer.write_all(reply.as_bytes()).await;
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_slow_but_steady_fetch_is_not_a_timeout_and_a_stalled_one_is() {
+    for stall in [false, true] {
+        let port = trickling_server(stall).await;
+        let mut session = match step(
+            "connect",
+            connect(
+                &config(port, Security::Plain),
+                &Auth::Password(PASSWORD.into()),
+                &options(Duration::from_millis(500)),
+            ),
+        )
+        .await
+        {
+            Ok(session) => session,
+            Err(error) => panic!("connect: {error}"),
+        };
+        let store = tidings_store::Store::open_temporary().expect("store");
+        let started = Instant::now();
+        let result = step("sync", tidings_imap::sync_mailbox(&mut session, &store, "acct", "INBOX")).await;
+        let waited = started.elapsed();
+        if stall {
+            match result {
+                Err(ImapError::Timeout { during }) => assert_eq!(during, "UID FETCH"),
+                other => panic!("a stalled FETCH must time out, got {other:?}"),
+            }
+            assert!(waited < Duration::from_secs(3), "took {waited:?}");
+            assert_eq!(store.count_messages("acct", "INBOX"), 0);
+            assert!(!session.is_connected());
+        } else {
+            let report =
+                result.unwrap_or_else(|error| panic!("a steady 2 s FETCH must not time out: {error}"));
+            // Three times the 0.5 s timeout, yet never quiet for 0.5 s.
+            assert!(waited >= Duration::from_millis(1500), "took {waited:?}");
+            assert_eq!(report.new, 1);
+            let summary = &store.list_messages("acct", "INBOX").expect("list")[0];
+            assert_eq!(summary.subject.as_deref(), Some("Message 001"));
+            assert!(summary.seen);
+        }
+    }
+}
