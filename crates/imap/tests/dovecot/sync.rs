@@ -151,3 +151,32 @@ async fn a_missing_mailbox_is_reported() {
     assert!(session.is_connected());
     step("sync inbox", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("INBOX still syncs");
 }
+
+#[tokio::test]
+async fn a_uidvalidity_change_under_a_live_session_never_leaves_stale_uids() {
+    let dovecot = start(false);
+    seed(&dovecot, 1, 5);
+    let store = Store::open_temporary().expect("store");
+    let mut session = login(&plain_config(&dovecot), &dovecot).await;
+    let first = step("sync 1", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync 1");
+
+    dovecot.set_uid_validity("alice", "INBOX", 777).expect("doveadm mailbox update");
+    // Dovecot may answer the selected session with "* BYE IMAP session state is inconsistent"
+    // (then the session is dropped and a new one syncs) or let the re-SELECT see the new value
+    // (seen here with Dovecot 2.3.19); either way the cache must end up rebuilt under 777.
+    let report = match step("sync on the old session", sync_mailbox(&mut session, &store, "acct", "INBOX"))
+        .await
+    {
+        Ok(report) => report,
+        Err(ImapError::Network(_)) => {
+            assert!(!session.is_connected());
+            assert_eq!(store.count_messages("acct", "INBOX"), 5, "a dying session must not drop the cache");
+            let mut session = login(&plain_config(&dovecot), &dovecot).await;
+            step("sync 2", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync 2")
+        }
+        Err(other) => panic!("unexpected error: {other}"),
+    };
+    assert_eq!((report.uid_validity, report.cache_cleared, report.new), (777, true, 5));
+    assert_eq!(store.uids("acct", "INBOX", 777).expect("uids"), [1, 2, 3, 4, 5]);
+    assert!(store.uids("acct", "INBOX", first.uid_validity).expect("old uids").is_empty());
+}
