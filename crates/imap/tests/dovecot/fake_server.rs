@@ -302,8 +302,9 @@ async fn idle_is_reissued_every_keepalive() {
 }
 
 /// A one-message server whose FETCH answer trickles in (or stops half-way), to tell a slow big
-/// response from a server that went quiet.
+/// response from a server that went quiet. The trickling one also leaves UIDNEXT out of SELECT.
 async fn trickling_server(stall_half_way: bool) -> u16 {
+    let omit_uidnext = !stall_half_way;
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move {
@@ -317,9 +318,15 @@ async fn trickling_server(stall_half_way: bool) -> u16 {
             let reply = match command.as_str() {
                 c if c.starts_with("AUTHENTICATE") => format!("{tag} OK Logged in\r\n"),
                 c if c.starts_with("CAPABILITY") => format!("* CAPABILITY IMAP4rev1\r\n{tag} OK done\r\n"),
+                // The steady run also omits UIDNEXT from SELECT, which RFC 3501 only makes a SHOULD,
+                // so the client must ask STATUS.
+                c if c.starts_with("SELECT") && omit_uidnext => {
+                    format!("* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n{tag} OK [READ-WRITE] done\r\n")
+                }
                 c if c.starts_with("SELECT") => format!(
                     "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n{tag} OK [READ-WRITE] done\r\n"
                 ),
+                c if c.starts_with("STATUS") => format!("* STATUS \"INBOX\" (UIDNEXT 2)\r\n{tag} OK done\r\n"),
                 "UID SEARCH" => format!("* SEARCH 1\r\n{tag} OK done\r\n"),
                 "UID FETCH" => {
                     let body = crate::util::message(1);
@@ -382,6 +389,9 @@ async fn a_slow_but_steady_fetch_is_not_a_timeout_and_a_stalled_one_is() {
             let summary = &store.list_messages("acct", "INBOX").expect("list")[0];
             assert_eq!(summary.subject.as_deref(), Some("Message 001"));
             assert!(summary.seen);
+            // UIDNEXT came from STATUS, as SELECT did not say it.
+            let state = store.mailbox("acct", "INBOX").expect("state");
+            assert_eq!(state.map(|m| (m.uid_validity, m.uid_next)), Some((7, 2)));
         }
     }
 }
