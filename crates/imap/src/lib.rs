@@ -2,7 +2,7 @@
 //! sync a mailbox into the store and wait for changes with IDLE.
 //!
 //! Map of the crate:
-//! - [`connect`]: TCP, implicit TLS or STARTTLS (rustls), certificate pinning, plaintext policy,
+//! - [`mod@connect`]: TCP, implicit TLS or STARTTLS (rustls), certificate pinning, plaintext policy,
 //!   LOGIN / AUTHENTICATE PLAIN / OAuth2 SASL, timeouts. Returns an [`ImapSession`].
 //! - `tls`: the certificate verifiers (web PKI roots or one pinned certificate), which always
 //!   remember the leaf so an untrusted certificate can be shown to the user by fingerprint.

@@ -6,7 +6,7 @@
 //! data (seen: a zombie session answers SELECT with no UIDVALIDITY and SEARCH with nothing). Here a
 //! command succeeds only on its own tagged `OK`; `NO` is reported; `BAD`, `BYE`, end-of-file, I/O
 //! errors and timeouts drop the session, so it can never be used again by mistake. Timeouts
-//! measure how long the server has been silent ([`Watched`] notes every byte that arrives), so a
+//! measure how long the server has been silent (`Watched` notes every byte that arrives), so a
 //! 25 MB message on a slow link is not a timeout but a stalled server is.
 //!
 //! This module does not connect or authenticate (`connect.rs`) and knows no mailbox rules.
