@@ -25,7 +25,7 @@ fn invoke_with(state: AppState, calls: &[(&str, Value)]) -> Vec<Result<Value, Va
                 cmd: (*command).into(),
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
-                url: "http://tauri.localhost".parse().unwrap(),
+                url: webview.url().unwrap(),
                 body: InvokeBody::Json(args.clone()),
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
@@ -86,4 +86,85 @@ fn a_missing_message_is_a_not_found_error() {
     let error = invoke("open_message", json!({ "message": missing })).unwrap_err();
     assert_eq!(error["code"], "not_found");
     assert!(error["message"].as_str().unwrap().contains("9999"));
+}
+
+/// One row of the quote-header table in `assets/demo/README.md`.
+struct ExpectedQuote {
+    file: String,
+    kind: String,
+    name: String,
+    email: Option<String>,
+    date: String,
+    time: String,
+}
+
+fn demo_ground_truth() -> Vec<ExpectedQuote> {
+    let readme = include_str!("../assets/demo/README.md");
+    let table = readme.split("## Quote headers").nth(1).expect("the README has a quote-header table");
+    table
+        .lines()
+        .filter(|line| line.starts_with("| ") && line.contains(".eml"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            ExpectedQuote {
+                file: cells[1].to_owned(),
+                kind: cells[3].to_owned(),
+                name: cells[4].to_owned(),
+                email: (cells[5] != "—").then(|| cells[5].to_owned()),
+                date: cells[6].to_owned(),
+                time: cells[7].to_owned(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_demo_quote_header_is_read_as_the_demo_readme_says() {
+    let truth = demo_ground_truth();
+    assert!(truth.len() >= 25, "the table has {} rows", truth.len());
+    let state = AppState::with_store(Store::open_temporary().unwrap()).unwrap();
+    let calls: Vec<(&str, Value)> = (1..=tidings_demo::DEMO_MESSAGES.len() as u32)
+        .map(|uid| {
+            let key = tidings_demo::demo_key(uid);
+            let reference = json!({
+                "account": key.account, "mailbox": key.mailbox, "uidValidity": key.uid_validity, "uid": uid,
+            });
+            ("open_message", json!({ "message": reference }))
+        })
+        .collect();
+    let views = invoke_with(state, &calls);
+    let mut mismatches = Vec::new();
+    for ((file, _), view) in tidings_demo::DEMO_MESSAGES.iter().zip(views) {
+        let view = view.unwrap();
+        let found: Vec<String> = view["quotes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|quote| {
+                format!(
+                    "{} {} <{}> {} {}",
+                    quote["kind"].as_str().unwrap(),
+                    quote["name"].as_str().unwrap_or("?"),
+                    quote["email"].as_str().unwrap_or("—"),
+                    quote["date"].as_str().unwrap_or("?"),
+                    quote["time"].as_str().unwrap_or("?"),
+                )
+            })
+            .collect();
+        let expected: Vec<String> = truth
+            .iter()
+            .filter(|row| row.file == *file)
+            .map(|row| {
+                let email = row.email.as_deref().unwrap_or("—");
+                format!("{} {} <{email}> {} {}", row.kind, row.name, row.date, row.time)
+            })
+            .collect();
+        if found != expected {
+            mismatches.push(format!("{file}:\n  found    {found:?}\n  expected {expected:?}"));
+        }
+        let document = view["bodyDocument"].as_str().unwrap();
+        let blocks = document.matches("class=\"tidings-header\"").count();
+        assert_eq!(blocks, found.len() + 1, "{file}: one uniform block per quote header plus the top one");
+    }
+    assert!(mismatches.is_empty(), "quote headers not as in assets/demo/README.md:\n{}", mismatches.join("\n"));
 }
