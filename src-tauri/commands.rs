@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
+use tidings_mask::{QuoteHeader, QuoteKind};
 use tidings_store::{MessageKey, MessageSummary};
 
 use crate::{error::IpcError, message_view, AppState};
@@ -91,6 +92,47 @@ pub struct MessageView {
     pub to: String,
     /// A complete HTML document with its own CSP, for a sandboxed `<iframe srcdoc>`.
     pub body_document: String,
+    /// The quote headers the mask engine found, outermost first.
+    pub quotes: Vec<QuoteView>,
+}
+
+/// One quote header of an opened message, as the mask engine read it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteView {
+    /// 1 for the outermost (most recent) quoted message.
+    pub depth: usize,
+    /// `reply` or `forward`.
+    pub kind: QuoteKind,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// `YYYY-MM-DD` as written in the header.
+    pub date: Option<String>,
+    /// `HH:MM[:SS]` as written in the header, on a 24-hour clock.
+    pub time: Option<String>,
+    /// `+HH:MM` when the header names a zone.
+    pub utc_offset: Option<String>,
+    /// The header text as found.
+    pub source: String,
+    /// The id of the mask that matched.
+    pub mask: String,
+}
+
+impl From<QuoteHeader> for QuoteView {
+    fn from(quote: QuoteHeader) -> QuoteView {
+        let QuoteHeader { depth, kind, fields, source, mask } = quote;
+        QuoteView {
+            depth,
+            kind,
+            name: fields.name,
+            email: fields.email,
+            date: fields.date,
+            time: fields.time,
+            utc_offset: fields.utc_offset,
+            source,
+            mask,
+        }
+    }
 }
 
 #[tauri::command]
@@ -131,8 +173,13 @@ pub fn open_message(state: State<'_, AppState>, message: MessageRef) -> Result<M
         state.store.set_seen(&key, true)?;
         summary.seen = true;
     }
-    let rendered = message_view::render(&raw);
-    Ok(MessageView { row: MessageRow::from(summary), to: rendered.to, body_document: rendered.document })
+    let rendered = message_view::render(&raw, &state.masks, &state.address_book);
+    Ok(MessageView {
+        row: MessageRow::from(summary),
+        to: rendered.to,
+        body_document: rendered.document,
+        quotes: rendered.quotes.into_iter().map(QuoteView::from).collect(),
+    })
 }
 
 #[tauri::command]

@@ -1,34 +1,72 @@
 //! Turns a raw message into the document shown in the sandboxed body frame.
 //!
-//! The frame is an `<iframe sandbox srcdoc>` (no `allow-scripts`, no `allow-same-origin`), so no
-//! script runs and the page has no IPC; on top of that the document carries its own CSP
-//! (`default-src 'none'`) and the HTML is sanitised here, with remote images dropped.
+//! The body goes through the mask engine (`tidings_mask::render`): quote headers are found and
+//! shown, with the message's own header, as uniform blocks; the engine also sanitises the HTML
+//! and blocks remote images. The frame is an `<iframe sandbox srcdoc>` (no `allow-scripts`, no
+//! `allow-same-origin`), so no script runs and the page has no IPC; on top of that the document
+//! carries its own CSP (`default-src 'none'`).
 
-use std::collections::HashSet;
+use chrono::DateTime;
+use mail_parser::{Addr, Message, MessageParser};
+use tidings_mask::{AddressBook, Body, MaskSet, QuoteHeader, RenderOptions, TopHeader};
 
-use mail_parser::MessageParser;
-
-/// The body document and the recipients line of one message.
+/// The body document, the recipients line and the quote headers of one message.
 pub struct RenderedMessage {
     pub to: String,
     pub document: String,
+    /// Quote headers in document order, outermost first.
+    pub quotes: Vec<QuoteHeader>,
 }
 
 const DOCUMENT_CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
 const FRAME_STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;color:#1f2328;margin:16px;\
     overflow-wrap:anywhere}blockquote{margin:8px 0 8px 4px;padding-left:12px;border-left:3px solid #c8d1dc;\
-    color:#475467}pre{white-space:pre-wrap;font:inherit}img{max-width:100%}";
+    color:#475467}pre{white-space:pre-wrap;font:inherit}img{max-width:100%}\
+    .tidings-header{display:flex;align-items:center;flex-wrap:wrap;gap:4px 8px;margin:10px 0;padding:6px 10px;\
+    border-radius:8px;background:#f1f4f8;color:#1f2328;font-size:13px;line-height:1.4}\
+    .tidings-header[data-depth=\"0\"]{margin-top:0}\
+    .tidings-avatar{border-radius:50%;flex:none;max-width:none}\
+    .tidings-name{font-weight:600}.tidings-email,.tidings-offset{color:#57606a}\
+    .tidings-date{margin-left:auto;color:#57606a}.tidings-time,.tidings-offset{color:#57606a}\
+    .tidings-remote-image{color:#57606a;font-size:12px}";
 
 /// Renders `raw` for the body frame; never fails (broken MIME gives a short notice instead).
-pub fn render(raw: &[u8]) -> RenderedMessage {
+pub fn render(raw: &[u8], masks: &MaskSet, book: &AddressBook) -> RenderedMessage {
     let Some(message) = MessageParser::default().parse(raw) else {
         return RenderedMessage {
             to: String::new(),
             document: wrap("<p><em>This message could not be read.</em></p>"),
+            quotes: Vec::new(),
         };
     };
-    let to = message
+    let top = top_header(&message);
+    let has_real_html = message.html_part(0).is_some_and(|part| part.is_text_html());
+    let (html, text);
+    let body = if has_real_html {
+        html = message.body_html(0).unwrap_or_default();
+        Body::Html(&html)
+    } else {
+        text = message.body_text(0).unwrap_or_default();
+        Body::Text(&text)
+    };
+    let rendering = tidings_mask::render(body, Some(&top), masks, book, &RenderOptions::default());
+    RenderedMessage { to: recipients(&message), document: wrap(&rendering.html), quotes: rendering.quotes }
+}
+
+/// The message's own sender and date, for the top header block.
+fn top_header(message: &Message<'_>) -> TopHeader {
+    let sender = message.from().and_then(|from| from.first());
+    TopHeader {
+        name: sender.and_then(Addr::name).map(str::to_owned),
+        email: sender.and_then(Addr::address).map(str::to_owned),
+        // mail-parser keeps the zone as written; RFC 3339 carries it over to chrono unchanged.
+        date: message.date().and_then(|date| DateTime::parse_from_rfc3339(&date.to_rfc3339()).ok()),
+    }
+}
+
+fn recipients(message: &Message<'_>) -> String {
+    message
         .to()
         .map(|to| {
             to.iter()
@@ -41,30 +79,7 @@ pub fn render(raw: &[u8]) -> RenderedMessage {
                 .collect::<Vec<_>>()
                 .join(", ")
         })
-        .unwrap_or_default();
-    let has_real_html = message.html_part(0).is_some_and(|part| part.is_text_html());
-    let body = if has_real_html {
-        sanitize(&message.body_html(0).unwrap_or_default())
-    } else {
-        let text = message.body_text(0).unwrap_or_default();
-        format!("<pre>{}</pre>", ammonia::clean_text(&text))
-    };
-    RenderedMessage { to, document: wrap(&body) }
-}
-
-fn sanitize(html: &str) -> String {
-    ammonia::Builder::default()
-        .url_schemes(HashSet::from(["http", "https", "mailto", "data"]))
-        .attribute_filter(|element, attribute, value| match (element, attribute) {
-            // Remote images stay off until the user allows remote content; only inline data stays.
-            ("img", "src") => value.starts_with("data:image/").then(|| value.into()),
-            (_, "href") => {
-                (!value.trim_start().to_ascii_lowercase().starts_with("data:")).then(|| value.into())
-            }
-            _ => Some(value.into()),
-        })
-        .clean(html)
-        .to_string()
+        .unwrap_or_default()
 }
 
 fn wrap(body: &str) -> String {
@@ -79,13 +94,17 @@ fn wrap(body: &str) -> String {
 mod tests {
     use super::*;
 
+    fn render_demo(raw: &[u8]) -> RenderedMessage {
+        render(raw, &MaskSet::builtin(), &AddressBook::new())
+    }
+
     #[test]
     fn hostile_html_loses_scripts_handlers_and_remote_images() {
         let raw = b"From: a@b.c\r\nSubject: x\r\nContent-Type: text/html\r\n\r\n\
             <p onclick=\"alert(1)\">Hi</p><script>alert(2)</script>\
             <img src=\"http://127.0.0.1:9/pixel.gif\"><a href=\"javascript:alert(3)\">x</a>\
             <iframe src=\"http://127.0.0.1:9/\"></iframe>";
-        let document = render(raw).document;
+        let document = render_demo(raw).document;
         assert!(document.contains("<p>Hi</p>"), "{document}");
         for banned in ["onclick", "<script", "alert(", "127.0.0.1", "javascript:", "<iframe"] {
             assert!(!document.contains(banned), "{banned} survived: {document}");
@@ -95,12 +114,26 @@ mod tests {
 
     #[test]
     fn plain_text_is_escaped() {
-        let document = render(b"From: a@b.c\r\nSubject: x\r\n\r\n<b>not bold</b> & more\r\n").document;
-        assert!(document.contains("&lt;b&gt;not bold&lt;/b&gt;"), "{document}");
+        let document = render_demo(b"From: a@b.c\r\nSubject: x\r\n\r\n<b>not bold</b> & more\r\n").document;
+        assert!(!document.contains("<b>"), "{document}");
+        assert!(document.contains("&lt;b&gt;not bold&lt;/b&gt; &amp; more"), "{document}");
+    }
+
+    #[test]
+    fn the_top_header_is_a_uniform_block_with_the_sender_and_the_written_time() {
+        let raw =
+            b"From: \"Maria Sokolova\" <maria.s@sample2.com>\r\nDate: Fri, 04 Apr 2014 14:10:05 +0400\r\n\
+            Subject: x\r\n\r\nHello\r\n";
+        let document = render_demo(raw).document;
+        let block = document.split("class=\"tidings-header\"").nth(1).expect("a top header block");
+        assert!(block.starts_with(" data-depth=\"0\""), "{block}");
+        for shown in ["Maria Sokolova", "maria.s@sample2.com", "2014-04-04", "14:10:05", "UTC+04:00"] {
+            assert!(block.contains(shown), "{shown} missing from {block}");
+        }
     }
 
     #[test]
     fn garbage_gives_a_notice_not_a_panic() {
-        assert!(render(b"").document.contains("could not be read"));
+        assert!(render_demo(b"").document.contains("could not be read"));
     }
 }

@@ -2,12 +2,17 @@
 
 use std::path::Path;
 
+use tidings_mask::{AddressBook, MaskSet};
 use tidings_store::{Store, StoreError};
 
 /// Everything the commands share.
 pub struct AppState {
     /// The mail cache.
     pub store: Store,
+    /// The quote-header masks bodies are rendered with (the shipped set for now).
+    pub masks: MaskSet,
+    /// Contacts that fill in names and addresses a quote header leaves out (empty for now).
+    pub address_book: AddressBook,
 }
 
 impl AppState {
@@ -35,7 +40,7 @@ impl AppState {
         if store.accounts()?.is_empty() {
             tidings_demo::import_demo(&store)?;
         }
-        Ok(AppState { store })
+        Ok(AppState { store, masks: MaskSet::builtin(), address_book: AddressBook::new() })
     }
 }
 

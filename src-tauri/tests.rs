@@ -166,5 +166,9 @@ fn every_demo_quote_header_is_read_as_the_demo_readme_says() {
         let blocks = document.matches("class=\"tidings-header\"").count();
         assert_eq!(blocks, found.len() + 1, "{file}: one uniform block per quote header plus the top one");
     }
-    assert!(mismatches.is_empty(), "quote headers not as in assets/demo/README.md:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "quote headers not as in assets/demo/README.md:\n{}",
+        mismatches.join("\n")
+    );
 }
