@@ -16,22 +16,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the cache under `data_dir`, rebuilding it when it is damaged or from another
-    /// version, and imports the demo mailbox when there is no account yet.
+    /// Opens the cache under `data_dir` (rebuilding it when it is damaged or from another
+    /// version) and imports the demo mailbox when there is no account yet.
     pub fn open(data_dir: &Path) -> Result<AppState, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|error| StoreError::Io(error.to_string()))?;
-        let cache_dir = data_dir.join("cache");
-        let store = match Store::open(&cache_dir) {
-            Err(StoreError::Corrupt(reason)) | Err(StoreError::Io(reason)) if cache_dir.exists() => {
-                eprintln!("The mail cache could not be opened ({reason}); rebuilding it.");
-                rebuild(&cache_dir)?
-            }
-            Err(StoreError::SchemaMismatch { found, expected }) => {
-                eprintln!("The mail cache has schema {found}, not {expected}; rebuilding it.");
-                rebuild(&cache_dir)?
-            }
-            other => other?,
-        };
+        let (store, rebuilt) = Store::open_or_rebuild(&data_dir.join("cache"))?;
+        if let Some(reason) = rebuilt {
+            eprintln!("Tidings: {reason}.");
+        }
         AppState::with_store(store)
     }
 
@@ -42,9 +34,4 @@ impl AppState {
         }
         Ok(AppState { store, masks: MaskSet::builtin(), address_book: AddressBook::new() })
     }
-}
-
-fn rebuild(cache_dir: &Path) -> Result<Store, StoreError> {
-    std::fs::remove_dir_all(cache_dir).map_err(|error| StoreError::Io(error.to_string()))?;
-    Store::open(cache_dir)
 }

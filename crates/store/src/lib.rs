@@ -130,6 +130,24 @@ impl Store {
         Store::from_db(db)
     }
 
+    /// Opens the cache in `dir`, and when it is damaged or from another schema version, wipes it
+    /// and starts an empty one: the cache only holds what the servers hold. Returns why it was
+    /// rebuilt, if it was, so the caller can tell the user. A cache in use by another process is
+    /// never wiped ([`StoreError::InUse`]).
+    pub fn open_or_rebuild(dir: &Path) -> Result<(Store, Option<String>)> {
+        let reason = match Store::open(dir) {
+            Err(StoreError::Corrupt(reason)) | Err(StoreError::Io(reason)) if dir.exists() => {
+                format!("the mail cache could not be opened ({reason}); it was rebuilt")
+            }
+            Err(StoreError::SchemaMismatch { found, expected }) => {
+                format!("the mail cache had schema {found}, not {expected}; it was rebuilt")
+            }
+            other => return other.map(|store| (store, None)),
+        };
+        std::fs::remove_dir_all(dir).map_err(|error| StoreError::Io(error.to_string()))?;
+        Ok((Store::open(dir)?, Some(reason)))
+    }
+
     /// A store that lives in memory only, for tests and previews.
     pub fn open_temporary() -> Result<Store> {
         Store::from_db(sled::Config::new().temporary(true).open()?)

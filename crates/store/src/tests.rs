@@ -197,3 +197,44 @@ fn clearing_a_mailbox_drops_every_uidvalidity_but_not_its_neighbours() {
     assert_eq!(store.raws.len(), 1);
     assert!(store.message(&neighbour).unwrap().is_some());
 }
+
+#[test]
+fn a_cache_of_another_schema_is_rebuilt_empty_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.insert(SCHEMA_KEY, &99u32.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let (store, rebuilt) = Store::open_or_rebuild(dir.path()).unwrap();
+    assert!(rebuilt.unwrap().contains("schema 99"));
+    assert!(store.accounts().unwrap().is_empty());
+    drop(store);
+    let (_, rebuilt) = Store::open_or_rebuild(dir.path()).unwrap();
+    assert_eq!(rebuilt, None, "a healthy cache is opened as it is");
+}
+
+#[test]
+fn a_garbled_cache_is_rebuilt_and_a_cache_in_use_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .insert_messages(&[NewMessage {
+                key: key(1),
+                seen: false,
+                raw: raw("one", "Mon, 1 Nov 2021 10:00:00 +0000"),
+            }])
+            .unwrap();
+    }
+    std::fs::write(dir.path().join("conf"), b"\xff garbage \x00").unwrap();
+    std::fs::write(dir.path().join("db"), vec![0xa5; 4096]).unwrap();
+    let (store, rebuilt) = Store::open_or_rebuild(dir.path()).unwrap();
+    assert!(rebuilt.is_some(), "a garbled cache must be rebuilt");
+    assert_eq!(store.count_messages("a", "INBOX"), 0);
+    match Store::open_or_rebuild(dir.path()) {
+        Err(StoreError::InUse { .. }) => {}
+        other => panic!("a cache in use must not be wiped: {:?}", other.map(|(_, why)| why)),
+    }
+    assert!(dir.path().join("db").exists());
+}
