@@ -1,0 +1,197 @@
+//! The `tidings` binary run as a user runs it: arguments in, stdout/stderr and exit code out.
+//! Inputs are the demo messages in `assets/demo/` and bodies written here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn demo(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo").join(file)
+}
+
+fn tidings(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .args(args)
+        .env_remove("TIDINGS_DATA_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // A refused input may close stdin early; a broken pipe here is part of that answer.
+    let _ = input.write_all(stdin.unwrap_or_default());
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn json_of(output: &Output) -> Value {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON value")
+}
+
+/// A refusal: exit code 2 and exactly one line on stderr that contains `says`.
+fn assert_bad_input(output: &Output, says: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(says), "{says:?} not in {stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn render_json_reads_the_patent_thread_top_and_three_quotes() {
+    let path = demo("04-re-it-coffee-times.eml");
+    let rendering = json_of(&tidings(&["render", "--json", path.to_str().unwrap()], None));
+    let top = &rendering["top"];
+    assert_eq!(top["name"], "Maria Sokolova");
+    assert_eq!(top["email"], "maria.s@sample2.com");
+    assert_eq!(top["date"], "2014-04-04");
+    assert_eq!(top["utc_offset"], "+04:00");
+    let quotes: Vec<(u64, &str, &str, &str, &str)> = rendering["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|quote| {
+            (
+                quote["depth"].as_u64().unwrap(),
+                quote["kind"].as_str().unwrap(),
+                quote["email"].as_str().unwrap(),
+                quote["date"].as_str().unwrap(),
+                quote["time"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        quotes,
+        [
+            (1, "reply", "andrew.p793@sample1.com", "2014-04-04", "14:32"),
+            (2, "reply", "maria.s@sample2.com", "2014-04-04", "14:10:05"),
+            (3, "reply", "andrew.p793@sample1.com", "2014-04-04", "13:01"),
+        ]
+    );
+    for quote in rendering["quotes"].as_array().unwrap() {
+        assert!(!quote["source"].as_str().unwrap().is_empty());
+        assert!(!quote["mask"].as_str().unwrap().is_empty());
+    }
+    let html = rendering["html"].as_str().unwrap();
+    assert_eq!(html.matches("class=\"tidings-header\"").count(), 4, "top + 3 quote blocks");
+}
+
+#[test]
+fn render_reads_a_bare_body_from_stdin_without_a_top_header() {
+    let body = "Thanks!\n\nOn Tue, 2 Nov 2021 at 11:52, Sam Taylor <sam.taylor@example.org> wrote:\n> Is the job still failing?\n";
+    let rendering = json_of(&tidings(&["render", "--json", "-"], Some(body.as_bytes())));
+    assert_eq!(rendering["top"], Value::Null);
+    assert_eq!(rendering["quotes"][0]["name"], "Sam Taylor");
+    assert_eq!(rendering["quotes"][0]["time"], "11:52");
+    let html = "<p>Ok</p><blockquote type=\"cite\">Le mar. 26 oct. 2021 à 18:02, Sophie Bernard \
+        &lt;sophie.bernard@example.fr&gt; a écrit :<br>Bonjour</blockquote>";
+    let rendering =
+        json_of(&tidings(&["render", "--json", "--input-format", "html", "-"], Some(html.as_bytes())));
+    assert_eq!(rendering["quotes"][0]["email"], "sophie.bernard@example.fr");
+    assert_eq!(rendering["quotes"][0]["date"], "2021-10-26");
+}
+
+#[test]
+fn render_without_json_prints_one_line_per_header() {
+    let path = demo("08-re-q4-offsite-venue.eml");
+    let output = tidings(&["render", path.to_str().unwrap()], None);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(
+        text.lines().nth(1).unwrap().contains("John Doe <john.doe@example.com>  2021-10-27  09:31"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_code_2_and_one_line() {
+    assert_bad_input(&tidings(&["render", "-"], Some(b"\x7fELF\x02\x01\x01\0\0\0\0")), "binary");
+    assert_bad_input(&tidings(&["render", "-"], Some(b"caf\xe9 au lait\n")), "not UTF-8");
+    let broken = b"From: a@example.org\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--yy\r\nhi\r\n";
+    assert_bad_input(&tidings(&["render", "-"], Some(broken)), "broken MIME");
+    assert_bad_input(
+        &tidings(&["render", "--input-format", "eml", "-"], Some(b"hello there\n")),
+        "not an e-mail",
+    );
+    assert_bad_input(&tidings(&["render", "/nonexistent/mail.eml"], None), "/nonexistent/mail.eml");
+    let huge = "<p>a</p>".repeat(50 * 1024 * 1024 / 8);
+    assert_bad_input(&tidings(&["render", "-"], Some(huge.as_bytes())), "larger than");
+    assert_eq!(tidings(&["render", "--input-format", "pdf", "-"], None).status.code(), Some(2));
+}
+
+#[test]
+fn user_masks_are_layered_over_the_builtin_ones_and_broken_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("xx.toml"),
+        "id = \"xx\"\nname = \"Pirate\"\nattributions = [\"Ahoy, {sender} sent this on {date}:\"]\n",
+    )
+    .unwrap();
+    let masks = dir.path().to_str().unwrap();
+    let body =
+        "Aye\n\nAhoy, Jack Sparrow <jack@pearl.example> sent this on 2021-10-27:\n> Where's the rum?\n";
+    let rendering = json_of(&tidings(&["render", "--json", "--masks", masks, "-"], Some(body.as_bytes())));
+    assert_eq!(rendering["quotes"][0]["mask"], "xx/attribution-1");
+    assert_eq!(rendering["quotes"][0]["email"], "jack@pearl.example");
+    let without = json_of(&tidings(&["render", "--json", "-"], Some(body.as_bytes())));
+    assert_eq!(without["quotes"], Value::Array(vec![]), "the pirate mask is what found it");
+
+    std::fs::write(dir.path().join("yy.toml"), "id = \"yy\"\nname = \"Broken\"\ndates = [\"{day\"]\n")
+        .unwrap();
+    assert_bad_input(&tidings(&["render", "--masks", masks, "-"], Some(body.as_bytes())), "yy.toml");
+}
+
+#[test]
+fn list_and_show_read_the_cache_the_app_uses() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let listed = json_of(&tidings(&["--data-dir", data_dir, "list", "--json"], None));
+    let listed = listed.as_array().unwrap();
+    assert!(listed.len() >= 15, "the demo mailbox is there on first use");
+    let coffee = listed
+        .iter()
+        .find(|message| message["preview"].as_str().unwrap().starts_with("Sure"))
+        .expect("the newest IT coffee times message");
+    let uid = coffee["uid"].as_u64().unwrap().to_string();
+
+    let shown = json_of(&tidings(
+        &["--data-dir", data_dir, "show", "--folder", "INBOX", "--uid", &uid, "--rendered", "--json"],
+        None,
+    ));
+    assert_eq!(shown["subject"], "Re: IT coffee times");
+    assert!(shown["text"].as_str().unwrap().starts_with("Sure"));
+    assert_eq!(shown["rendered"]["quotes"].as_array().unwrap().len(), 3);
+    assert_eq!(shown["rendered"]["top"]["email"], "maria.s@sample2.com");
+
+    let plain = tidings(&["--data-dir", data_dir, "show", "--uid", &uid], None);
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    assert!(plain.contains("Subject: Re: IT coffee times"), "{plain}");
+
+    assert_bad_input(&tidings(&["--data-dir", data_dir, "show", "--uid", "99999"], None), "UID 99999");
+    assert_bad_input(&tidings(&["--data-dir", data_dir, "list", "--folder", "Nope"], None), "no folder");
+    assert_bad_input(&tidings(&["--data-dir", data_dir, "list", "--account", "nobody"], None), "no account");
+}
+
+#[test]
+fn a_cache_held_by_another_process_is_reported_not_broken() {
+    let data = tempfile::tempdir().unwrap();
+    let _held = tidings_store::Store::open(&data.path().join("cache")).unwrap();
+    let output = tidings(&["--data-dir", data.path().to_str().unwrap(), "list"], None);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("in use by another Tidings process"), "{stderr}");
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    let bash = tidings(&["completions", "bash"], None);
+    assert!(String::from_utf8(bash.stdout).unwrap().contains("tidings"));
+    let man = String::from_utf8(tidings(&["man"], None).stdout).unwrap();
+    assert!(man.starts_with(".ie") || man.contains(".TH"), "{}", &man[..man.len().min(200)]);
+    assert!(man.contains("render"));
+}
