@@ -30,6 +30,7 @@ pub fn import_demo(store: &Store) -> Result<usize, StoreError> {
         display_name: "Demo mailbox".into(),
         email: "you@demo.tidings.invalid".into(),
         is_demo: true,
+        server: None,
     })?;
     let count = DEMO_MESSAGES.len();
     let batch: Vec<NewMessage> = DEMO_MESSAGES

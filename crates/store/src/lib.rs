@@ -78,6 +78,52 @@ pub struct Account {
     pub email: String,
     /// `true` for the embedded demo mailbox, which has no server behind it.
     pub is_demo: bool,
+    /// Where and how to reach the account's IMAP server; `None` for the demo and for records
+    /// written before server settings were kept (they still load).
+    #[serde(default)]
+    pub server: Option<ServerSettings>,
+}
+
+/// How an account's IMAP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionSecurity {
+    /// Implicit TLS from the first byte (usually port 993).
+    Tls,
+    /// Plaintext greeting, then STARTTLS (usually port 143).
+    Starttls,
+    /// No encryption (only to loopback or a private LAN, and only with `allow_plaintext`).
+    Plain,
+}
+
+/// An account's IMAP server settings. No credential is ever here: the password lives in the OS
+/// keyring under the account's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSettings {
+    /// Host name or IP address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// TLS, STARTTLS or plaintext.
+    pub security: ConnectionSecurity,
+    /// The login name.
+    pub username: String,
+    /// The user allowed plaintext IMAP (honoured only for loopback and private LAN peers).
+    pub allow_plaintext: bool,
+    /// SHA-256 of the one server certificate the user accepted, as 64 lower-case hex digits;
+    /// `None` trusts the web PKI.
+    pub pinned_sha256: Option<String>,
+}
+
+/// What [`Store::remove_account`] removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccountRemoval {
+    /// The account record existed.
+    pub account: bool,
+    /// Mailboxes (sync states) removed.
+    pub mailboxes: usize,
+    /// Cached messages (summary and raw bytes) removed.
+    pub messages: usize,
 }
 
 /// A mailbox and its sync state (RFC 3501 §2.3.1.1, RFC 7162).
@@ -187,6 +233,39 @@ impl Store {
     /// All accounts, ordered by id.
     pub fn accounts(&self) -> Result<Vec<Account>> {
         self.accounts.iter().values().map(|value| decode(&value?)).collect()
+    }
+
+    /// One account, if it exists.
+    pub fn account(&self, id: &str) -> Result<Option<Account>> {
+        self.accounts.get(id.as_bytes())?.map(|value| decode(&value)).transpose()
+    }
+
+    /// Removes an account with its mailboxes and every cached message (summary and raw bytes)
+    /// in one transaction, then flushes. Removing an account that does not exist removes
+    /// nothing and is not an error. The password in the keyring is the caller's to delete.
+    pub fn remove_account(&self, id: &str) -> Result<AccountRemoval> {
+        let prefix = keys::account_prefix(id);
+        let mailboxes = self.mailboxes.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let messages = self.summaries.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        // Raw bytes are keyed like summaries, but a body without a summary must go too.
+        let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let existed = (&self.accounts, &self.mailboxes, &self.summaries, &self.raws)
+            .transaction(|(accounts, mailbox_tree, summaries, raw_tree)| {
+                let existed = accounts.remove(id.as_bytes())?.is_some();
+                for key in &mailboxes {
+                    mailbox_tree.remove(key)?;
+                }
+                for key in &messages {
+                    summaries.remove(key)?;
+                }
+                for key in &raws {
+                    raw_tree.remove(key)?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(existed)
+            })
+            .map_err(transaction_error)?;
+        self.db.flush()?;
+        Ok(AccountRemoval { account: existed, mailboxes: mailboxes.len(), messages: messages.len() })
     }
 
     /// Adds or replaces a mailbox's sync state.

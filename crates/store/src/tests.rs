@@ -111,6 +111,7 @@ fn accounts_and_mailboxes_round_trip() {
         display_name: "Ann".into(),
         email: "ann@example.org".into(),
         is_demo: false,
+        server: None,
     };
     store.put_account(&account).unwrap();
     let mailbox = Mailbox {
@@ -237,4 +238,95 @@ fn a_garbled_cache_is_rebuilt_and_a_cache_in_use_is_left_alone() {
         other => panic!("a cache in use must not be wiped: {:?}", other.map(|(_, why)| why)),
     }
     assert!(dir.path().join("db").exists());
+}
+
+fn account(id: &str) -> Account {
+    Account {
+        id: id.into(),
+        display_name: "ann@example.org".into(),
+        email: "ann@example.org".into(),
+        is_demo: false,
+        server: Some(ServerSettings {
+            host: "imap.example.org".into(),
+            port: 993,
+            security: ConnectionSecurity::Tls,
+            username: "ann".into(),
+            allow_plaintext: false,
+            pinned_sha256: Some("ab".repeat(32)),
+        }),
+    }
+}
+
+#[test]
+fn server_settings_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.put_account(&account("a")).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.account("a").unwrap(), Some(account("a")));
+    assert_eq!(store.account("nobody").unwrap(), None);
+    let json = String::from_utf8(store.accounts.get("a").unwrap().unwrap().to_vec()).unwrap();
+    assert!(json.contains("\"security\":\"tls\""), "{json}");
+}
+
+#[test]
+fn an_account_written_before_server_settings_still_loads() {
+    let store = Store::open_temporary().unwrap();
+    let old = br#"{"id":"old","display_name":"Old","email":"old@example.org","is_demo":false}"#;
+    store.accounts.insert("old", old.as_slice()).unwrap();
+    let loaded = store.account("old").unwrap().unwrap();
+    assert_eq!(loaded.email, "old@example.org");
+    assert_eq!(loaded.server, None);
+}
+
+#[test]
+fn removing_an_account_takes_its_mailboxes_and_mail_but_not_its_neighbours() {
+    let store = Store::open_temporary().unwrap();
+    // "a" must not take "ab", whose keys merely start with the same letter.
+    for id in ["a", "ab"] {
+        store.put_account(&account(id)).unwrap();
+        for name in ["INBOX", "Sent"] {
+            store
+                .put_mailbox(&Mailbox {
+                    account: id.into(),
+                    name: name.into(),
+                    uid_validity: 7,
+                    uid_next: 3,
+                    highest_modseq: None,
+                })
+                .unwrap();
+        }
+    }
+    let sent = MessageKey { mailbox: "Sent".into(), ..key(9) };
+    let neighbour = MessageKey { account: "ab".into(), ..key(1) };
+    insert(&store, &[key(1), key(2), sent, neighbour.clone()]);
+
+    let removal = store.remove_account("a").unwrap();
+    assert_eq!(removal, AccountRemoval { account: true, mailboxes: 2, messages: 3 });
+    assert_eq!(store.account("a").unwrap(), None);
+    assert!(store.mailboxes("a").unwrap().is_empty());
+    assert_eq!(store.count_messages("a", "INBOX") + store.count_messages("a", "Sent"), 0);
+    assert_eq!(store.raws.len(), 1, "raw bytes of the removed account must go too");
+    assert_eq!(store.accounts().unwrap(), vec![account("ab")]);
+    assert_eq!(store.mailboxes("ab").unwrap().len(), 2);
+    assert!(store.message(&neighbour).unwrap().is_some());
+
+    assert_eq!(store.remove_account("a").unwrap(), AccountRemoval::default(), "twice is harmless");
+}
+
+#[test]
+fn a_removed_account_stays_removed_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.put_account(&account("a")).unwrap();
+        insert(&store, &[key(1)]);
+        store.remove_account("a").unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.accounts().unwrap().is_empty());
+    assert_eq!(store.count_messages("a", "INBOX"), 0);
+    assert_eq!(store.raws.len(), 0);
 }
