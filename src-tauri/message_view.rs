@@ -62,6 +62,8 @@ fn top_header(message: &Message<'_>) -> TopHeader {
         email: sender.and_then(Addr::address).map(str::to_owned),
         // mail-parser keeps the zone as written; RFC 3339 carries it over to chrono unchanged.
         date: message.date().and_then(|date| DateTime::parse_from_rfc3339(&date.to_rfc3339()).ok()),
+        // Its prefixes ("WG: Re: …") tell forwarded Outlook blocks from replied ones.
+        subject: message.subject().map(str::to_owned),
     }
 }
 

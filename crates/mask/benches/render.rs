@@ -43,6 +43,7 @@ fn typical(criterion: &mut Criterion) {
         name: Some("Bessie Berry".into()),
         email: Some("bessie.berry@acme.com".into()),
         date: None,
+        subject: Some("Re: Integer consequat".into()),
     };
     let mut group = criterion.benchmark_group("typical");
     group.throughput(Throughput::Elements(1));

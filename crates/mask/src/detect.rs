@@ -9,12 +9,15 @@
 //!    three lines.
 //! 3. Keep a header only on a strong signal, then give each its nesting depth by sweeping the
 //!    lines once with a stack of open quotes.
+//! 4. Settle the kind of headers whose text does not say reply or forward (field blocks,
+//!    "Original Message" separators) from the subject chain (`kinds`).
 //!
 //! It reads the masks and the address book; it does not render anything.
 
 use chrono::NaiveDate;
 
 use crate::datetime::{self, DateTimeParts};
+use crate::kinds;
 use crate::lines::Line;
 use crate::masks::{normalize_label, LabelKind, MaskSet, SeparatorKind};
 use crate::sender::{clean_name, judge_name, split_sender, AddressBook, NameConfidence};
@@ -40,6 +43,11 @@ pub(crate) struct FoundHeader {
     pub last_line: usize,
     /// The header with its fields; `depth` is filled by [`assign_depths`].
     pub header: QuoteHeader,
+    /// Whether the header's text does not say reply or forward (a field block, an "Original
+    /// Message" separator), so `header.kind` is a guess the subject chain may overrule.
+    pub ambiguous_kind: bool,
+    /// The value of the header's `Subject:` field, when it has one.
+    pub subject: Option<String>,
 }
 
 /// What the detector needs besides the lines.
@@ -51,6 +59,8 @@ pub(crate) struct DetectContext<'a> {
     pub newest: Option<NaiveDate>,
     /// Whether lines are the whole text to inspect (the settings preview), not a body.
     pub every_line_is_candidate: bool,
+    /// The subject of the quoting message, whose prefixes settle ambiguous kinds.
+    pub top_subject: Option<&'a str>,
 }
 
 /// Finds every quote header in `lines`, in document order, with depths assigned.
@@ -70,6 +80,7 @@ pub(crate) fn detect(lines: &[Line], context: &DetectContext<'_>) -> Vec<FoundHe
         index += 1;
     }
     assign_depths(lines, &mut found);
+    kinds::resolve_kinds(&mut found, context.top_subject, context.masks);
     found
 }
 
@@ -126,7 +137,8 @@ fn match_at(
 ) -> Option<FoundHeader> {
     // Outlook writes the same field block for replies and forwards. Without a separator phrase,
     // a block at the very top of the body (nothing written above it) is taken as a forward, and
-    // a block under the author's text as a reply.
+    // a block under the author's text as a reply; the subject chain may overrule this guess
+    // later (`kinds`).
     let block_kind = if first_text == Some(index) { QuoteKind::Forward } else { QuoteKind::Reply };
     if let Some(found) = match_separator(lines, index, block_kind, context) {
         return Some(found);
@@ -338,9 +350,12 @@ fn match_separator(
                 SeparatorKind::Reply => QuoteKind::Reply,
             };
             attribution.header.source = source_text(lines, index, attribution.last_line);
+            attribution.ambiguous_kind = *kind == SeparatorKind::Reply;
             return Some(attribution);
         }
     }
+    // "Original Message" and a bare rule open replies and forwards alike.
+    let ambiguous_kind = !matches!(separator, Separator::Phrase { kind: SeparatorKind::Forward, .. });
     let (kind, mask) = match separator {
         Separator::Phrase { kind, language, number, .. } => {
             let (quote_kind, family) = match kind {
@@ -360,7 +375,7 @@ fn match_separator(
     if matches!(separator, Separator::Rule) && !weak_block_has_evidence(&fields, &header) {
         return None;
     }
-    Some(FoundHeader { first_line: index, last_line, header })
+    Some(FoundHeader { first_line: index, last_line, header, ambiguous_kind, subject: subject_of(&fields) })
 }
 
 fn match_field_block(
@@ -375,7 +390,17 @@ fn match_field_block(
     }
     let mask = fields_mask_id(&fields, context.masks);
     let header = header_from_fields(&fields, block_kind, mask, lines, index, last_line, context)?;
-    weak_block_has_evidence(&fields, &header).then_some(FoundHeader { first_line: index, last_line, header })
+    weak_block_has_evidence(&fields, &header).then(|| FoundHeader {
+        first_line: index,
+        last_line,
+        header,
+        ambiguous_kind: true,
+        subject: subject_of(&fields),
+    })
+}
+
+fn subject_of(fields: &[Field]) -> Option<String> {
+    fields.iter().find(|field| field.kind == LabelKind::Subject).map(|field| field.value.clone())
 }
 
 /// Without a separator, a block whose sender has no address needs more: a readable date or two
@@ -535,7 +560,13 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                     source: source_text(lines, index, last_line),
                     mask: format!("{}/attribution-{}", language.id, template_index + 1),
                 };
-                return Some(FoundHeader { first_line: index, last_line, header });
+                return Some(FoundHeader {
+                    first_line: index,
+                    last_line,
+                    header,
+                    ambiguous_kind: false,
+                    subject: None,
+                });
             }
         }
     }

@@ -25,7 +25,19 @@
 //!    day/month order by language and by the rule that a quote is older than its reply), UTC
 //!    offsets are read where written, names are checked against a given-names list, greeting
 //!    words and the recipient's [`AddressBook`] (which also fills a missing address).
-//! 5. **Render** (`render`, `avatar`): each header is replaced by a
+//! 5. **Reply or forward** (`detect`, `kinds`): attributions are replies and "Forwarded
+//!    message" separators forwards. Outlook writes the same `From:/Sent:/To:/Subject:` block,
+//!    with or without "Original Message", for both, so those headers take their kind from the
+//!    *subject chain*. Every message has a list of subject prefixes: the top message from
+//!    [`TopHeader::subject`], a quoted message from its header's own `Subject:` field, and one
+//!    whose header has none (an attribution) from its parent's list less the first prefix, if
+//!    that prefix matches the header's kind ("Re:" for a reply). The parent of a header at
+//!    depth d is the closest header before it at depth d − 1 (the top message for depth 1). A
+//!    block is what the first prefix of its parent's list says: "WG: Re: X" over a
+//!    `Von:/Gesendet:` block → forward; "Re: TR: X" over an attribution over a
+//!    `De :/Envoyé :` block → forward. With no known prefix the block's place decides: at the
+//!    very top of the body a forward, under the author's text a reply.
+//! 6. **Render** (`render`, `avatar`): each header is replaced by a
 //!    `<div class="tidings-header" data-depth="N">` block with an initials avatar (same size
 //!    everywhere, same bytes for the same sender), name, address, date and time; the original
 //!    text stays in its `title`. The output is sanitised with ammonia.
@@ -50,6 +62,8 @@
 //! forward_separators = ["Weitergeleitete Nachricht"]
 //! reply_separators = ["Ursprüngliche Nachricht"]
 //! greetings = ["hallo"]                      # words that start greetings, never names
+//! reply_prefixes = ["AW"]                    # subject prefixes of a reply ("AW: Angebot")
+//! forward_prefixes = ["WG"]                  # subject prefixes of a forward ("WG: Angebot")
 //! [labels]                                   # field labels of forwarded/replied blocks
 //! from = ["Von"]
 //! date = ["Datum", "Gesendet"]
@@ -69,13 +83,21 @@
 //! patterns), `{sender}` (a name and/or address in the usual forms), `{name}` and `{email}`, and
 //! need at least one of `{date}`, `{sender}`, `{email}`.
 //!
+//! Subject prefixes are single words without the colon (a trailing dot is allowed: `"Redir."`),
+//! at most 24 characters, and not in both lists of one file. In subjects they match ignoring
+//! case, before `:` or `：` with or without a space (`RE : x`), with a count (`Re[2]:`, `Re^2:`,
+//! `RE(2):`) and past bracketed tags (`[EXT]`, `【重要】`), which are not prefixes. The lists of
+//! all languages form one table; a word that is a reply prefix in one language and a forward
+//! prefix in another (Finnish `VS` = reply, Danish and Norwegian `VS` = forward) decides nothing.
+//!
 //! ## Invariants
 //!
 //! - No IO: mask files come in as text ([`MaskSource`]); the caller reads them.
 //! - [`render`] never fails and never panics on any input: problems become
 //!   [`Rendering::warnings`]. Only loading a broken mask file is an error ([`MaskFileError`]).
 //! - Linear in the input: the tree is walked iteratively (10 000 nested blockquotes are fine),
-//!   every regex is linear-time, and output nesting is capped at 100 elements.
+//!   every regex is linear-time, output nesting is capped at 100 elements, and the subject chain
+//!   is one pass over the found headers (at most 32 prefixes are read from one subject).
 //! - A header needs a strong signal: an attribution with a readable date or an address, a field
 //!   block with a sender label and at least one more label, or a separator line. "On Monday I
 //!   wrote:" or "From: the team" alone are not headers.
@@ -87,6 +109,7 @@
 mod avatar;
 mod datetime;
 mod detect;
+mod kinds;
 mod lines;
 mod masks;
 mod pattern;
@@ -120,6 +143,10 @@ pub struct TopHeader {
     pub email: Option<String>,
     /// When it was sent.
     pub date: Option<DateTime<FixedOffset>>,
+    /// Its subject, decoded (`"WG: Re: Angebot"`). Its prefixes tell whether an Outlook-style
+    /// field block at depth 1 is a reply or a forward; without it that is guessed from where
+    /// the block stands.
+    pub subject: Option<String>,
 }
 
 /// How to render.
@@ -221,6 +248,7 @@ pub fn render(
         window_lines: options.window_lines,
         newest: top.and_then(|top| top.date).map(|date| date.date_naive()),
         every_line_is_candidate: false,
+        top_subject: top.and_then(|top| top.subject.as_deref()),
     };
     let mut blocks = HeaderBlocks::new(options, &mut warnings);
     let mut html = String::new();
@@ -263,7 +291,14 @@ pub fn render(
 /// it read, at depth 0. `None` when no mask matches.
 pub fn match_header(text: &str, masks: &MaskSet, book: &AddressBook) -> Option<QuoteHeader> {
     let (model, _) = lines::text_lines(text);
-    let context = DetectContext { masks, book, window_lines: 0, newest: None, every_line_is_candidate: true };
+    let context = DetectContext {
+        masks,
+        book,
+        window_lines: 0,
+        newest: None,
+        every_line_is_candidate: true,
+        top_subject: None,
+    };
     detect(&model, &context).into_iter().next().map(|found| QuoteHeader { depth: 0, ..found.header })
 }
 

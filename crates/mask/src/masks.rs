@@ -23,6 +23,8 @@ const MAX_FILE_LEN: usize = 256 * 1024;
 const MAX_PATTERNS: usize = 200;
 /// Id of the file holding the language-neutral formats.
 const COMMON_ID: &str = "common";
+/// Longest subject prefix accepted in a mask file, in characters ("Továbbítás" is 10).
+pub(crate) const MAX_PREFIX_CHARS: usize = 24;
 
 /// The mask files shipped with Tidings, embedded at build time.
 const BUILTIN_SOURCES: &[(&str, &str)] = &[
@@ -119,6 +121,18 @@ pub(crate) enum SeparatorKind {
     Reply,
 }
 
+/// What a subject prefix ("Re:", "WG:", "转发：") says about the message that carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SubjectPrefix {
+    /// The message replies to the one it quotes.
+    Reply,
+    /// The message forwards the one it quotes.
+    Forward,
+    /// A known prefix that means reply in one language and forward in another (Finnish "VS" is
+    /// a reply, Danish and Norwegian "VS" a forward), so it says nothing.
+    Ambiguous,
+}
+
 /// One language's compiled masks.
 #[derive(Clone, Debug)]
 pub(crate) struct Language {
@@ -180,6 +194,8 @@ pub struct MaskSet {
     pub(crate) separators: Vec<(String, SeparatorKind, usize, usize)>,
     /// Lowercased greeting words that are never a sender's name.
     pub(crate) greetings: HashSet<String>,
+    /// Subject prefixes of every language, keyed by [`prefix_key`], with what they say.
+    pub(crate) subject_prefixes: HashMap<String, SubjectPrefix>,
     /// Every language's combined date pattern in one set: one pass says which languages may
     /// hold a date (indexes match `languages`; `None` if the set would be too large).
     pub(crate) date_languages: Option<RegexSet>,
@@ -226,6 +242,10 @@ struct MaskFile {
     timezones: BTreeMap<String, String>,
     #[serde(default)]
     greetings: Vec<String>,
+    #[serde(default)]
+    reply_prefixes: Vec<String>,
+    #[serde(default)]
+    forward_prefixes: Vec<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -330,6 +350,7 @@ impl MaskSet {
             labels: HashMap::new(),
             separators: Vec::new(),
             greetings: HashSet::new(),
+            subject_prefixes: HashMap::new(),
             date_languages: None,
             time_languages: None,
             time_zone: None,
@@ -510,13 +531,18 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     for entry in &parsed {
         let file = &entry.file;
         let fail = |needle: &str, message: String| error_in(&entry.source_name, &entry.text, needle, message);
-        for (key, list) in
-            [("dates", &file.dates), ("times", &file.times), ("attributions", &file.attributions)]
-        {
+        for (key, list) in [
+            ("dates", &file.dates),
+            ("times", &file.times),
+            ("attributions", &file.attributions),
+            ("reply_prefixes", &file.reply_prefixes),
+            ("forward_prefixes", &file.forward_prefixes),
+        ] {
             if list.len() > MAX_PATTERNS {
                 return Err(fail(key, format!("{} {key}, the limit is {MAX_PATTERNS}", list.len())));
             }
         }
+        check_prefixes(file).map_err(|(needle, message)| fail(&needle, message))?;
         if !file.months.is_empty() && file.months.len() != 12 {
             return Err(fail("months", format!("months has {} entries, expected 12", file.months.len())));
         }
@@ -665,10 +691,28 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         languages[index].attributions = attributions;
     }
 
-    // 4. Field labels and separator phrases from every language, in one matcher each.
+    // 4. Field labels and separator phrases from every language, in one matcher each, and the
+    //    subject prefixes in one table; a prefix that is a reply in one language and a forward
+    //    in another says nothing.
     let mut labels = HashMap::new();
     let mut separators = Vec::new();
+    let mut subject_prefixes: HashMap<String, SubjectPrefix> = HashMap::new();
     for (index, entry) in parsed.iter().enumerate() {
+        for (kind, list) in [
+            (SubjectPrefix::Reply, &entry.file.reply_prefixes),
+            (SubjectPrefix::Forward, &entry.file.forward_prefixes),
+        ] {
+            for prefix in list {
+                subject_prefixes
+                    .entry(prefix_key(prefix))
+                    .and_modify(|known| {
+                        if *known != kind {
+                            *known = SubjectPrefix::Ambiguous;
+                        }
+                    })
+                    .or_insert(kind);
+            }
+        }
         let table = &entry.file.labels;
         for (kind, list) in [
             (LabelKind::From, &table.from),
@@ -721,6 +765,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         labels,
         separators,
         greetings,
+        subject_prefixes,
         date_languages,
         time_languages,
         time_zone: Some(time_zone),
@@ -750,6 +795,54 @@ fn required_literal(template: &str) -> String {
         }
     }
     mandatory.split_whitespace().max_by_key(|word| word.chars().count()).unwrap_or_default().to_string()
+}
+
+/// Checks a file's subject prefixes: one word each (a trailing dot is allowed, as in Romanian
+/// "Redir."), without the colon, brackets or a count, and never both a reply and a forward.
+/// On failure, returns the text to point at and the message.
+fn check_prefixes(file: &MaskFile) -> Result<(), (String, String)> {
+    for (key, list) in
+        [("reply_prefixes", &file.reply_prefixes), ("forward_prefixes", &file.forward_prefixes)]
+    {
+        for prefix in list {
+            let key_text = prefix_key(prefix);
+            let problem = if key_text.is_empty() {
+                Some("is empty".to_string())
+            } else if prefix.chars().count() > MAX_PREFIX_CHARS {
+                Some(format!("is longer than {MAX_PREFIX_CHARS} characters"))
+            } else if prefix.chars().any(|c| c.is_whitespace() || is_prefix_punctuation(c)) {
+                Some(
+                    "must be one word without spaces, ':', brackets or '^' (write \"AW\", not \"AW:\")"
+                        .into(),
+                )
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let needle = if prefix.trim().is_empty() { key.to_string() } else { format!("\"{prefix}\"") };
+                return Err((needle, format!("{key}: prefix {prefix:?} {problem}")));
+            }
+        }
+    }
+    for prefix in &file.reply_prefixes {
+        if file.forward_prefixes.iter().any(|other| prefix_key(other) == prefix_key(prefix)) {
+            return Err((
+                "forward_prefixes".into(),
+                format!("prefix {prefix:?} is in both reply_prefixes and forward_prefixes"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Characters that end a subject prefix word or write its count: `:`, `：`, `[2]`, `(2)`, `^2`.
+pub(crate) fn is_prefix_punctuation(c: char) -> bool {
+    matches!(c, ':' | '：' | '[' | ']' | '(' | ')' | '^')
+}
+
+/// The lookup key of a subject prefix: lowercased, without a trailing dot ("Redir." → "redir").
+pub(crate) fn prefix_key(prefix: &str) -> String {
+    prefix.trim().trim_end_matches('.').to_lowercase()
 }
 
 /// Lowercases a label and folds its spaces, so "Kopie  (CC)" and "kopie (cc)" are one key.
@@ -796,6 +889,21 @@ mod tests {
             ),
             ("id = \"x\"\nname = \"X\"\nattributions = [\"{name} wrote:\"]\n", 3, "needs {date}"),
             ("id = \"x\"\nname = \"X\"\nmonths = [[\"jan\"]]\n", 3, "expected 12"),
+            ("id = \"x\"\nname = \"X\"\nreply_prefixes = [\"AW:\"]\n", 3, "one word"),
+            ("id = \"x\"\nname = \"X\"\n\nforward_prefixes = [\"W G\"]\n", 4, "one word"),
+            ("id = \"x\"\nname = \"X\"\nreply_prefixes = [\"Re[2]\"]\n", 3, "brackets"),
+            ("id = \"x\"\nname = \"X\"\nreply_prefixes = [\" \"]\n", 3, "is empty"),
+            (
+                "id = \"x\"\nname = \"X\"\nreply_prefixes = [\"Antwortantwortantwortantwort\"]\n",
+                3,
+                "longer than",
+            ),
+            (
+                "id = \"x\"\nname = \"X\"\nreply_prefixes = [\"AW\"]\nforward_prefixes = [\"aw\"]\n",
+                4,
+                "in both reply_prefixes and forward_prefixes",
+            ),
+            ("id = \"x\"\nname = \"X\"\nreply_prefixes = 1\n", 3, "invalid type"),
         ];
         for (text, line, expected) in table {
             let error = MaskSet::from_sources(&[source(text)]).unwrap_err();
@@ -836,6 +944,47 @@ mod tests {
         let layered = small.with_overrides(&[source("id = \"y\"\nname = \"Y\"\n")]).unwrap();
         let ids: Vec<String> = layered.languages().into_iter().map(|(id, _, _)| id).collect();
         assert_eq!(ids, vec!["x".to_string(), "y".to_string()]);
+    }
+
+    #[test]
+    fn subject_prefixes_merge_across_languages() {
+        let a = source("id = \"a\"\nname = \"A\"\nreply_prefixes = [\"SV\", \"Odp\"]\nforward_prefixes = [\"VS\", \"Redir.\"]\n");
+        let b = MaskSource {
+            name: "b.toml".into(),
+            text: "id = \"b\"\nname = \"B\"\nreply_prefixes = [\"vs\", \"ODP\"]\n".into(),
+        };
+        let set = MaskSet::from_sources(&[a, b]).unwrap();
+        let kind = |prefix: &str| set.subject_prefixes.get(&prefix_key(prefix)).copied();
+        assert_eq!(kind("Sv"), Some(SubjectPrefix::Reply));
+        assert_eq!(kind("odp"), Some(SubjectPrefix::Reply));
+        assert_eq!(kind("Redir"), Some(SubjectPrefix::Forward));
+        assert_eq!(kind("VS"), Some(SubjectPrefix::Ambiguous));
+        assert_eq!(kind("Fwd"), None);
+
+        let builtin = MaskSet::builtin();
+        let kind = |prefix: &str| builtin.subject_prefixes.get(&prefix_key(prefix)).copied();
+        for (prefix, expected) in [
+            ("Re", SubjectPrefix::Reply),
+            ("AW", SubjectPrefix::Reply),
+            ("SV", SubjectPrefix::Reply),
+            ("YNT", SubjectPrefix::Reply),
+            ("回复", SubjectPrefix::Reply),
+            ("Fwd", SubjectPrefix::Forward),
+            ("WG", SubjectPrefix::Forward),
+            ("TR", SubjectPrefix::Forward),
+            ("RV", SubjectPrefix::Forward),
+            ("İLT", SubjectPrefix::Forward),
+            ("转发", SubjectPrefix::Forward),
+            ("VS", SubjectPrefix::Ambiguous),
+        ] {
+            assert_eq!(kind(prefix), Some(expected), "{prefix}");
+        }
+        // Every language but the neutral one has prefixes.
+        for (id, source) in builtin.sources.iter() {
+            let file = parse_file(source).unwrap();
+            let has = !file.reply_prefixes.is_empty() && !file.forward_prefixes.is_empty();
+            assert_eq!(has, id != COMMON_ID, "{id}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tidings_mask::{render, AddressBook, Body, MaskSet, QuoteKind, RenderOptions};
+use tidings_mask::{render, AddressBook, Body, MaskSet, QuoteKind, RenderOptions, TopHeader};
 
 fn fixtures_dir() -> Option<PathBuf> {
     let shared = std::env::var_os("TIDINGS_SHARED")
@@ -208,4 +208,43 @@ fn forwarded_headers_in_the_email_forward_parser_corpus() {
     }
     assert!(share >= 97.0, "sender accuracy {share:.1}% is below 97%");
     assert!(date_share >= 90.0, "date accuracy {date_share:.1}% is below 90%");
+}
+
+/// The corpus gives the subject of its Outlook fixtures (`*_subject*.txt`, beside the body):
+/// "Re:" for the replies (variant 4), a forward prefix of the client's language for the rest
+/// ("WG:", "RV:", "I:", "PD:", "ENC:", "VB:", "VL:", "İLT:", "Redir.:", "Videresend:", …).
+/// With that subject as the top message's, the outermost header must be read as the subject
+/// says. "VS:" (Danish and Norwegian forward, Finnish reply) decides nothing; those forwards
+/// stand at the top of the body, so the placement guess still calls them forwards.
+#[test]
+fn corpus_subjects_decide_reply_or_forward() {
+    let Some(dir) = fixtures_dir() else {
+        println!("SKIPPED: /work/shared/corpus/email-forward-parser/fixtures is absent (set TIDINGS_SHARED)");
+        return;
+    };
+    let masks = MaskSet::builtin();
+    let book = AddressBook::new();
+    let options = RenderOptions::default();
+    let mut subjects: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.file_name().unwrap().to_string_lossy().contains("_subject"))
+        .collect();
+    subjects.sort();
+    assert!(subjects.len() >= 40, "expected the corpus subjects, found {}", subjects.len());
+    let mut wrong = Vec::new();
+    for path in &subjects {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let body_path = dir.join(file.replace("_subject", "_body"));
+        let Ok(body) = std::fs::read_to_string(&body_path) else { continue };
+        let subject = std::fs::read_to_string(path).unwrap().trim().to_string();
+        let expected = if subject.starts_with("Re:") { QuoteKind::Reply } else { QuoteKind::Forward };
+        let top = TopHeader { subject: Some(subject.clone()), ..TopHeader::default() };
+        let rendering = render(Body::Text(&body), Some(&top), &masks, &book, &options);
+        let got = rendering.quotes.first().map(|quote| quote.kind);
+        if got != Some(expected) {
+            wrong.push(format!("{file} ({subject}): expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "kinds not as the subject says:\n{}", wrong.join("\n"));
 }

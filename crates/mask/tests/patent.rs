@@ -34,6 +34,7 @@ fn top() -> TopHeader {
         name: Some("Boris K.".into()),
         email: Some("boris.k@sample2.com".into()),
         date: Some(DateTime::parse_from_rfc3339("2014-04-07T11:02:00+04:00").unwrap()),
+        subject: Some("Re: IT coffee times".into()),
     }
 }
 
