@@ -16,6 +16,9 @@
 //! 5. Ask CAPABILITY again (it may change after login), send our ID when the server has ID, and
 //!    detect the dialect from greeting, capabilities and the ID answer.
 //!
+//! Steps 1 and 2 and the greeting are `open`, which [`crate::probe`] shares: it stops there and
+//! never sends a credential.
+//!
 //! This module does not select mailboxes or store anything, and it never logs secrets.
 
 use std::future::Future;
@@ -140,7 +143,22 @@ impl Default for ConnectOptions {
 
 /// Connects, secures, authenticates and identifies; see the module's plan.
 pub async fn connect(config: &ServerConfig, auth: &Auth, options: &ConnectOptions) -> Result<ImapSession> {
-    let timeouts = options.timeouts;
+    let opened = open(config, options.timeouts).await?;
+    finish(opened, config, auth, options).await
+}
+
+/// A transport that is secured (or plaintext where allowed) and has greeted us; no credential
+/// has been sent on it.
+pub(crate) struct Opened {
+    pub(crate) client: Client<Conn>,
+    pub(crate) activity: Activity,
+    pub(crate) greeting: Greeting,
+    /// TLS protects the connection (implicit TLS or after STARTTLS).
+    pub(crate) secure: bool,
+}
+
+/// Steps 1 and 2 of the module's plan and the greeting: everything before login.
+pub(crate) async fn open(config: &ServerConfig, timeouts: Timeouts) -> Result<Opened> {
     if config.security == Security::Plain && !config.allow_plaintext {
         return Err(ImapError::PlaintextNotAllowed { host: config.host.clone() });
     }
@@ -170,25 +188,19 @@ pub async fn connect(config: &ServerConfig, auth: &Auth, options: &ConnectOption
             let (stream, activity) = Watched::new(tcp);
             let mut client = Client::new(Box::new(stream) as Conn);
             let greeting = read_greeting(&mut client, timeouts.greeting).await?;
-            finish(client, activity, greeting, false, config, auth, options).await
+            Ok(Opened { client, activity, greeting, secure: false })
         }
         Security::Tls => {
             let tls = handshake(tcp, config, timeouts.tls_handshake).await?;
             let (stream, activity) = Watched::new(tls);
             let mut client = Client::new(Box::new(stream) as Conn);
             let greeting = read_greeting(&mut client, timeouts.greeting).await?;
-            finish(client, activity, greeting, true, config, auth, options).await
+            Ok(Opened { client, activity, greeting, secure: true })
         }
         Security::StartTls => {
             let mut plain = Client::new(tcp);
             let greeting = read_greeting(&mut plain, timeouts.greeting).await?;
-            let capabilities = match &greeting.capabilities {
-                Some(capabilities) => capabilities.clone(),
-                None => prelogin_command(&mut plain, "CAPABILITY", "CAPABILITY", timeouts.command)
-                    .await?
-                    .capabilities
-                    .unwrap_or_default(),
-            };
+            let capabilities = prelogin_capabilities(&mut plain, &greeting, timeouts.command).await?;
             if !capabilities.iter().any(|c| c.eq_ignore_ascii_case("STARTTLS")) {
                 return Err(ImapError::StartTlsStripped);
             }
@@ -204,7 +216,7 @@ pub async fn connect(config: &ServerConfig, auth: &Auth, options: &ConnectOption
             let client = Client::new(Box::new(stream) as Conn);
             // No greeting follows STARTTLS; the plaintext capabilities are forgotten (RFC 3501 §6.2.1).
             let greeting = Greeting { text: greeting.text, capabilities: None };
-            finish(client, activity, greeting, true, config, auth, options).await
+            Ok(Opened { client, activity, greeting, secure: true })
         }
     }
 }
@@ -249,9 +261,9 @@ async fn handshake(
 
 /// The server's first words.
 #[derive(Debug)]
-struct Greeting {
-    text: String,
-    capabilities: Option<Vec<String>>,
+pub(crate) struct Greeting {
+    pub(crate) text: String,
+    pub(crate) capabilities: Option<Vec<String>>,
 }
 
 async fn read_greeting<T>(client: &mut Client<T>, limit: Duration) -> Result<Greeting>
@@ -294,14 +306,14 @@ where
 
 /// What a pre-login command told us.
 #[derive(Debug, Default)]
-struct PreloginAnswer {
-    capabilities: Option<Vec<String>>,
-    server_id: Option<std::collections::HashMap<String, String>>,
+pub(crate) struct PreloginAnswer {
+    pub(crate) capabilities: Option<Vec<String>>,
+    pub(crate) server_id: Option<std::collections::HashMap<String, String>>,
 }
 
 /// Runs a command before login (async-imap's `Client` has no typed CAPABILITY or ID); untagged
 /// answers come back through a channel. `NO`/`BAD` become [`ImapError::Protocol`].
-async fn prelogin_command<T>(
+pub(crate) async fn prelogin_command<T>(
     client: &mut Client<T>,
     during: &'static str,
     command: &str,
@@ -330,23 +342,33 @@ where
     Ok(answer)
 }
 
+/// The capabilities before login: from the greeting's `[CAPABILITY]` code, else by asking.
+pub(crate) async fn prelogin_capabilities<T>(
+    client: &mut Client<T>,
+    greeting: &Greeting,
+    limit: Duration,
+) -> Result<Vec<String>>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
+{
+    Ok(match greeting.capabilities.clone() {
+        Some(capabilities) => capabilities,
+        None => prelogin_command(client, "CAPABILITY", "CAPABILITY", limit)
+            .await?
+            .capabilities
+            .unwrap_or_default(),
+    })
+}
+
 async fn finish(
-    mut client: Client<Conn>,
-    activity: Activity,
-    greeting: Greeting,
-    secure: bool,
+    opened: Opened,
     config: &ServerConfig,
     auth: &Auth,
     options: &ConnectOptions,
 ) -> Result<ImapSession> {
+    let Opened { mut client, activity, greeting, secure } = opened;
     let timeouts = options.timeouts;
-    let capabilities = match greeting.capabilities.clone() {
-        Some(capabilities) => capabilities,
-        None => prelogin_command(&mut client, "CAPABILITY", "CAPABILITY", timeouts.command)
-            .await?
-            .capabilities
-            .unwrap_or_default(),
-    };
+    let capabilities = prelogin_capabilities(&mut client, &greeting, timeouts.command).await?;
     let has = |name: &str| capabilities.iter().any(|c| c.eq_ignore_ascii_case(name));
     // VVM servers may pick the client's dialect and formats from ID before login (the Streamwide
     // patent's analysis step), so they get it first.

@@ -4,6 +4,7 @@
 //! Map of the crate:
 //! - [`mod@connect`]: TCP, implicit TLS or STARTTLS (rustls), certificate pinning, plaintext policy,
 //!   LOGIN / AUTHENTICATE PLAIN / OAuth2 SASL, timeouts. Returns an [`ImapSession`].
+//! - [`mod@probe`]: the same connection up to the greeting, CAPABILITY and ID, without login.
 //! - `tls`: the certificate verifiers (web PKI roots or one pinned certificate), which always
 //!   remember the leaf so an untrusted certificate can be shown to the user by fingerprint.
 //! - [`session`]: the logged-in connection and the one command runner every command goes through.
@@ -28,6 +29,7 @@ pub mod connect;
 pub mod dialect;
 pub mod id;
 pub mod idle;
+pub mod probe;
 pub mod select;
 pub mod session;
 pub mod sync;
@@ -40,6 +42,7 @@ pub use connect::{
 pub use dialect::{detect, strategy_for, Dialect, DialectReport, DialectStrategy, Extension};
 pub use id::ClientIdentity;
 pub use idle::{watch, IdleEvent};
+pub use probe::{probe, ProbeReport};
 pub use select::{resync_rules, FlagChanges, NewMessages, SelectedMailbox, SyncPlan, SyncPolicy};
 pub use session::ImapSession;
 pub use sync::{sync_mailbox, sync_mailbox_with, SyncOptions, SyncReport};
@@ -135,6 +138,7 @@ mod tests {
             pinned_sha256: None,
         };
         assert_send(&crate::connect(&config, auth, &options));
+        assert_send(&crate::probe(&config, &options));
         assert_send(&crate::sync_mailbox(session, store, "a", "INBOX"));
         assert_send(&crate::watch(session, std::time::Duration::from_secs(1)));
     }

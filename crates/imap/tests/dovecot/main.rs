@@ -9,5 +9,6 @@ mod bench;
 mod connect;
 mod fake_server;
 mod idle;
+mod probe;
 mod sync;
 mod util;
