@@ -1,14 +1,13 @@
 //! Turns a raw message into the document shown in the sandboxed body frame.
 //!
-//! The body goes through the mask engine (`tidings_mask::render`): quote headers are found and
+//! The message is read by `tidings-message` (which part is shown, the top header) and the body
+//! goes through the mask engine (`tidings_mask::render`): quote headers are found and
 //! shown, with the message's own header, as uniform blocks; the engine also sanitises the HTML
 //! and blocks remote images. The frame is an `<iframe sandbox srcdoc>` (no `allow-scripts`, no
 //! `allow-same-origin`), so no script runs and the page has no IPC; on top of that the document
 //! carries its own CSP (`default-src 'none'`).
 
-use chrono::DateTime;
-use mail_parser::{Addr, Message, MessageParser};
-use tidings_mask::{AddressBook, Body, MaskSet, QuoteHeader, RenderOptions, TopHeader};
+use tidings_mask::{AddressBook, MaskSet, QuoteHeader, RenderOptions};
 
 /// The body document, the recipients line and the quote headers of one message.
 pub struct RenderedMessage {
@@ -33,55 +32,21 @@ const FRAME_STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;color:#1f2328
 
 /// Renders `raw` for the body frame; never fails (broken MIME gives a short notice instead).
 pub fn render(raw: &[u8], masks: &MaskSet, book: &AddressBook) -> RenderedMessage {
-    let Some(message) = MessageParser::default().parse(raw) else {
+    let Some(message) = tidings_message::read_lenient(raw) else {
         return RenderedMessage {
             to: String::new(),
             document: wrap("<p><em>This message could not be read.</em></p>"),
             quotes: Vec::new(),
         };
     };
-    let top = top_header(&message);
-    let has_real_html = message.html_part(0).is_some_and(|part| part.is_text_html());
-    let (html, text);
-    let body = if has_real_html {
-        html = message.body_html(0).unwrap_or_default();
-        Body::Html(&html)
-    } else {
-        text = message.body_text(0).unwrap_or_default();
-        Body::Text(&text)
-    };
-    let rendering = tidings_mask::render(body, Some(&top), masks, book, &RenderOptions::default());
-    RenderedMessage { to: recipients(&message), document: wrap(&rendering.html), quotes: rendering.quotes }
-}
-
-/// The message's own sender and date, for the top header block.
-fn top_header(message: &Message<'_>) -> TopHeader {
-    let sender = message.from().and_then(|from| from.first());
-    TopHeader {
-        name: sender.and_then(Addr::name).map(str::to_owned),
-        email: sender.and_then(Addr::address).map(str::to_owned),
-        // mail-parser keeps the zone as written; RFC 3339 carries it over to chrono unchanged.
-        date: message.date().and_then(|date| DateTime::parse_from_rfc3339(&date.to_rfc3339()).ok()),
-        // Its prefixes ("WG: Re: …") tell forwarded Outlook blocks from replied ones.
-        subject: message.subject().map(str::to_owned),
-    }
-}
-
-fn recipients(message: &Message<'_>) -> String {
-    message
-        .to()
-        .map(|to| {
-            to.iter()
-                .map(|addr| match (addr.name(), addr.address()) {
-                    (Some(name), Some(address)) => format!("{name} <{address}>"),
-                    (None, Some(address)) => address.to_owned(),
-                    (Some(name), None) => name.to_owned(),
-                    (None, None) => String::new(),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
+    let rendering = tidings_mask::render(
+        message.body.as_body(),
+        Some(&message.top),
+        masks,
+        book,
+        &RenderOptions::default(),
+    );
+    RenderedMessage { to: message.to, document: wrap(&rendering.html), quotes: rendering.quotes }
 }
 
 fn wrap(body: &str) -> String {

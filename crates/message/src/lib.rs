@@ -20,8 +20,6 @@ pub struct DisplayMessage {
     pub top: TopHeader,
     /// The recipients, `Name <address>` joined with `, `.
     pub to: String,
-    /// The subject, decoded; empty when there is none.
-    pub subject: String,
     /// The body shown.
     pub body: DisplayBody,
     /// The body as plain text (mail-parser's text of the HTML part when there is no text part).
@@ -104,7 +102,6 @@ fn display(message: &Message<'_>) -> DisplayMessage {
     DisplayMessage {
         top: top_header(message),
         to: recipients(message),
-        subject: message.subject().unwrap_or_default().to_owned(),
         body,
         text: message.body_text(0).unwrap_or_default().into_owned(),
     }
@@ -118,7 +115,8 @@ fn top_header(message: &Message<'_>) -> TopHeader {
         email: sender.and_then(Addr::address).map(str::to_owned),
         // mail-parser keeps the zone as written; RFC 3339 carries it over to chrono unchanged.
         date: message.date().and_then(|date| DateTime::parse_from_rfc3339(&date.to_rfc3339()).ok()),
-        ..TopHeader::default()
+        // Its prefixes ("WG: Re: …") tell forwarded Outlook blocks from replied ones.
+        subject: message.subject().map(str::to_owned),
     }
 }
 
@@ -206,7 +204,7 @@ mod tests {
         assert_eq!(message.top.email.as_deref(), Some("ann@example.org"));
         assert_eq!(message.top.date.unwrap().to_rfc3339(), "2014-04-04T13:01:32+04:00");
         assert_eq!(message.to, "Bob <bob@example.org>");
-        assert_eq!(message.subject, "Hi");
+        assert_eq!(message.top.subject.as_deref(), Some("Hi"));
     }
 
     #[test]
