@@ -195,3 +195,12 @@ fn completions_and_man_page_are_generated() {
     assert!(man.starts_with(".ie") || man.contains(".TH"), "{}", &man[..man.len().min(200)]);
     assert!(man.contains("render"));
 }
+
+#[test]
+fn render_tells_forwarded_outlook_blocks_from_replies_by_the_subject() {
+    let path = demo("10-wg-angebot-serverwartung.eml");
+    let rendering = json_of(&tidings(&["render", "--json", path.to_str().unwrap()], None));
+    let kinds: Vec<&str> =
+        rendering["quotes"].as_array().unwrap().iter().map(|quote| quote["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["forward", "reply"], "WG: Re: … forwards a reply");
+}
