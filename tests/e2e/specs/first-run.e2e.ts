@@ -47,7 +47,34 @@ describe('Tidings on first start', () => {
     expect(text).toContain('Sure');
     expect(text).toContain('IT coffee times');
     expect(text).toContain('Starbucks');
+
+    // The top header and the three quote headers, each in the same uniform block.
+    const blocks = await $$('.tidings-header');
+    expect(blocks.length).toBe(4);
+    const seen: { name: string; email: string; time: string; avatar: string; size: string }[] = [];
+    for (const block of blocks) {
+      const avatar = await block.$('img.tidings-avatar');
+      seen.push({
+        name: String(await block.$('.tidings-name').getProperty('textContent')),
+        email: String(await block.$('.tidings-email').getProperty('textContent')),
+        time: String(await block.$('.tidings-time').getProperty('textContent')),
+        avatar: String(await avatar.getAttribute('src')),
+        size: `${(await avatar.getSize()).width}x${(await avatar.getSize()).height}`,
+      });
+    }
+    expect(seen.map((b) => `${b.name} <${b.email}> ${b.time}`)).toEqual([
+      'Maria Sokolova <maria.s@sample2.com> 15:05:12',
+      'Andrew P. <andrew.p793@sample1.com> 14:32',
+      'Maria Sokolova <maria.s@sample2.com> 14:10:05',
+      'Andrew P. <andrew.p793@sample1.com> 13:01',
+    ]);
+    expect(new Set(seen.map((b) => b.size)).size).toBe(1);
+    expect(seen[0].avatar.startsWith('data:image/png')).toBe(true);
+    expect(seen[1].avatar).toBe(seen[3].avatar);
+    expect(seen[0].avatar).toBe(seen[2].avatar);
+    expect(seen[0].avatar).not.toBe(seen[1].avatar);
     await browser.switchFrame(null);
+    await expect($('#quote-summary')).toHaveText('3 quoted messages');
     await painted();
     await browser.saveScreenshot(path.join(shots, 'it-coffee-times.png'));
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initials, listDate, senderHue } from './format';
+import { listDate } from './format';
 
 describe('listDate', () => {
   const now = new Date(2024, 4, 15, 12, 0, 0);
@@ -17,23 +17,5 @@ describe('listDate', () => {
   });
   it('is empty without a date', () => {
     expect(listDate(null, now)).toBe('');
-  });
-});
-
-describe('initials', () => {
-  it('takes the first and last word', () => {
-    expect(initials('Andrew P.')).toBe('AP');
-    expect(initials('Иван Петров')).toBe('ИП');
-    expect(initials('maria.s@sample2.com')).toBe('MC');
-    expect(initials('')).toBe('?');
-  });
-});
-
-describe('senderHue', () => {
-  it('is the same for the same sender whatever the case, and in range', () => {
-    expect(senderHue('Ann@Example.org')).toBe(senderHue('ann@example.org'));
-    expect(senderHue('ann@example.org')).not.toBe(senderHue('bob@example.org'));
-    expect(senderHue('x')).toBeGreaterThanOrEqual(0);
-    expect(senderHue('x')).toBeLessThan(360);
   });
 });

@@ -31,10 +31,25 @@ export interface MessageRow {
   voicemail: VoicemailKind | null;
 }
 
+/** A quote header as the mask engine read it (depth 1 = the most recent quoted message). */
+export interface QuoteView {
+  depth: number;
+  kind: 'reply' | 'forward';
+  name: string | null;
+  email: string | null;
+  date: string | null;
+  time: string | null;
+  utcOffset: string | null;
+  source: string;
+  mask: string;
+}
+
 export interface MessageView {
   row: MessageRow;
   to: string;
+  /** The body with uniform header blocks (the message's own first), for a sandboxed frame. */
   bodyDocument: string;
+  quotes: QuoteView[];
 }
 
 export type ErrorCode = 'not_found' | 'cache';

@@ -15,7 +15,7 @@ function fakeApi(rows: MessageRow[]): MailApi {
     listAccounts: vi.fn(async () => [{ id: 'demo', displayName: 'Demo', email: 'x@y', isDemo: true, mailboxes: ['INBOX'] }]),
     listMessages: vi.fn(async () => rows),
     openMessage: vi.fn(async (message) => ({
-      row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>',
+      row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [],
     })),
     setSeen: vi.fn(async () => undefined),
   };
