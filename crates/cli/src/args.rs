@@ -37,6 +37,26 @@ pub enum Command {
         tidings show --uid 4\n  \
         tidings show --folder INBOX --uid 4 --rendered --json")]
     Show(ShowArgs),
+    /// Add, list and remove mail accounts (passwords go to the OS keyring only).
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Fetch new mail, flag changes and expunges of an account's folders into the cache.
+    #[command(after_help = "The password comes from the OS keyring (stored by `tidings account add`).\n\n\
+        Examples:\n  \
+        tidings sync\n  \
+        tidings sync --account work --folder INBOX --folder Archive --json\n  \
+        tidings sync --watch | jq -c 'select(.kind == \"synced\")'")]
+    Sync(SyncArgs),
+    /// Connect to an IMAP server and show its dialect with the evidence, and the ID we send.
+    #[command(after_help = "Without --user nothing is sent but our ID: no login, no password. With --user \
+        the probe logs in (password from TIDINGS_PASSWORD or the first line of standard input) and shows \
+        what the server says after login.\n\n\
+        Examples:\n  \
+        tidings probe --server imap.example.org\n  \
+        tidings probe --server mail.example.org:143 --security starttls --json\n  \
+        tidings probe --server 192.168.1.5:143 --security plain --allow-plaintext\n  \
+        TIDINGS_PASSWORD=… tidings probe --server imap.example.org --user ann@example.org")]
+    Probe(ProbeArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  tidings completions bash > ~/.local/share/bash-completion/completions/tidings"
@@ -109,6 +129,124 @@ pub struct ShowArgs {
     /// Show the mask engine's uniform rendering: every quote header read out.
     #[arg(long)]
     pub rendered: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCommand {
+    /// Add an account: check that it logs in, keep its server settings in the cache and its
+    /// password in the OS keyring.
+    #[command(
+        after_help = "The password is read from TIDINGS_PASSWORD, else from the first line of standard \
+        input (asked for without echo on a terminal). It is stored in the OS keyring only, never in a file.\n\
+        Without --server the server is found from the address (shipped provider settings, then \
+        autoconfig), and the first candidate that logs in is kept.\n\n\
+        Examples:\n  \
+        tidings account add --email ann@example.org --server imap.example.org\n  \
+        printf '%s\\n' \"$PW\" | tidings account add --email ann@example.org --server mail.example.org:143 --security starttls\n  \
+        tidings account add --email ann@example.org --server 127.0.0.1:993 --accept-certificate AB:CD:…:EF --id home --json"
+    )]
+    Add(AccountAddArgs),
+    /// List the accounts: id, address, server, security and user name (never a password).
+    #[command(
+        after_help = "Examples:\n  tidings account list\n  tidings account list --json | jq -r '.[].id'"
+    )]
+    List {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account: its password from the keyring and its cached mail.
+    #[command(
+        after_help = "The demo account can be removed too; it comes back only when there is no account at all.\n\n\
+        Examples:\n  tidings account remove ann@example.org\n  tidings account remove demo"
+    )]
+    Remove {
+        /// The account id (see `tidings account list`).
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+/// How a connection is protected.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecurityArg {
+    /// Implicit TLS (default port 993).
+    Tls,
+    /// STARTTLS on a plaintext connection (default port 143); refused if the server does not offer it.
+    Starttls,
+    /// No encryption: only with --allow-plaintext, and only to loopback or a private LAN (default port 143).
+    Plain,
+}
+
+/// How to reach and trust the server.
+#[derive(Args, Debug)]
+pub struct ConnectionArgs {
+    /// TLS, STARTTLS or plaintext (default: tls, or what autoconfig found).
+    #[arg(long, value_enum)]
+    pub security: Option<SecurityArg>,
+    /// Allow plaintext IMAP (only to loopback or a private LAN, and only with --security plain).
+    #[arg(long)]
+    pub allow_plaintext: bool,
+    /// Trust exactly the server certificate with this SHA-256 fingerprint (AB:CD:… or 64 hex digits),
+    /// e.g. a self-signed one; without it the certificate must be valid for the web.
+    #[arg(long, value_name = "SHA256")]
+    pub accept_certificate: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AccountAddArgs {
+    /// The e-mail address.
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: String,
+    /// The IMAP server, HOST or HOST:PORT (default port: 993 for tls, 143 otherwise).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub server: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The login name (default: the e-mail address, or what autoconfig found).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Save without connecting first (the password is still stored).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// The account id used by --account (default: the e-mail address).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// Print the added account as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// The account id (default: the only account with a server).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// A folder to sync; repeat for several.
+    #[arg(long = "folder", value_name = "FOLDER", default_value = "INBOX")]
+    pub folders: Vec<String>,
+    /// Print one JSON object: {"account", "folders": [...]}.
+    #[arg(long)]
+    pub json: bool,
+    /// After syncing, stay connected (IMAP IDLE), print every change as one JSON line and sync again;
+    /// stop with Ctrl-C. One folder only.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// The IMAP server, HOST or HOST:PORT (default port: 993 for tls, 143 otherwise).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub server: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Log in as USER too and show what the server says after login.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,

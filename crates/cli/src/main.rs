@@ -1,18 +1,38 @@
 //! `tidings`: the command line. It parses arguments, calls the subcommand and turns its
 //! failure into a one-line error and an exit code (0 success, 1 runtime failure, 2 bad usage or
 //! bad input). Each subcommand lives in its own module and calls the same crates as the app.
+//!
+//! Map:
+//! - `args`: the grammar (clap), also the source of completions and the man page.
+//! - `cache`: the data directory and the shared mail cache (`<data-dir>/cache`, sled; one process
+//!   at a time).
+//! - `render`, `mailbox`: `render`, `list`, `show` (no network).
+//! - `account`: `account add|list|remove`; server settings in the cache, passwords in the OS keyring
+//!   (service `org.tidings.desktop`, keyed by account id) and nowhere else.
+//! - `sync`: `sync [--watch]` with `tidings-imap` on a current-thread tokio runtime.
+//! - `probe`: `probe`, a server's dialect with its evidence and the ID we send.
+//! - `server`: what the IMAP subcommands share (server address, certificate pin, password input,
+//!   runtime, IMAP errors as one-line failures).
+//! - `failure`: the two kinds of failure and their exit codes.
+//!
+//! A password is read from `TIDINGS_PASSWORD` or standard input, handed to the keyring and to the
+//! IMAP login, and never printed or written to a file.
 
+mod account;
 mod args;
 mod cache;
 mod failure;
 mod mailbox;
+mod probe;
 mod render;
+mod server;
+mod sync;
 
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::args::{Cli, Command};
+use crate::args::{AccountCommand, Cli, Command};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
@@ -21,6 +41,11 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::List(args) => mailbox::list(cli.data_dir.as_deref(), args),
         Command::Show(args) => mailbox::show(cli.data_dir.as_deref(), args),
+        Command::Account(AccountCommand::Add(args)) => account::add(cli.data_dir.as_deref(), args),
+        Command::Account(AccountCommand::List { json }) => account::list(cli.data_dir.as_deref(), *json),
+        Command::Account(AccountCommand::Remove { id }) => account::remove(cli.data_dir.as_deref(), id),
+        Command::Sync(args) => sync::run(cli.data_dir.as_deref(), args),
+        Command::Probe(args) => probe::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "tidings", &mut std::io::stdout());
             Ok(())

@@ -1,0 +1,216 @@
+//! `tidings sync`: bring an account's folders in the cache up to date with its IMAP server, and
+//! with `--watch` stay in IDLE and sync again on every change.
+//!
+//! The password comes from the OS keyring (put there by `tidings account add`); the cache is held
+//! for the whole run, so the app cannot open it meanwhile. `--watch` prints JSON lines:
+//! `{"kind": "synced", …}` after each sync and `{"kind": "new-mail" | "flags-changed" |
+//! "expunged", "folder", …}` for each change the server reports; Ctrl-C ends it with exit code 0.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+use tidings_imap::{sync_mailbox, watch, Auth, Dialect, IdleEvent, ImapSession, SyncPolicy, SyncReport};
+use tidings_store::{Account, Store};
+
+use crate::account::{dialect_name, print_json};
+use crate::args::SyncArgs;
+use crate::cache::{self, store_failure};
+use crate::failure::Failure;
+use crate::server::{self, imap_failure, keychain, keychain_failure};
+
+/// How long one IDLE wait lasts before it is simply started again (the IMAP crate keeps the
+/// connection alive within it).
+const WATCH_ROUND: Duration = Duration::from_secs(30 * 60);
+
+/// One folder after a sync.
+#[derive(Serialize)]
+struct FolderSummary {
+    folder: String,
+    uid_validity: u32,
+    /// Messages in the cache after the sync.
+    messages: usize,
+    /// Messages on the server (EXISTS at SELECT).
+    exists: u32,
+    new: usize,
+    changed: usize,
+    expunged: usize,
+    /// The cache of this folder was dropped first (first sync or UIDVALIDITY change).
+    cache_cleared: bool,
+    policy: SyncPolicy,
+    dialect: Dialect,
+    warnings: Vec<String>,
+}
+
+impl FolderSummary {
+    fn new(store: &Store, account: &str, report: SyncReport) -> FolderSummary {
+        FolderSummary {
+            messages: store.count_messages(account, &report.mailbox),
+            folder: report.mailbox,
+            uid_validity: report.uid_validity,
+            exists: report.exists,
+            new: report.new,
+            changed: report.changed,
+            expunged: report.expunged,
+            cache_cleared: report.cache_cleared,
+            policy: report.policy,
+            dialect: report.dialect,
+            warnings: report.warnings,
+        }
+    }
+}
+
+/// `sync --json`.
+#[derive(Serialize)]
+struct SyncOutput<'a> {
+    account: &'a str,
+    folders: Vec<FolderSummary>,
+}
+
+/// A `--watch` line after a sync.
+#[derive(Serialize)]
+struct SyncedLine<'a> {
+    kind: &'static str,
+    account: &'a str,
+    #[serde(flatten)]
+    summary: FolderSummary,
+}
+
+pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
+    if args.watch && args.folders.len() > 1 {
+        return Err(Failure::BadInput("--watch follows one folder; pass --folder once".into()));
+    }
+    let store = cache::open(data_dir)?;
+    let account = account_to_sync(&store, args.account.as_deref())?;
+    let id = account.id.as_str();
+    let Some(settings) = &account.server else {
+        return Err(Failure::BadInput(format!(
+            "account {id:?} has no server settings; remove it and add it again with tidings account add"
+        )));
+    };
+    let config = server::config_of(settings)?;
+    let password = keychain().get(id).map_err(keychain_failure)?.ok_or_else(|| {
+        Failure::Runtime(format!(
+            "there is no password for account {id:?} in the keyring; remove the account and add it again"
+        ))
+    })?;
+    let certificate_hint = |fingerprint: &str| {
+        format!(
+            "it is not the one accepted for account {id:?}; if you trust it, remove the account and add it \
+             again with --accept-certificate {fingerprint}"
+        )
+    };
+    let show_progress = !args.json && !args.watch && std::io::stderr().is_terminal();
+
+    server::runtime()?.block_on(async {
+        let mut session =
+            tidings_imap::connect(&config, &Auth::Password(password), &server::connect_options())
+                .await
+                .map_err(|error| imap_failure(error, certificate_hint))?;
+        if args.watch {
+            return follow(&mut session, &store, id, &args.folders[0]).await;
+        }
+        let mut folders = Vec::with_capacity(args.folders.len());
+        for folder in &args.folders {
+            if show_progress {
+                eprint!("Syncing {folder} of {id}…");
+            }
+            let synced = sync_mailbox(&mut session, &store, id, folder).await;
+            if show_progress {
+                // Clear the progress line.
+                eprint!("\r\x1b[K");
+            }
+            let report = synced.map_err(|error| imap_failure(error, certificate_hint))?;
+            folders.push(FolderSummary::new(&store, id, report));
+        }
+        // Everything is cached; a slow goodbye does not matter.
+        let _ = session.logout().await;
+        for summary in &folders {
+            for warning in &summary.warnings {
+                eprintln!("tidings: warning: {}: {warning}", summary.folder);
+            }
+        }
+        if args.json {
+            return print_json(&SyncOutput { account: id, folders });
+        }
+        for summary in &folders {
+            println!(
+                "{}: {} new, {} changed, {} expunged; {} messages cached ({}).",
+                summary.folder,
+                summary.new,
+                summary.changed,
+                summary.expunged,
+                summary.messages,
+                dialect_name(summary.dialect)
+            );
+        }
+        Ok(())
+    })
+}
+
+/// `--watch`: sync, then IDLE; each change is printed and followed by a sync, until Ctrl-C.
+async fn follow(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &str,
+    folder: &str,
+) -> Result<(), Failure> {
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let failure = |error| imap_failure(error, server::accept_hint);
+    loop {
+        let report = tokio::select! {
+            _ = &mut ctrl_c => return Ok(()),
+            report = sync_mailbox(session, store, account, folder) => report.map_err(failure)?,
+        };
+        for warning in &report.warnings {
+            eprintln!("tidings: warning: {folder}: {warning}");
+        }
+        let summary = FolderSummary::new(store, account, report);
+        print_json(&SyncedLine { kind: "synced", account, summary })?;
+        loop {
+            let event = tokio::select! {
+                _ = &mut ctrl_c => return Ok(()),
+                event = watch(session, WATCH_ROUND) => event.map_err(failure)?,
+            };
+            if event == IdleEvent::Timeout {
+                continue;
+            }
+            let mut line = serde_json::to_value(event)
+                .map_err(|error| Failure::Runtime(format!("could not write JSON: {error}")))?;
+            if let Some(fields) = line.as_object_mut() {
+                fields.insert("account".into(), account.into());
+                fields.insert("folder".into(), folder.into());
+            }
+            print_json(&line)?;
+            break;
+        }
+    }
+}
+
+/// The account given, else the only account that has a server.
+fn account_to_sync(store: &Store, given: Option<&str>) -> Result<Account, Failure> {
+    let accounts = store.accounts().map_err(store_failure)?;
+    let ids = || accounts.iter().map(|account| account.id.as_str()).collect::<Vec<_>>().join(", ");
+    if let Some(given) = given {
+        let Some(account) = accounts.iter().find(|account| account.id == given) else {
+            return Err(Failure::BadInput(format!("no account {given:?}; the accounts are: {}", ids())));
+        };
+        if account.is_demo {
+            return Err(Failure::BadInput(format!(
+                "{given:?} is the demo mailbox, which has no server to sync"
+            )));
+        }
+        return Ok(account.clone());
+    }
+    let real: Vec<&Account> = accounts.iter().filter(|account| !account.is_demo).collect();
+    match real.as_slice() {
+        [only] => Ok((*only).clone()),
+        [] => Err(Failure::BadInput(
+            "there is no account to sync; add one with tidings account add --email ADDRESS --server HOST"
+                .into(),
+        )),
+        _ => Err(Failure::BadInput(format!("there are several accounts ({}); pass --account ID", ids()))),
+    }
+}
