@@ -1,15 +1,20 @@
 //! `tidings account add|list|remove`: accounts in the cache, passwords in the OS keyring.
 //!
-//! `add` checks the account by logging in (unless `--no-verify`), then stores the password in the
-//! keyring under the account id and the server settings in the cache; if the cache write fails
+//! `add` finds the server (`--server`, else `tidings-autoconfig`'s suggestions tried in order, the
+//! first that logs in winning), checks the account by logging in (unless `--no-verify`), then
+//! stores the password in the keyring under the account id and the server settings in the cache; if the cache write fails
 //! the keyring entry is taken back. `remove` deletes the keyring entry first (so a locked keyring
 //! leaves everything as it was), then the account with its mailboxes and cached mail.
 //! No password is ever printed, logged or written to a file.
 
+use std::io::IsTerminal;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Serialize;
-use tidings_store::{Account, ServerSettings};
+use tidings_autoconfig::{SocketType, Source};
+use tidings_imap::{ConnectOptions, Dialect, ImapError};
+use tidings_store::{Account, ConnectionSecurity, ServerSettings};
 
 use crate::args::AccountAddArgs;
 use crate::cache::{self, store_failure};
@@ -59,22 +64,33 @@ struct AddedAccount {
     /// The login was checked before saving.
     verified: bool,
     /// The dialect the server speaks, when verified.
-    dialect: Option<tidings_imap::Dialect>,
+    dialect: Option<Dialect>,
+    /// Where autoconfig found the server (`{"kind": "shipped", "provider"}`, `document` or
+    /// `guess`); null when --server was given.
+    autoconfig: Option<Source>,
 }
+
+/// How long each step before login may take while trying autoconfig's suggestions: a wrong
+/// guess should not hold the user up for long.
+const DISCOVERY_STEP: Duration = Duration::from_secs(5);
 
 pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure> {
     let email = args.email.trim().to_owned();
     check_email(&email)?;
     let id = args.id.clone().unwrap_or_else(|| email.to_lowercase());
     check_id(&id)?;
-    if args.server.is_none() {
-        return Err(Failure::BadInput(
-            "--server HOST[:PORT] is needed: finding the server from the address is not available yet".into(),
-        ));
-    }
-    let username = args.user.clone().unwrap_or_else(|| email.clone());
-    let settings =
-        server::settings_from_args(args.server.as_deref().unwrap_or_default(), &args.connection, username)?;
+    // Where to connect: --server, else what autoconfig suggests for the address.
+    let manual = match &args.server {
+        Some(server) => {
+            let username = args.user.clone().unwrap_or_else(|| email.clone());
+            Some(server::settings_from_args(server, &args.connection, username)?)
+        }
+        None => None,
+    };
+    let suggested = match manual {
+        Some(_) => Vec::new(),
+        None => suggestions(&email, args)?,
+    };
     let password = server::read_password()?;
 
     let store = cache::open(data_dir)?;
@@ -84,7 +100,16 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
         )));
     }
 
-    let dialect = if args.no_verify { None } else { Some(verify(&settings, &password)?) };
+    let (settings, found_by, dialect) = match manual {
+        Some(settings) if args.no_verify => (settings, None, None),
+        Some(settings) => {
+            let dialect = server::runtime()?
+                .block_on(log_in_once(&settings, &password, &server::connect_options()))
+                .map_err(|error| imap_failure(error, accept_hint))?;
+            (settings, None, Some(dialect))
+        }
+        None => discover(&email, suggested, &password, args.no_verify)?,
+    };
 
     let account = Account {
         id: id.clone(),
@@ -106,6 +131,7 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
             account: AccountView::from(&account),
             verified: dialect.is_some(),
             dialect,
+            autoconfig: found_by,
         });
     }
     let view = AccountView::from(&account);
@@ -113,8 +139,14 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
         Some(dialect) => format!("logged in ({})", dialect_name(dialect)),
         None => "not verified (--no-verify)".to_owned(),
     };
+    let found = match &found_by {
+        Some(Source::Shipped { provider }) => format!("; found in the {provider} settings"),
+        Some(Source::Document) => "; found in the provider's autoconfig document".to_owned(),
+        Some(Source::Guess) => "; found by trying the usual host names".to_owned(),
+        None => String::new(),
+    };
     println!(
-        "Added account {}: {} ({}), user {}; {checked}.",
+        "Added account {}: {} ({}), user {}; {checked}{found}.",
         view.id,
         view.server.unwrap_or_default(),
         view.security.unwrap_or_default(),
@@ -124,18 +156,111 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
 }
 
 /// Logs in once and out again; returns the dialect the server speaks.
-fn verify(settings: &ServerSettings, password: &str) -> Result<tidings_imap::Dialect, Failure> {
-    let config = server::config_of(settings)?;
+async fn log_in_once(
+    settings: &ServerSettings,
+    password: &str,
+    options: &ConnectOptions,
+) -> Result<Dialect, ImapError> {
+    let config = server::config_of(settings).map_err(|failure| ImapError::Protocol(failure.to_string()))?;
     let auth = tidings_imap::Auth::Password(password.to_owned());
-    server::runtime()?.block_on(async {
-        let session = tidings_imap::connect(&config, &auth, &server::connect_options())
-            .await
-            .map_err(|error| imap_failure(error, accept_hint))?;
-        let dialect = session.dialect().dialect;
-        // The login is what was checked; a slow goodbye does not matter.
-        let _ = session.logout().await;
-        Ok::<_, Failure>(dialect)
-    })
+    let session = tidings_imap::connect(&config, &auth, options).await?;
+    let dialect = session.dialect().dialect;
+    // The login is what was checked; a slow goodbye does not matter.
+    let _ = session.logout().await;
+    Ok(dialect)
+}
+
+/// The servers autoconfig suggests for the address, as settings to try in order, narrowed to
+/// `--security` and with `--user`, `--allow-plaintext` and `--accept-certificate` applied.
+fn suggestions(email: &str, args: &AccountAddArgs) -> Result<Vec<(ServerSettings, Source)>, Failure> {
+    let candidates = tidings_autoconfig::candidates(email).map_err(|error| {
+        Failure::BadInput(format!("cannot look the server up: {error}; pass --server HOST[:PORT]"))
+    })?;
+    let pinned_sha256 =
+        args.connection.accept_certificate.as_deref().map(server::parse_fingerprint).transpose()?;
+    let wanted = args.connection.security.map(server::security_of);
+    let suggested: Vec<(ServerSettings, Source)> = candidates
+        .into_iter()
+        .map(|candidate| {
+            let security = match candidate.socket {
+                SocketType::Tls => ConnectionSecurity::Tls,
+                SocketType::StartTls => ConnectionSecurity::Starttls,
+                SocketType::Plain => ConnectionSecurity::Plain,
+            };
+            let settings = ServerSettings {
+                host: candidate.host,
+                port: candidate.port,
+                security,
+                username: args.user.clone().unwrap_or(candidate.username),
+                allow_plaintext: args.connection.allow_plaintext,
+                pinned_sha256: pinned_sha256.clone(),
+            };
+            (settings, candidate.source)
+        })
+        .filter(|(settings, _)| wanted.is_none_or(|wanted| settings.security == wanted))
+        .collect();
+    if suggested.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "no server with that --security is known for {email}; pass --server HOST[:PORT]"
+        )));
+    }
+    Ok(suggested)
+}
+
+/// Tries the suggested servers in order with short timeouts; the first that logs in wins. A
+/// wrong password ends the search (the server was found; more guesses would only repeat the
+/// refusal). With `--no-verify` the first suggestion is taken as it is.
+fn discover(
+    email: &str,
+    suggested: Vec<(ServerSettings, Source)>,
+    password: &str,
+    no_verify: bool,
+) -> Result<(ServerSettings, Option<Source>, Option<Dialect>), Failure> {
+    if no_verify {
+        let first = suggested.into_iter().next();
+        return first.map(|(settings, source)| (settings, Some(source), None)).ok_or_else(|| {
+            Failure::BadInput(format!("no server is known for {email}; pass --server HOST[:PORT]"))
+        });
+    }
+    let mut options = server::connect_options();
+    options.timeouts.connect = DISCOVERY_STEP;
+    options.timeouts.tls_handshake = DISCOVERY_STEP;
+    options.timeouts.greeting = DISCOVERY_STEP;
+    let show_progress = std::io::stderr().is_terminal();
+    let runtime = server::runtime()?;
+    let mut failures = Vec::new();
+    let mut untrusted = None;
+    for (settings, source) in suggested {
+        let address = server::address(&settings);
+        let security = server::security_name(settings.security);
+        if show_progress {
+            eprintln!("Trying {address} ({security})…");
+        }
+        match runtime.block_on(log_in_once(&settings, password, &options)) {
+            Ok(dialect) => return Ok((settings, Some(source), Some(dialect))),
+            Err(error @ ImapError::WrongPassword) => {
+                return Err(Failure::Runtime(format!(
+                    "{error} ({address}, user {}); if the login name is not the address, pass --user",
+                    settings.username
+                )));
+            }
+            Err(ImapError::UntrustedCertificate { sha256_fingerprint }) => {
+                failures.push(format!("{address} ({security}): certificate not trusted"));
+                untrusted.get_or_insert((address, sha256_fingerprint));
+            }
+            Err(error) => failures.push(format!("{address} ({security}): {error}")),
+        }
+    }
+    if let Some((address, fingerprint)) = untrusted {
+        return Err(Failure::Runtime(format!(
+            "certificate not trusted (SHA-256 fingerprint {fingerprint}) at {address}: if you trust this \
+             server, rerun with --server {address} --accept-certificate {fingerprint}"
+        )));
+    }
+    Err(Failure::Runtime(format!(
+        "no IMAP server found for {email} (tried {}); pass --server HOST[:PORT]",
+        failures.join("; ")
+    )))
 }
 
 pub fn list(data_dir: Option<&Path>, json: bool) -> Result<(), Failure> {
@@ -204,7 +329,7 @@ fn check_id(id: &str) -> Result<(), Failure> {
 }
 
 /// The dialect as JSON spells it (`imap4rev1`, `gmail`, …).
-pub fn dialect_name(dialect: tidings_imap::Dialect) -> String {
+pub fn dialect_name(dialect: Dialect) -> String {
     serde_json::to_value(dialect)
         .ok()
         .and_then(|value| value.as_str().map(str::to_owned))

@@ -466,3 +466,101 @@ fn sync_watch_prints_new_mail_syncs_it_and_stops_on_ctrl_c() {
     assert_eq!(status.code(), Some(0), "Ctrl-C ends the watch cleanly");
     assert!(tidings(data, &["account", "remove", &id], "").status.success());
 }
+
+/// Forwards 127.0.0.1:993 to `target` until dropped, so autoconfig's last guess for an address at
+/// `127.0.0.1` (`127.0.0.1:993`, TLS) reaches the test Dovecot. `None` when 993 cannot be bound
+/// (not root, or taken).
+struct Port993 {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Port993 {
+    fn forward_to(target: u16) -> Option<Port993> {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:993").ok()?;
+        listener.set_nonblocking(true).ok()?;
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            while !stopped.load(Ordering::SeqCst) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else { continue };
+                let _ = client.set_nonblocking(false);
+                for (mut from, mut to) in
+                    [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)]
+                {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+        Some(Port993 { stop })
+    }
+}
+
+impl Drop for Port993 {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn without_server_the_autoconfig_suggestions_are_tried_in_order() {
+    let dovecot = start(true);
+    seed(&dovecot, 1..3);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    let pin = fingerprint(&dovecot);
+    // For alice@127.0.0.1 autoconfig suggests imap.127.0.0.1 and mail.127.0.0.1 (no such hosts)
+    // on 993 and 143, then 127.0.0.1:993 with TLS.
+    let add = |extra: &[&str], stdin: &str| {
+        let mut args = vec!["account", "add", "--email", "alice@127.0.0.1", "--user", "alice"];
+        args.extend_from_slice(extra);
+        tidings(data, &args, stdin)
+    };
+    let right = format!("{PASSWORD}\n");
+    let dotless = tidings(data, &["account", "add", "--email", "alice@localhost"], &right);
+    assert_fails(&dotless, 2, "the domain has no dot");
+    let Some(forwarder) = Port993::forward_to(dovecot.imaps_port().unwrap()) else {
+        println!("skipped: cannot listen on 127.0.0.1:993 (needs root and a free port)");
+        return;
+    };
+    assert_fails(
+        &add(&["--accept-certificate", &pin], "not the password\n"),
+        1,
+        "rejected the login for this account (127.0.0.1:993, user alice)",
+    );
+    assert_fails(
+        &add(&[], &right),
+        1,
+        &format!("rerun with --server 127.0.0.1:993 --accept-certificate {pin}"),
+    );
+    let no_server = add(&["--security", "starttls"], &right);
+    assert_fails(
+        &no_server,
+        1,
+        "no IMAP server found for alice@127.0.0.1 (tried imap.127.0.0.1:143 (starttls)",
+    );
+    assert_eq!(account_ids(data), ["demo"], "nothing was saved");
+
+    if !in_keyring_session() {
+        return;
+    }
+    let id = format!("alice-autoconfig-{}", std::process::id());
+    let added = json_of(&add(&["--accept-certificate", &pin, "--id", &id, "--json"], &right));
+    assert_eq!(added["server"], "127.0.0.1:993");
+    assert_eq!(added["security"], "tls");
+    assert_eq!(added["username"], "alice");
+    assert_eq!(added["verified"], true);
+    assert_eq!(added["autoconfig"]["kind"], "guess");
+    let synced = json_of(&tidings(data, &["sync", "--account", &id, "--json"], ""));
+    assert_eq!(synced["folders"][0]["new"], 2);
+    drop(forwarder);
+    assert!(tidings(data, &["account", "remove", &id], "").status.success());
+}
