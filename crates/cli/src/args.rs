@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "tidings",
     version,
-    about = "Tidings from the command line: render quote headers and read the mail cache",
+    about = "Tidings from the command line: accounts, IMAP sync and probe, the mail cache, quote headers",
     after_help = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
 )]
 pub struct Cli {
@@ -38,7 +38,13 @@ pub enum Command {
         tidings show --folder INBOX --uid 4 --rendered --json")]
     Show(ShowArgs),
     /// Add, list and remove mail accounts (passwords go to the OS keyring only).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+            tidings account add --email ann@example.org --server imap.example.org\n  \
+            tidings account list --json\n  \
+            tidings account remove ann@example.org"
+    )]
     Account(AccountCommand),
     /// Fetch new mail, flag changes and expunges of an account's folders into the cache.
     #[command(after_help = "The password comes from the OS keyring (stored by `tidings account add`).\n\n\
@@ -141,12 +147,15 @@ pub enum AccountCommand {
     #[command(
         after_help = "The password is read from TIDINGS_PASSWORD, else from the first line of standard \
         input (asked for without echo on a terminal). It is stored in the OS keyring only, never in a file.\n\
-        Without --server the server is found from the address (shipped provider settings, then \
-        autoconfig), and the first candidate that logs in is kept.\n\n\
+        Without --server the server is looked up from the address (the provider settings Tidings ships, \
+        then the usual host names such as imap.DOMAIN) and the first one that logs in is kept.\n\n\
         Examples:\n  \
+        tidings account add --email ann@gmail.com\n  \
         tidings account add --email ann@example.org --server imap.example.org\n  \
-        printf '%s\\n' \"$PW\" | tidings account add --email ann@example.org --server mail.example.org:143 --security starttls\n  \
-        tidings account add --email ann@example.org --server 127.0.0.1:993 --accept-certificate AB:CD:…:EF --id home --json"
+        printf '%s\\n' \"$PW\" | tidings account add --email ann@example.org \\\n      \
+        --server mail.example.org:143 --security starttls\n  \
+        tidings account add --email ann@example.org --id home --json \\\n      \
+        --server 192.168.1.5:993 --accept-certificate AB:CD:…:EF"
     )]
     Add(AccountAddArgs),
     /// List the accounts: id, address, server, security and user name (never a password).

@@ -532,11 +532,6 @@ fn without_server_the_autoconfig_suggestions_are_tried_in_order() {
         return;
     };
     assert_fails(
-        &add(&["--accept-certificate", &pin], "not the password\n"),
-        1,
-        "rejected the login for this account (127.0.0.1:993, user alice)",
-    );
-    assert_fails(
         &add(&[], &right),
         1,
         &format!("rerun with --server 127.0.0.1:993 --accept-certificate {pin}"),
@@ -549,18 +544,24 @@ fn without_server_the_autoconfig_suggestions_are_tried_in_order() {
     );
     assert_eq!(account_ids(data), ["demo"], "nothing was saved");
 
-    if !in_keyring_session() {
-        return;
+    if in_keyring_session() {
+        let id = format!("alice-autoconfig-{}", std::process::id());
+        let added = json_of(&add(&["--accept-certificate", &pin, "--id", &id, "--json"], &right));
+        assert_eq!(added["server"], "127.0.0.1:993");
+        assert_eq!(added["security"], "tls");
+        assert_eq!(added["username"], "alice");
+        assert_eq!(added["verified"], true);
+        assert_eq!(added["autoconfig"]["kind"], "guess");
+        let synced = json_of(&tidings(data, &["sync", "--account", &id, "--json"], ""));
+        assert_eq!(synced["folders"][0]["new"], 2);
+        assert!(tidings(data, &["account", "remove", &id], "").status.success());
     }
-    let id = format!("alice-autoconfig-{}", std::process::id());
-    let added = json_of(&add(&["--accept-certificate", &pin, "--id", &id, "--json"], &right));
-    assert_eq!(added["server"], "127.0.0.1:993");
-    assert_eq!(added["security"], "tls");
-    assert_eq!(added["username"], "alice");
-    assert_eq!(added["verified"], true);
-    assert_eq!(added["autoconfig"]["kind"], "guess");
-    let synced = json_of(&tidings(data, &["sync", "--account", &id, "--json"], ""));
-    assert_eq!(synced["folders"][0]["new"], 2);
+
+    // Last: after a failed login Dovecot delays every later login from the same address.
+    assert_fails(
+        &add(&["--accept-certificate", &pin], "not the password\n"),
+        1,
+        "rejected the login for this account (127.0.0.1:993, user alice)",
+    );
     drop(forwarder);
-    assert!(tidings(data, &["account", "remove", &id], "").status.success());
 }
