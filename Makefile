@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP := target/debug/tidings-app
 KEYRING_SESSION := tests/support/keyring-session.sh
 
-.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e bundle clean
+.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e bundle fuzz clean
 
 run: deps-run app
 	./$(APP)
@@ -57,6 +57,19 @@ test-e2e: app
 # The Linux .deb (AppImage tooling is downloaded at build time, which these machines cannot do).
 bundle: deps-run
 	npm run --prefix ui tauri -- build --bundles deb
+
+# Each fuzz target for FUZZ_SECONDS (libFuzzer via cargo-fuzz; the stable compiler is allowed
+# its -Z flags with RUSTC_BOOTSTRAP; no sanitizer: the code is safe Rust, and speed buys coverage).
+# Seeds: the demo mailbox. Findings: fuzz/artifacts/.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := render_html render_text mime_render
+fuzz:
+	@cargo fuzz --help >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$target && cp assets/demo/*.eml fuzz/corpus/$$target/; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none $$target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536) || exit 1; \
+	done
 
 clean:
 	cargo clean
