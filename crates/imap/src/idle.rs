@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use async_imap::extensions::idle::IdleResponse;
 use async_imap::imap_proto::{MailboxDatum, Response, Status};
+use async_imap::types::UnsolicitedResponse;
 use serde::Serialize;
 
 use crate::session::ImapSession;
@@ -77,6 +78,18 @@ pub async fn watch(session: &mut ImapSession, timeout: Duration) -> Result<IdleE
             Ok(Err(error)) => return Err(ImapError::from_imap(error)),
             Ok(Ok(inner)) => inner,
         };
+        // What the server said between IDLE and "+ idling", or between DONE and its OK, went to
+        // the unsolicited channel rather than the IDLE stream; under load that is where a new
+        // message's EXISTS lands.
+        while let Ok(unsolicited) = inner.unsolicited_responses.try_recv() {
+            let seen = match unsolicited {
+                UnsolicitedResponse::Exists(exists) => Some(IdleEvent::NewMail { exists }),
+                UnsolicitedResponse::Expunge(_) => Some(IdleEvent::Expunged),
+                UnsolicitedResponse::Other(response) => classify(response.parsed())?,
+                UnsolicitedResponse::Status { .. } | UnsolicitedResponse::Recent(_) => None,
+            };
+            event = event.or(seen);
+        }
         session.restore(inner);
         if let Some(event) = event {
             return Ok(event);

@@ -301,6 +301,49 @@ async fn idle_is_reissued_every_keepalive() {
     assert!(session.is_connected());
 }
 
+/// New mail reported between DONE and its tagged OK (the server noticed it while ending IDLE)
+/// still ends the watch as new mail; it is not lost between two IDLE rounds.
+#[tokio::test]
+async fn exists_sent_while_ending_idle_is_new_mail() {
+    let mut idle_tag = None;
+    let mut rounds = 0;
+    let (port, _received) = fake_server(
+        Some("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE] fake ready\r\n"),
+        move |line| {
+            let command = line.split(' ').nth(1).unwrap_or_default().to_ascii_uppercase();
+            match command.as_str() {
+                "AUTHENTICATE" => Some(format!("{} OK Logged in\r\n", tag(line))),
+                "CAPABILITY" => Some(format!("* CAPABILITY IMAP4rev1 IDLE\r\n{} OK done\r\n", tag(line))),
+                "IDLE" => {
+                    idle_tag = Some(tag(line).to_owned());
+                    Some("+ idling\r\n".to_owned())
+                }
+                _ if line == "DONE" => idle_tag.take().map(|idle| {
+                    rounds += 1;
+                    let news = if rounds == 2 { "* 7 EXISTS\r\n" } else { "" };
+                    format!("{news}{idle} OK Idle completed\r\n")
+                }),
+                _ => None,
+            }
+        },
+    )
+    .await;
+    let mut connect_options = options(Duration::from_secs(5));
+    connect_options.timeouts.idle_keepalive = Duration::from_millis(200);
+    let mut session = match step(
+        "connect",
+        connect(&config(port, Security::Plain), &Auth::Password(PASSWORD.into()), &connect_options),
+    )
+    .await
+    {
+        Ok(session) => session,
+        Err(error) => panic!("connect: {error}"),
+    };
+    let event = step("watch", tidings_imap::watch(&mut session, Duration::from_secs(3))).await;
+    assert_eq!(event.ok(), Some(tidings_imap::IdleEvent::NewMail { exists: 7 }));
+    assert!(session.is_connected());
+}
+
 /// A one-message server whose FETCH answer trickles in (or stops half-way), to tell a slow big
 /// response from a server that went quiet. The trickling one also leaves UIDNEXT out of SELECT.
 async fn trickling_server(stall_half_way: bool) -> u16 {
