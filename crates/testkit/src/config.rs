@@ -98,7 +98,7 @@ mod tests {
             root,
             imap_port: 1143,
             imaps_port: tls.then_some(1993),
-            tls_files: tls.then(|| (root.join("tls/cert.pem"), root.join("tls/key.pem"))),
+            tls_files: tls.then(|| (root.join("tls/chain.pem"), root.join("tls/key.pem"))),
             id_log: true,
         }
     }
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn tls_config_has_cert_and_an_ssl_imaps_listener() {
         let conf = render(&settings(Path::new("/tmp/x"), true));
-        assert!(conf.contains("ssl = yes\nssl_cert = </tmp/x/tls/cert.pem\n"));
+        assert!(conf.contains("ssl = yes\nssl_cert = </tmp/x/tls/chain.pem\n"));
         assert!(conf.contains("ssl_min_protocol = TLSv1.2\n"));
         assert!(conf.contains("port = 1993\n    ssl = yes\n"));
     }

@@ -10,8 +10,8 @@
 //! # fn main() -> Result<(), tidings_testkit::TestkitError> {
 //! let server = Dovecot::start(DovecotOptions { tls: true, ..DovecotOptions::default() })?;
 //! server.seed("alice", "INBOX", &[b"Subject: hi\r\n\r\nbody\r\n"])?;
-//! // Connect to server.host():server.imap_port() (STARTTLS) or imaps_port(), pin cert_sha256(),
-//! // log in as user(0)/password(0), then assert on server.log_text().
+//! // Connect to server.host():server.imap_port() (STARTTLS) or imaps_port(), pin cert_sha256()
+//! // (or trust ca_pem()), log in as user(0)/password(0), then assert on server.log_text().
 //! # Ok(()) }
 //! ```
 //!
@@ -107,7 +107,8 @@ pub type Result<T, E = TestkitError> = std::result::Result<T, E>;
 #[derive(Debug, Clone)]
 pub struct DovecotOptions {
     /// Adds `ssl = yes` (STARTTLS on the plain port) and an implicit-TLS `imaps` listener, with a
-    /// self-signed certificate for CN=localhost / IP 127.0.0.1 made by `openssl req`.
+    /// certificate for CN=localhost (SAN DNS:localhost, IP:127.0.0.1; CA:FALSE, serverAuth) signed by
+    /// a test CA of this server's own, both made by `openssl`.
     pub tls: bool,
     /// `(user, password)` pairs for the passwd-file passdb; passwords are stored `{PLAIN}`.
     pub users: Vec<(String, String)>,
@@ -137,7 +138,15 @@ pub struct Dovecot {
 
 #[derive(Debug)]
 struct Certificate {
+    /// The leaf alone.
     pem: PathBuf,
+    /// The leaf followed by the CA: what Dovecot sends.
+    chain: PathBuf,
+    /// The leaf's private key.
+    key: PathBuf,
+    /// The test CA that signed the leaf, made for this server only.
+    ca_pem: PathBuf,
+    /// SHA-256 of the leaf's DER.
     sha256: [u8; 32],
 }
 
@@ -195,7 +204,7 @@ impl Dovecot {
             root,
             imap_port,
             imaps_port,
-            tls_files: cert.as_ref().map(|_| (root.join("tls/cert.pem"), root.join("tls/key.pem"))),
+            tls_files: cert.as_ref().map(|c| (c.chain.clone(), c.key.clone())),
             id_log: opts.id_log,
         });
         write_file(&root.join("dovecot.conf"), conf.as_bytes())?;
@@ -241,12 +250,20 @@ impl Dovecot {
         self.imaps_port
     }
 
-    /// The server's self-signed certificate (PEM), when started with `tls`.
+    /// The server's leaf certificate alone (PEM), when started with `tls`. The server sends it
+    /// followed by [`Dovecot::ca_pem`].
     pub fn cert_pem(&self) -> Option<&Path> {
         self.cert.as_ref().map(|c| c.pem.as_path())
     }
 
-    /// SHA-256 of the DER leaf certificate (what `openssl x509 -fingerprint -sha256` prints), when started with `tls`.
+    /// The test CA (PEM) that signed the leaf, when started with `tls`: made for this server only,
+    /// trusted by nobody until a test puts it into a trust store (e.g. with `SSL_CERT_FILE`).
+    pub fn ca_pem(&self) -> Option<&Path> {
+        self.cert.as_ref().map(|c| c.ca_pem.as_path())
+    }
+
+    /// SHA-256 of the DER leaf certificate (what `openssl x509 -fingerprint -sha256` prints), when
+    /// started with `tls`: what a user accepts and Tidings pins.
     pub fn cert_sha256(&self) -> Option<[u8; 32]> {
         self.cert.as_ref().map(|c| c.sha256)
     }
@@ -390,19 +407,76 @@ fn free_port() -> Result<u16> {
         .map_err(|e| io_error("picking a free port on 127.0.0.1", e))
 }
 
+/// The `openssl` configuration for [`make_certificate`]: a root CA and a server leaf as a public CA
+/// would issue them, so that webpki accepts the chain (it refuses a CA certificate as the leaf).
+const OPENSSL_CONFIG: &str = "\
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[leaf]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+";
+
+/// Makes a test CA and a leaf for `localhost` / `127.0.0.1` signed by it, under `root/tls`:
+/// `ca.pem`, `cert.pem` (the leaf), `chain.pem` (leaf then CA, what Dovecot serves) and `key.pem`.
 fn make_certificate(root: &Path) -> Result<Certificate> {
     let tls = root.join("tls");
     fs::create_dir_all(&tls).map_err(|e| io_error("creating the tls dir", e))?;
-    let (pem, key) = (tls.join("cert.pem"), tls.join("key.pem"));
+    let config = tls.join("openssl.cnf");
+    write_file(&config, OPENSSL_CONFIG.as_bytes())?;
+    let (ca_pem, ca_key) = (tls.join("ca.pem"), tls.join("ca.key"));
+    let (pem, key, csr, chain) =
+        (tls.join("cert.pem"), tls.join("key.pem"), tls.join("leaf.csr"), tls.join("chain.pem"));
+    let new_p256_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     run(Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-        .args(["-days", "3650", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("req")
+        .arg("-config")
+        .arg(&config)
+        .args(["-x509", "-extensions", "ca", "-days", "3650", "-subj", "/CN=Tidings test CA"])
+        .args(new_p256_key)
+        .arg("-keyout")
+        .arg(&ca_key)
+        .arg("-out")
+        .arg(&ca_pem))?;
+    set_mode(&ca_key, 0o600)?;
+    run(Command::new("openssl")
+        .arg("req")
+        .arg("-config")
+        .arg(&config)
+        .args(["-new", "-subj", "/CN=localhost"])
+        .args(new_p256_key)
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
-        .arg(&pem))?;
+        .arg(&csr))?;
     set_mode(&key, 0o600)?;
+    run(Command::new("openssl")
+        .args(["x509", "-req", "-days", "3650", "-in"])
+        .arg(&csr)
+        .arg("-CA")
+        .arg(&ca_pem)
+        .arg("-CAkey")
+        .arg(&ca_key)
+        .arg("-CAcreateserial")
+        .arg("-CAserial")
+        .arg(tls.join("ca.srl"))
+        .arg("-extfile")
+        .arg(&config)
+        .args(["-extensions", "leaf", "-out"])
+        .arg(&pem))?;
+    let mut chain_pem = fs::read(&pem).map_err(|e| io_error("reading the leaf certificate", e))?;
+    chain_pem.extend(fs::read(&ca_pem).map_err(|e| io_error("reading the CA certificate", e))?);
+    write_file(&chain, &chain_pem)?;
     let fingerprint =
         run(Command::new("openssl").args(["x509", "-noout", "-fingerprint", "-sha256", "-in"]).arg(&pem))?;
     let sha256 = parse_fingerprint(&fingerprint).ok_or_else(|| TestkitError::CommandFailed {
@@ -410,7 +484,7 @@ fn make_certificate(root: &Path) -> Result<Certificate> {
         status: "unparsable output".to_owned(),
         stderr: fingerprint.clone(),
     })?;
-    Ok(Certificate { pem, sha256 })
+    Ok(Certificate { pem, chain, key, ca_pem, sha256 })
 }
 
 /// Parses `sha256 Fingerprint=AB:CD:...` as printed by `openssl x509 -fingerprint`.

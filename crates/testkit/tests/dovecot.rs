@@ -15,8 +15,11 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use tokio_rustls::rustls::crypto::CryptoProvider;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use tokio_rustls::rustls::{self, CertificateError, ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tokio_rustls::rustls::{
+    self, CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio_rustls::TlsConnector;
 
 /// Every network step gets this long; a hang is a failure, not a stuck test run.
@@ -231,6 +234,46 @@ async fn implicit_tls_and_starttls_log_in_with_the_pinned_certificate() {
     let tls_logins =
         log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS,")).count();
     assert_eq!(tls_logins, 2, "log:\n{log}");
+}
+
+#[tokio::test]
+async fn the_leaf_is_a_server_certificate_that_chains_to_the_test_ca() {
+    let dc = start(DovecotOptions { tls: true, ..DovecotOptions::default() });
+    let ca_pem = dc.ca_pem().expect("tls server has a test CA");
+    let leaf_pem = dc.cert_pem().expect("tls server has a leaf");
+    let leaf = CertificateDer::from_pem_file(leaf_pem).expect("leaf PEM");
+    let leaf_sha256: [u8; 32] = Sha256::digest(leaf.as_ref()).into();
+    assert_eq!(Some(leaf_sha256), dc.cert_sha256(), "the pin is the leaf's fingerprint");
+
+    // rustls' own webpki verifier with only the test CA: it refuses CA certificates as leaves and
+    // checks serverAuth and the SAN, so this is how a platform store that trusts the CA sees it.
+    let mut roots = RootCertStore::empty();
+    for ca in CertificateDer::pem_file_iter(ca_pem).expect("CA PEM") {
+        roots.add(ca.expect("CA certificate")).expect("CA usable as a trust anchor");
+    }
+    let config = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = TlsConnector::from(Arc::new(config));
+    let port = dc.imaps_port().expect("imaps port");
+    for name in ["localhost", "127.0.0.1"] {
+        let tcp = step("tcp connect", TcpStream::connect((dc.host(), port))).await.expect("connect imaps");
+        let server_name = ServerName::try_from(name).expect("server name");
+        let tls = step("tls handshake", connector.connect(server_name, tcp))
+            .await
+            .unwrap_or_else(|e| panic!("{name}: the chain must verify against the test CA: {e}"));
+        let sent = tls.get_ref().1.peer_certificates().expect("peer certificates");
+        assert_eq!(sent.len(), 2, "{name}: the server sends the leaf and the CA");
+        assert_eq!(sent[0], leaf, "{name}: the leaf comes first");
+    }
+
+    // Another name is refused: the SAN is checked, not just the chain.
+    let tcp = step("tcp connect", TcpStream::connect((dc.host(), port))).await.expect("connect imaps");
+    let other = ServerName::try_from("imap.example.org").expect("server name");
+    let result = step("tls handshake", connector.connect(other, tcp)).await;
+    assert!(result.is_err(), "a certificate for localhost was accepted for imap.example.org");
 }
 
 #[tokio::test]
