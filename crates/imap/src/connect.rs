@@ -4,8 +4,9 @@
 //! Numbered plan of [`connect`]:
 //! 1. Refuse `Security::Plain` unless the user allowed it; connect TCP (timeout); for plaintext,
 //!    refuse again unless the peer address is loopback or a private LAN.
-//! 2. TLS: handshake with the web PKI or the pinned SHA-256 (timeout). An untrusted certificate is
-//!    [`ImapError::UntrustedCertificate`] with its fingerprint, never a silent accept.
+//! 2. TLS: handshake trusting the platform's roots or only the pinned SHA-256 (timeout). An
+//!    untrusted certificate is [`ImapError::UntrustedCertificate`] with its fingerprint, never a
+//!    silent accept.
 //!    STARTTLS: read the greeting in plaintext; if CAPABILITY lacks `STARTTLS` or the server
 //!    refuses it, stop with [`ImapError::StartTlsStripped`] before any credential is sent
 //!    (RFC 3501 §6.2.1); then handshake as above and forget the plaintext capabilities.
@@ -65,7 +66,7 @@ pub struct ServerConfig {
     pub username: String,
     /// The user allowed plaintext (only honoured for loopback and private LAN peers).
     pub allow_plaintext: bool,
-    /// SHA-256 of the one certificate the user accepted; `None` trusts the web PKI.
+    /// SHA-256 of the one certificate the user accepted; `None` trusts the platform's roots.
     pub pinned_sha256: Option<[u8; 32]>,
 }
 
@@ -240,6 +241,9 @@ async fn handshake(
     config: &ServerConfig,
     limit: Duration,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    if config.pinned_sha256.is_none() {
+        tls::load_platform_roots().await;
+    }
     let (tls_config, verifier) = tls::client_config(config.pinned_sha256).map_err(ImapError::Network)?;
     let connector = TlsConnector::from(Arc::new(tls_config));
     let name = ServerName::try_from(config.host.clone())

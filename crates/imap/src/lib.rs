@@ -5,8 +5,9 @@
 //! - [`mod@connect`]: TCP, implicit TLS or STARTTLS (rustls), certificate pinning, plaintext policy,
 //!   LOGIN / AUTHENTICATE PLAIN / OAuth2 SASL, timeouts. Returns an [`ImapSession`].
 //! - [`mod@probe`]: the same connection up to the greeting, CAPABILITY and ID, without login.
-//! - `tls`: the certificate verifiers (web PKI roots or one pinned certificate), which always
-//!   remember the leaf so an untrusted certificate can be shown to the user by fingerprint.
+//! - `tls`: the certificate verifiers (the platform's trust store, loaded once per process, with
+//!   Mozilla's roots as the fallback; or one pinned certificate), which always remember the leaf
+//!   so an untrusted certificate can be shown to the user by fingerprint.
 //! - [`session`]: the logged-in connection and the one command runner every command goes through.
 //! - [`dialect`]: which IMAP dialect the server speaks (pure), and one strategy per dialect.
 //! - [`id`]: what we say about ourselves in RFC 2971 `ID`.
@@ -18,7 +19,7 @@
 //! - A password never leaves the process over an unencrypted connection unless the user allowed
 //!   plaintext *and* the peer is on loopback or a private LAN; a STARTTLS that is not offered or
 //!   refused ends the connection before any credential is sent.
-//! - A certificate is trusted by the web PKI or by an explicit SHA-256 pin, never silently.
+//! - A certificate is trusted by the platform's roots or by an explicit SHA-256 pin, never silently.
 //! - After any error (I/O, timeout, protocol, BYE) the underlying session is dropped: a zombie
 //!   session answers `OK` with empty data, which must never be mistaken for an empty mailbox.
 //!

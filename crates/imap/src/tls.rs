@@ -1,5 +1,14 @@
-//! Certificate verification for IMAP over TLS: the web PKI (Mozilla's roots from `webpki-roots`)
-//! or exactly one certificate pinned by SHA-256 after the user accepted its fingerprint.
+//! Certificate verification for IMAP over TLS: the platform's trust store (the roots the user's
+//! browser trusts, including a corporate CA the user installed) or exactly one certificate pinned by
+//! SHA-256 after the user accepted its fingerprint.
+//!
+//! The platform roots come from `rustls-native-certs`: on Linux and the BSDs the OpenSSL locations
+//! (`/etc/ssl/certs` and friends, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set), on macOS the
+//! keychains, on Windows the system certificate store. They are loaded once per process, on the first
+//! connection that needs them (off the async executor, see [`load_platform_roots`]), and kept for
+//! every later one: a CA installed while Tidings runs is trusted after a restart. When the platform
+//! store yields no usable root (a minimal container without `ca-certificates`), Mozilla's roots from
+//! `webpki-roots` are used instead and a `tracing` warning says so.
 //!
 //! Both verifiers sit inside [`RememberingVerifier`], which keeps the leaf certificate it was shown
 //! and whether it rejected it, so that a failed handshake becomes
@@ -7,9 +16,9 @@
 //! certificate silently, and handshake signatures are always checked (a pinned certificate proves
 //! nothing unless the server also holds its key).
 //!
-//! This module does no IO; `connect.rs` runs the handshake.
+//! The only IO here is reading the platform store; `connect.rs` runs the handshake.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -32,7 +41,8 @@ pub(crate) struct Seen {
 /// How a server certificate is trusted.
 #[derive(Debug)]
 enum Trust {
-    WebPki(Arc<WebPkiServerVerifier>),
+    /// The platform's roots (or the bundled fallback), verified by webpki.
+    Roots(Arc<WebPkiServerVerifier>),
     Pinned([u8; 32]),
 }
 
@@ -73,7 +83,7 @@ impl ServerCertVerifier for RememberingVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let leaf_sha256: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
         let verdict = match &self.trust {
-            Trust::WebPki(inner) => {
+            Trust::Roots(inner) => {
                 inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
             }
             Trust::Pinned(pin) if *pin == leaf_sha256 => Ok(ServerCertVerified::assertion()),
@@ -118,7 +128,54 @@ impl ServerCertVerifier for RememberingVerifier {
     }
 }
 
-/// Builds a client config that trusts the web PKI, or only `pin` when given.
+/// The platform's roots (or the bundled fallback), loaded by the first caller in this process.
+static PLATFORM_ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+
+/// Loads the platform's roots into [`PLATFORM_ROOTS`] on a blocking thread, unless already loaded:
+/// reading a few hundred kilobytes of PEM or the macOS keychains must not stall the executor.
+/// Should that thread fail, [`client_config`] loads them itself.
+pub(crate) async fn load_platform_roots() {
+    if PLATFORM_ROOTS.get().is_none() {
+        let _ = tokio::task::spawn_blocking(platform_roots).await;
+    }
+}
+
+/// The roots every unpinned connection of this process trusts.
+fn platform_roots() -> Arc<RootCertStore> {
+    PLATFORM_ROOTS
+        .get_or_init(|| {
+            let found = rustls_native_certs::load_native_certs();
+            let errors: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
+            Arc::new(roots_or_fallback(found.certs, &errors).0)
+        })
+        .clone()
+}
+
+/// The usable roots among `certs`, or Mozilla's bundled roots (and `true`) when there is none.
+/// `errors` are what went wrong while reading the platform store; they are logged, not fatal.
+fn roots_or_fallback(certs: Vec<CertificateDer<'static>>, errors: &[String]) -> (RootCertStore, bool) {
+    let found = certs.len();
+    let mut roots = RootCertStore::empty();
+    let (usable, unusable) = roots.add_parsable_certificates(certs);
+    if roots.is_empty() {
+        tracing::warn!(
+            found,
+            unusable,
+            ?errors,
+            "the platform's trust store has no usable root certificate; falling back to Mozilla's roots \
+             built into Tidings (webpki-roots), so CAs installed on this machine are not trusted"
+        );
+        return (RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }, true);
+    }
+    if !errors.is_empty() {
+        tracing::warn!(usable, ?errors, "parts of the platform's trust store could not be read");
+    }
+    // Stores often hold a few roots webpki cannot parse (odd encodings); nothing the user can fix.
+    tracing::debug!(usable, unusable, "trusting the platform's root certificates");
+    (roots, false)
+}
+
+/// Builds a client config that trusts the platform's roots, or only `pin` when given.
 pub(crate) fn client_config(
     pin: Option<[u8; 32]>,
 ) -> Result<(ClientConfig, Arc<RememberingVerifier>), String> {
@@ -126,11 +183,10 @@ pub(crate) fn client_config(
     let trust = match pin {
         Some(pin) => Trust::Pinned(pin),
         None => {
-            let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-            let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            let verifier = WebPkiServerVerifier::builder_with_provider(platform_roots(), provider.clone())
                 .build()
                 .map_err(|error| error.to_string())?;
-            Trust::WebPki(verifier)
+            Trust::Roots(verifier)
         }
     };
     let verifier = Arc::new(RememberingVerifier {
@@ -154,7 +210,50 @@ pub(crate) fn format_fingerprint(sha256: &[u8; 32]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+
     use super::*;
+
+    /// A self-signed P-256 root, `CN=Tidings unit-test root`, valid until 2126.
+    const UNIT_TEST_ROOT: &str = "-----BEGIN CERTIFICATE-----
+MIIBmDCCAT+gAwIBAgIUDtyrCqqnkb+ezuTIun30yVyYjXowCgYIKoZIzj0EAwIw
+ITEfMB0GA1UEAwwWVGlkaW5ncyB1bml0LXRlc3Qgcm9vdDAgFw0yNjExMjYwMjAy
+NDFaGA8yMTI2MTEwMjAyMDI0MVowITEfMB0GA1UEAwwWVGlkaW5ncyB1bml0LXRl
+c3Qgcm9vdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABBNFrNy1T9rMJ4jFp7uX
+0XUe49dHtjb/V6w3Q9wQTT09T2+iVUvYGDsC8wQvg8469YGVBg4gRQFu2Ob3PrZG
+4c6jUzBRMB0GA1UdDgQWBBTIGvr2rZUcVNLk8H+AyQd72ExcAjAfBgNVHSMEGDAW
+gBTIGvr2rZUcVNLk8H+AyQd72ExcAjAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49
+BAMCA0cAMEQCIHWLkYkAYhXBDDkh9ZmW2E1gZnmBneAYec0Oz3uPsW+bAiBrwxjY
+Ned/3pynSx92lePnrhFaOGn55uZqM+7a597QZg==
+-----END CERTIFICATE-----
+";
+
+    fn garbage() -> CertificateDer<'static> {
+        CertificateDer::from(vec![0x30, 0x03, 0x01, 0x02, 0x03])
+    }
+
+    #[test]
+    fn an_empty_platform_store_falls_back_to_mozillas_roots() {
+        let (roots, fell_back) = roots_or_fallback(Vec::new(), &[]);
+        assert!(fell_back);
+        assert_eq!(roots.len(), webpki_roots::TLS_SERVER_ROOTS.len());
+    }
+
+    #[test]
+    fn a_store_of_unusable_certificates_falls_back_too() {
+        let errors = ["failed to read PEM from file".to_owned()];
+        let (roots, fell_back) = roots_or_fallback(vec![garbage(), garbage()], &errors);
+        assert!(fell_back);
+        assert_eq!(roots.len(), webpki_roots::TLS_SERVER_ROOTS.len());
+    }
+
+    #[test]
+    fn usable_platform_roots_are_trusted_alone() {
+        let root = CertificateDer::from_pem_slice(UNIT_TEST_ROOT.as_bytes()).expect("PEM");
+        let (roots, fell_back) = roots_or_fallback(vec![garbage(), root], &[]);
+        assert!(!fell_back);
+        assert_eq!(roots.len(), 1, "only the platform's root, no bundled ones added");
+    }
 
     #[test]
     fn fingerprints_are_colon_separated_upper_case_hex() {

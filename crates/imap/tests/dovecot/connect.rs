@@ -49,12 +49,12 @@ async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
         ..tls_config(&dovecot)
     };
     let cases = [
-        ("implicit TLS, web PKI", ServerConfig { pinned_sha256: None, ..tls_config(&dovecot) }),
+        ("implicit TLS, platform roots", ServerConfig { pinned_sha256: None, ..tls_config(&dovecot) }),
         (
             "implicit TLS, another pin",
             ServerConfig { pinned_sha256: Some(wrong_pin), ..tls_config(&dovecot) },
         ),
-        ("STARTTLS, web PKI", starttls),
+        ("STARTTLS, platform roots", starttls),
     ];
     for (name, config) in cases {
         match step(name, connect(&config, &password(&dovecot), &options())).await {
@@ -62,7 +62,7 @@ async fn an_untrusted_certificate_is_refused_with_its_fingerprint() {
                 assert_eq!(sha256_fingerprint, expected, "{name}")
             }
             Err(other) => panic!("{name}: expected UntrustedCertificate, got {other}"),
-            Ok(_) => panic!("{name}: a self-signed certificate must not be trusted silently"),
+            Ok(_) => panic!("{name}: a certificate from an unknown CA must not be trusted silently"),
         }
     }
     let message = ImapError::UntrustedCertificate { sha256_fingerprint: expected.clone() }.to_string();

@@ -1,0 +1,98 @@
+//! Shared by the `platform_roots*` test binaries: each sets the trust store through the environment
+//! before its first unpinned connection, because `tidings-imap` loads the platform's roots once per
+//! process. Each binary therefore has exactly one test.
+
+// Each binary uses only some of these helpers.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::path::Path;
+use std::time::Duration;
+
+use tidings_imap::{
+    connect, Auth, ClientIdentity, ConnectOptions, ImapError, ImapSession, Security, ServerConfig, Timeouts,
+};
+use tidings_testkit::{Dovecot, DovecotOptions};
+
+/// Every awaited network step gets this long.
+const STEP: Duration = Duration::from_secs(30);
+
+pub async fn step<T>(what: &str, future: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(STEP, future).await {
+        Ok(value) => value,
+        Err(_) => panic!("{what}: no answer within {STEP:?}"),
+    }
+}
+
+/// A Dovecot with implicit TLS and STARTTLS, its leaf signed by its own test CA.
+pub fn start_tls() -> Dovecot {
+    Dovecot::start(DovecotOptions { tls: true, ..DovecotOptions::default() })
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Makes `bundle` the whole platform trust store of this process, as rustls-native-certs reads it
+/// on Linux: `SSL_CERT_FILE` alone (an inherited `SSL_CERT_DIR` would add the system's roots).
+/// Must run before the first unpinned connection of the process.
+pub fn trust_only(bundle: &Path) {
+    std::env::set_var("SSL_CERT_FILE", bundle);
+    std::env::remove_var("SSL_CERT_DIR");
+}
+
+/// `host` is `127.0.0.1` (checked against the leaf's IP SAN) or `localhost` (its DNS SAN).
+pub fn config(dovecot: &Dovecot, host: &str, security: Security, pin: Option<[u8; 32]>) -> ServerConfig {
+    let port = match security {
+        Security::Tls => dovecot.imaps_port().expect("a TLS test server has an imaps port"),
+        Security::StartTls | Security::Plain => dovecot.imap_port(),
+    };
+    ServerConfig {
+        host: host.to_owned(),
+        port,
+        security,
+        username: dovecot.user(0).expect("user 0").to_owned(),
+        allow_plaintext: false,
+        pinned_sha256: pin,
+    }
+}
+
+pub fn options() -> ConnectOptions {
+    let five = Duration::from_secs(5);
+    ConnectOptions {
+        timeouts: Timeouts {
+            connect: five,
+            tls_handshake: five,
+            greeting: five,
+            login: five,
+            command: Duration::from_secs(10),
+            idle_keepalive: Duration::from_secs(60),
+        },
+        identity: ClientIdentity::new("Test OS 1.0", "de-DE", false),
+    }
+}
+
+pub async fn try_connect(dovecot: &Dovecot, config: &ServerConfig) -> Result<ImapSession, ImapError> {
+    let password = Auth::Password(dovecot.password(0).expect("password 0").to_owned());
+    step("connect", connect(config, &password, &options())).await
+}
+
+/// The leaf's fingerprint as `ImapError::UntrustedCertificate` shows it.
+pub fn leaf_fingerprint(dovecot: &Dovecot) -> String {
+    let sha256 = dovecot.cert_sha256().expect("a TLS test server has a leaf");
+    sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+/// Fails unless `result` is `UntrustedCertificate` with the leaf's fingerprint.
+pub fn assert_untrusted(what: &str, dovecot: &Dovecot, result: Result<ImapSession, ImapError>) {
+    match result {
+        Err(ImapError::UntrustedCertificate { sha256_fingerprint }) => {
+            assert_eq!(sha256_fingerprint, leaf_fingerprint(dovecot), "{what}")
+        }
+        Err(other) => panic!("{what}: expected UntrustedCertificate, got {other}"),
+        Ok(_) => panic!("{what}: a certificate from a CA the store lacks was trusted"),
+    }
+}
+
+/// Dovecot logs `Login: user=<alice>, …, TLS, …` for logins over TLS.
+pub fn tls_logins(dovecot: &Dovecot) -> usize {
+    let log = dovecot.log_text();
+    log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS")).count()
+}
