@@ -1,6 +1,8 @@
 //! Connecting: implicit TLS and STARTTLS with a pinned certificate, untrusted certificates,
 //! wrong passwords, plaintext policy, the dialect report and our ID in Dovecot's log.
 
+use std::time::{Duration, Instant};
+
 use tidings_imap::{connect, Auth, Dialect, Extension, ImapError, Security, ServerConfig};
 
 use crate::util::{login, options, password, plain_config, start, step, tls_config};
@@ -123,7 +125,13 @@ async fn dovecot_is_reported_as_imap4rev1_with_its_extensions() {
 async fn our_id_fields_reach_the_server_log() {
     let dovecot = start(false);
     let _session = login(&plain_config(&dovecot), &dovecot).await;
-    let log = dovecot.log_text();
+    // The imap process writes the ID line after answering, asynchronously: give it a moment.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut log = dovecot.log_text();
+    while !log.contains("ID sent:") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        log = dovecot.log_text();
+    }
     let id_line =
         log.lines().find(|l| l.contains("ID sent:") && l.contains("name=Tidings")).unwrap_or_default();
     for field in [
