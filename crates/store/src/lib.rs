@@ -111,7 +111,7 @@ pub struct ServerSettings {
     /// The user allowed plaintext IMAP (honoured only for loopback and private LAN peers).
     pub allow_plaintext: bool,
     /// SHA-256 of the one server certificate the user accepted, as 64 lower-case hex digits;
-    /// `None` trusts the web PKI.
+    /// `None` trusts the platform's root certificates.
     pub pinned_sha256: Option<String>,
 }
 
