@@ -40,7 +40,8 @@
 //! 6. **Render** (`render`, `avatar`): each header is replaced by a
 //!    `<div class="tidings-header" data-depth="N">` block with an initials avatar (same size
 //!    everywhere, same bytes for the same sender), name, address, date and time; the original
-//!    text stays in its `title`. The output is sanitised with ammonia.
+//!    text stays in its `title`. The output is sanitised as it is written: the HTML is parsed
+//!    once, and only allow-listed elements, attributes and URL schemes are written out.
 //!
 //! ## Mask files
 //!
@@ -278,7 +279,7 @@ pub fn render(
             found
         }
     };
-    let html = blocks.insert_avatars(&render::sanitize(&html, options.allow_remote_images));
+    let html = blocks.insert_avatars(&html);
     Rendering {
         top: top_fields,
         quotes: found.into_iter().map(|found| found.header).collect(),

@@ -1,13 +1,20 @@
 //! The uniform rendering: every quote header and the top header become one block of the same
 //! shape, the rest of the body is kept (quotes stay blockquotes), and the result is sanitised.
 //!
+//! Sanitising happens while the parsed tree is written out, so the HTML is parsed once: only
+//! allow-listed elements and attributes are written (the policy that ammonia applied before,
+//! with its default lists plus ours; `tests/sanitising.rs` checks the output against ammonia
+//! configured that way), URLs are checked by scheme, text and attribute values are escaped as
+//! html5ever's serialiser does, and comments, scripts, styles, forms, frames and foreign
+//! content (`svg`, `math`) are dropped with their content. Everything else this module writes
+//! (header blocks, placeholders, text bodies) is its own escaped markup.
+//!
 //! Serialisation walks the tree without recursion and caps element nesting, so hostile depth
-//! cannot overflow the stack here or in the sanitiser. Remote images become placeholders unless
-//! allowed; `data:` URLs survive only as images. This module does not detect headers.
+//! cannot overflow the stack. Remote images become placeholders unless allowed; `data:` URLs
+//! survive only as images. This module does not detect headers.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::OnceLock;
 
 use chrono::format::{Item, StrftimeItems};
 use chrono::{NaiveDate, NaiveTime};
@@ -29,6 +36,157 @@ const DROPPED_WITH_CONTENT: &[&str] = &[
     "head", "script", "style", "template", "title", "noscript", "iframe", "object", "embed", "applet",
     "frame", "frameset", "xml", "svg", "math", "form", "select", "textarea", "button", "input",
 ];
+
+/// Elements written out: ammonia's default list plus `div`, `span`, `img`, `blockquote`,
+/// `details`, `summary`, `font` and `center`. Other elements are left out, their content kept.
+fn is_allowed_element(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "acronym"
+            | "area"
+            | "article"
+            | "aside"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "blockquote"
+            | "br"
+            | "caption"
+            | "center"
+            | "cite"
+            | "code"
+            | "col"
+            | "colgroup"
+            | "data"
+            | "dd"
+            | "del"
+            | "details"
+            | "dfn"
+            | "div"
+            | "dl"
+            | "dt"
+            | "em"
+            | "figcaption"
+            | "figure"
+            | "font"
+            | "footer"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "i"
+            | "img"
+            | "ins"
+            | "kbd"
+            | "li"
+            | "map"
+            | "mark"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "q"
+            | "rp"
+            | "rt"
+            | "rtc"
+            | "ruby"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strike"
+            | "strong"
+            | "sub"
+            | "summary"
+            | "sup"
+            | "table"
+            | "tbody"
+            | "td"
+            | "th"
+            | "thead"
+            | "time"
+            | "tr"
+            | "tt"
+            | "u"
+            | "ul"
+            | "var"
+            | "wbr"
+    )
+}
+
+/// Attributes written out on an allowed element (ammonia's default lists plus ours).
+fn is_allowed_attribute(element: &str, attribute: &str) -> bool {
+    matches!(attribute, "lang" | "title" | "class" | "style" | "dir" | "align")
+        || match element {
+            "a" => matches!(attribute, "href" | "hreflang"),
+            "blockquote" => matches!(attribute, "cite" | "type"),
+            "col" | "colgroup" => matches!(attribute, "char" | "charoff" | "span"),
+            "del" | "ins" => matches!(attribute, "cite" | "datetime"),
+            "div" => matches!(attribute, "data-depth" | "data-kind"),
+            "font" => matches!(attribute, "color" | "face" | "size"),
+            "hr" => matches!(attribute, "size" | "width"),
+            "img" => matches!(attribute, "alt" | "height" | "src" | "width" | "data-avatar"),
+            "ol" => attribute == "start",
+            "q" => attribute == "cite",
+            "table" => matches!(attribute, "char" | "charoff" | "summary"),
+            "tbody" | "thead" | "tr" => matches!(attribute, "char" | "charoff"),
+            "td" => matches!(attribute, "char" | "charoff" | "colspan" | "headers" | "rowspan"),
+            "th" => matches!(attribute, "char" | "charoff" | "colspan" | "headers" | "rowspan" | "scope"),
+            _ => false,
+        }
+}
+
+/// URL schemes kept in `href` and `src` (ammonia's defaults plus `data` and `cid`; `data:` is
+/// narrowed to images by [`keep_attribute`]).
+const URL_SCHEMES: &[&str] = &[
+    "bitcoin",
+    "cid",
+    "data",
+    "ftp",
+    "ftps",
+    "geo",
+    "http",
+    "https",
+    "im",
+    "irc",
+    "ircs",
+    "magnet",
+    "mailto",
+    "mms",
+    "mx",
+    "news",
+    "nntp",
+    "openpgp4fpr",
+    "sip",
+    "sms",
+    "smsto",
+    "ssh",
+    "tel",
+    "url",
+    "webcal",
+    "wtai",
+    "xmpp",
+];
+
+/// Whether a URL may stay: an absolute URL with an allowed scheme, or a relative one. A value
+/// that is neither (unparseable) is dropped.
+fn url_allowed(value: &str) -> bool {
+    if !value.contains(':') {
+        // No scheme can be read without a colon: a relative URL.
+        return true;
+    }
+    match url::Url::parse(value) {
+        Ok(url) => URL_SCHEMES.contains(&url.scheme()),
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        Err(_) => false,
+    }
+}
 
 /// Elements without end tags.
 const VOID_ELEMENTS: &[&str] = &[
@@ -191,21 +349,31 @@ pub(crate) fn escape_attribute(text: &str) -> String {
     out
 }
 
-/// Appends `text` to `out` with `&`, `<`, `>` (and `"` in attributes) escaped, copying runs of
-/// plain text at once.
+/// Appends `text` to `out` escaped as html5ever's serialiser does it: `&`, `<`, `>`, no-break
+/// spaces (`&nbsp;`) and, in attributes, `"`. Carriage returns become line feeds, as a parser
+/// would read them. Runs of plain text are copied at once.
 fn push_escaped(out: &mut String, text: &str, attribute: bool) {
+    let bytes = text.as_bytes();
     let mut plain_start = 0;
-    for (index, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' if attribute => "&quot;",
-            _ => continue,
+    let mut index = 0;
+    while index < bytes.len() {
+        let (entity, width) = match bytes[index] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' if attribute => ("&quot;", 1),
+            0xC2 if bytes.get(index + 1) == Some(&0xA0) => ("&nbsp;", 2),
+            b'\r' if bytes.get(index + 1) == Some(&b'\n') => ("", 1),
+            b'\r' => ("\n", 1),
+            _ => {
+                index += 1;
+                continue;
+            }
         };
         out.push_str(&text[plain_start..index]);
         out.push_str(entity);
-        plain_start = index + 1;
+        index += width;
+        plain_start = index;
     }
     out.push_str(&text[plain_start..]);
 }
@@ -303,6 +471,10 @@ pub(crate) fn html_body(
     let mut nesting = 0usize;
     let mut capped: HashSet<NodeId> = HashSet::new();
     let mut warned_depth = false;
+    let mut attributes = Vec::new();
+    // Where the last `<pre>` or `<listing>` start tag ended: a newline right after it is not
+    // content to a parser, so it is not written.
+    let mut after_pre = usize::MAX;
     for edge in document.tree.root().traverse() {
         match edge {
             Edge::Open(node) => {
@@ -323,6 +495,11 @@ pub(crate) fn html_body(
                 }
                 match node.value() {
                     Node::Text(text) if !placement.hidden.contains(&node.id()) => {
+                        let text: &str = text;
+                        let text = match text.strip_prefix('\n') {
+                            Some(rest) if out.len() == after_pre => rest,
+                            _ => text,
+                        };
                         push_escaped(&mut out, text, false)
                     }
                     Node::Element(element) => {
@@ -344,7 +521,10 @@ pub(crate) fn html_body(
                             }
                             continue;
                         }
-                        write_open_tag(&mut out, element, allow_remote_images);
+                        write_open_tag(&mut out, element, allow_remote_images, &mut attributes);
+                        if matches!(name, "pre" | "listing") {
+                            after_pre = out.len();
+                        }
                         if !VOID_ELEMENTS.contains(&name) {
                             nesting += 1;
                         }
@@ -368,7 +548,11 @@ pub(crate) fn html_body(
                     {
                         continue;
                     }
-                    let _ = write!(out, "</{name}>");
+                    if is_allowed_element(name) {
+                        out.push_str("</");
+                        out.push_str(name);
+                        out.push('>');
+                    }
                     nesting = nesting.saturating_sub(1);
                 }
             }
@@ -377,26 +561,49 @@ pub(crate) fn html_body(
     out
 }
 
-fn write_open_tag(out: &mut String, element: &scraper::node::Element, allow_remote_images: bool) {
+/// Writes the start tag of an allowed element with its allowed attributes; other elements
+/// write nothing (their content is still written).
+fn write_open_tag<'d>(
+    out: &mut String,
+    element: &'d scraper::node::Element,
+    allow_remote_images: bool,
+    attributes: &mut Vec<(&'d str, &'d str)>,
+) {
     let name = element.name();
     if name == "img" {
         let source = element.attr("src").unwrap_or_default().trim();
-        let lower = source.to_ascii_lowercase();
-        if !allow_remote_images
-            && (lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//"))
-        {
+        if !allow_remote_images && is_remote(source) {
             let alt = element.attr("alt").unwrap_or_default();
-            let _ = write!(
-                out,
-                "<span class=\"tidings-remote-image\" title=\"Remote image blocked\">[{}]</span>",
-                escape_text(if alt.is_empty() { "image" } else { alt })
-            );
+            out.push_str("<span class=\"tidings-remote-image\" title=\"Remote image blocked\">[");
+            push_escaped(out, if alt.is_empty() { "image" } else { alt }, false);
+            out.push_str("]</span>");
             // The placeholder replaces the void element; nothing to close.
             return;
         }
     }
-    let _ = write!(out, "<{name}");
-    for (attribute, value) in element.attrs() {
+    if !is_allowed_element(name) {
+        return;
+    }
+    attributes.clear();
+    attributes.extend(element.attrs().filter(|&(attribute, value)| {
+        is_allowed_attribute(name, attribute) && (!matches!(attribute, "href" | "src") || url_allowed(value))
+    }));
+    if name == "a" {
+        attributes.push(("rel", "noopener noreferrer"));
+    }
+    // Attributes failing the filter are removed as ammonia did (swap-remove, last first), so
+    // the order of the rest is the one its output had.
+    let mut index = attributes.len();
+    while index > 0 {
+        index -= 1;
+        let (attribute, value) = attributes[index];
+        if !keep_attribute(name, attribute, value, allow_remote_images) {
+            attributes.swap_remove(index);
+        }
+    }
+    out.push('<');
+    out.push_str(name);
+    for &(attribute, value) in attributes.iter() {
         out.push(' ');
         out.push_str(attribute);
         out.push_str("=\"");
@@ -404,6 +611,13 @@ fn write_open_tag(out: &mut String, element: &scraper::node::Element, allow_remo
         out.push('"');
     }
     out.push('>');
+}
+
+/// Whether an image source is fetched from the network.
+fn is_remote(source: &str) -> bool {
+    let starts =
+        |prefix: &str| source.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+    starts("http:") || starts("https:") || starts("//")
 }
 
 /// Renders a text body: escaped lines, quote levels as nested blockquotes, headers as blocks.
@@ -461,41 +675,12 @@ pub(crate) fn text_body(
     out
 }
 
-/// Sanitises the rendered HTML with ammonia: known tags and attributes only, no scripts or
-/// event handlers, no `srcset`/`background`, no `url()` in styles, `data:` only for images.
-pub(crate) fn sanitize(html: &str, allow_remote_images: bool) -> String {
-    // Building the sanitiser's tables costs about as much as cleaning a small message, so the
-    // two possible configurations are built once.
-    static SANITIZERS: OnceLock<[ammonia::Builder<'static>; 2]> = OnceLock::new();
-    let sanitizers = SANITIZERS.get_or_init(|| [sanitizer(false), sanitizer(true)]);
-    sanitizers[usize::from(allow_remote_images)].clean(html).to_string()
-}
-
-fn sanitizer(allow_remote_images: bool) -> ammonia::Builder<'static> {
-    let mut builder = ammonia::Builder::default();
-    builder
-        .add_tags(["div", "span", "img", "blockquote", "details", "summary", "font", "center"])
-        .add_generic_attributes(["class", "title", "style", "dir", "align"])
-        .add_tag_attributes("div", ["data-depth", "data-kind"])
-        .add_tag_attributes("img", ["width", "height", "alt", "src", "data-avatar"])
-        .add_tag_attributes("blockquote", ["type", "cite"])
-        .add_tag_attributes("font", ["color", "face", "size"])
-        .add_url_schemes(["data", "cid"])
-        .attribute_filter(move |element, attribute, value| {
-            filter_attribute(element, attribute, value, allow_remote_images)
-        });
-    builder
-}
-
-fn filter_attribute<'v>(
-    element: &str,
-    attribute: &str,
-    value: &'v str,
-    allow_remote_images: bool,
-) -> Option<std::borrow::Cow<'v, str>> {
-    let lower = value.trim().to_ascii_lowercase();
+/// The attribute filter: no `url()`, expressions, imports or escapes in styles, `data:` URLs
+/// only as image sources, no remote image sources unless allowed.
+fn keep_attribute(element: &str, attribute: &str, value: &str, allow_remote_images: bool) -> bool {
     match attribute {
         "style" => {
+            let lower = value.trim().to_ascii_lowercase();
             let dangerous = [
                 "url(",
                 "expression",
@@ -506,22 +691,19 @@ fn filter_attribute<'v>(
                 "-moz-binding",
                 "image-set(",
             ];
-            (!dangerous.iter().any(|needle| lower.contains(needle))).then_some(value.into())
+            !dangerous.iter().any(|needle| lower.contains(needle))
         }
         "src" | "href" | "cite" => {
-            if lower.starts_with("data:") {
+            let trimmed = value.trim();
+            let starts = |prefix: &str| {
+                trimmed.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+            };
+            if starts("data:") {
                 let image = ["data:image/png;", "data:image/jpeg;", "data:image/gif;", "data:image/webp;"];
-                return (element == "img"
-                    && attribute == "src"
-                    && image.iter().any(|prefix| lower.starts_with(prefix)))
-                .then_some(value.into());
+                return element == "img" && attribute == "src" && image.iter().any(|prefix| starts(prefix));
             }
-            let remote = lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//");
-            if element == "img" && attribute == "src" && remote && !allow_remote_images {
-                return None;
-            }
-            Some(value.into())
+            !(element == "img" && attribute == "src" && is_remote(trimmed) && !allow_remote_images)
         }
-        _ => Some(value.into()),
+        _ => true,
     }
 }
