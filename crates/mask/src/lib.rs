@@ -268,6 +268,7 @@ pub fn render(
                 &found,
                 &mut blocks,
                 options.allow_remote_images,
+                text.len(),
                 &mut warnings,
             ));
             found

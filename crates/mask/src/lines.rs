@@ -152,21 +152,39 @@ struct LineBuilder {
 }
 
 impl LineBuilder {
+    /// Appends `text` with white space folded and zero-width characters left out; returns
+    /// whether anything visible was added. Runs of visible characters are copied at once.
     fn push_text(&mut self, text: &str) -> bool {
         let mut added = false;
-        for c in text.chars() {
-            if c.is_whitespace() {
-                self.pending_space = true;
-            } else if matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}') {
-                // Zero-width characters and BOMs are invisible and only break matching.
+        let mut run_start: Option<usize> = None;
+        for (index, c) in text.char_indices() {
+            let space = if c.is_ascii() {
+                matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
             } else {
+                c.is_whitespace()
+            };
+            // Zero-width characters and BOMs are invisible and only break matching.
+            let invisible =
+                !space && matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}');
+            if space || invisible {
+                if let Some(start) = run_start.take() {
+                    self.text.push_str(&text[start..index]);
+                    added = true;
+                }
+                if space {
+                    self.pending_space = true;
+                }
+            } else if run_start.is_none() {
                 if self.pending_space && !self.text.is_empty() {
                     self.text.push(' ');
                 }
                 self.pending_space = false;
-                self.text.push(c);
-                added = true;
+                run_start = Some(index);
             }
+        }
+        if let Some(start) = run_start {
+            self.text.push_str(&text[start..]);
+            added = true;
         }
         added
     }

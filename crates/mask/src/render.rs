@@ -15,6 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::format::{Item, StrftimeItems};
 use chrono::{NaiveDate, NaiveTime};
@@ -378,13 +379,41 @@ fn push_escaped(out: &mut String, text: &str, attribute: bool) {
     out.push_str(&text[plain_start..]);
 }
 
+/// A multiplicative hasher for node ids, which are small sequential numbers: every node of the
+/// tree is looked up while writing, and SipHash was a visible share of that.
+#[derive(Clone, Copy, Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
+
+type NodeMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
+type NodeSet = HashSet<NodeId, BuildHasherDefault<IdHasher>>;
+
 /// Where each header goes in the HTML tree.
 struct Placement {
     /// Header index by the node it replaces (an element wholly made of header text, or the
     /// header's first text node).
-    by_node: HashMap<NodeId, usize>,
+    by_node: NodeMap<usize>,
     /// Text nodes of header lines, not written out.
-    hidden: HashSet<NodeId>,
+    hidden: NodeSet,
 }
 
 /// How far up from a header's first text node to look for an element to replace.
@@ -393,8 +422,8 @@ const MAX_CLIMB: usize = 8;
 const MAX_CLIMB_SCAN: usize = 256;
 
 fn place_headers(document: &Html, model: &HtmlLines, found: &[FoundHeader]) -> Placement {
-    let mut by_node = HashMap::new();
-    let mut hidden = HashSet::new();
+    let mut by_node = NodeMap::default();
+    let mut hidden = NodeSet::default();
     for (index, header) in found.iter().enumerate() {
         let start = model.lines[header.first_line].nodes.start;
         let end = model.lines[header.last_line].nodes.end;
@@ -412,7 +441,7 @@ fn place_headers(document: &Html, model: &HtmlLines, found: &[FoundHeader]) -> P
             by_node.insert(first, index);
             continue;
         }
-        let own: HashSet<NodeId> = nodes.iter().copied().collect();
+        let own: NodeSet = nodes.iter().copied().collect();
         hidden.extend(own.iter().copied());
         // Climb while the parent's visible text is entirely this header's text: replacing a
         // whole `gmail_attr` div or `divRplyFwdMsg` keeps no empty bold/font shells behind.
@@ -463,13 +492,14 @@ pub(crate) fn html_body(
     found: &[FoundHeader],
     blocks: &mut HeaderBlocks<'_>,
     allow_remote_images: bool,
+    capacity: usize,
     warnings: &mut Vec<String>,
 ) -> String {
     let placement = place_headers(document, model, found);
-    let mut out = String::new();
+    let mut out = String::with_capacity(capacity);
     let mut skipping: Option<NodeId> = None;
     let mut nesting = 0usize;
-    let mut capped: HashSet<NodeId> = HashSet::new();
+    let mut capped = NodeSet::default();
     let mut warned_depth = false;
     let mut attributes = Vec::new();
     // Where the last `<pre>` or `<listing>` start tag ended: a newline right after it is not
@@ -544,7 +574,7 @@ pub(crate) fn html_body(
                     let name = element.name();
                     if matches!(name, "html" | "body")
                         || VOID_ELEMENTS.contains(&name)
-                        || capped.remove(&node.id())
+                        || (!capped.is_empty() && capped.remove(&node.id()))
                     {
                         continue;
                     }
