@@ -4,10 +4,13 @@
 //! - [`model`]: recognising VVM voice, video, fax and missed-call messages in raw MIME bytes
 //!   (every dialect: OMTP VVM 1.3, CVVM, VVM3, Apple/AT&T) and reading caller, callback, date,
 //!   declared duration, the audio part, the transcription and fax pages;
+//! - [`sms`]: the carrier's STATUS and SYNC SMS (OMTP VVM 1.3 §2.8, CVVM, VVM3), every field named,
+//!   passwords redacted from `Debug`;
 //!
 //! It does no IO of its own: no files, no network, no clock. Callers hand in the bytes (a cached
 //! message, the text of an SMS, an audio attachment) and get values back.
 
 pub mod model;
+pub mod sms;
 
 pub use model::{AudioFormat, AudioPart, FaxPage, Importance, Sensitivity, Voicemail, VoicemailKind};
