@@ -6,10 +6,13 @@
 //!   declared duration, the audio part, the transcription and fax pages;
 //! - [`sms`]: the carrier's STATUS and SYNC SMS (OMTP VVM 1.3 §2.8, CVVM, VVM3), every field named,
 //!   passwords redacted from `Debug`;
+//! - [`audio`]: AMR-NB/WB (RFC 4867 storage), WAV, MP3, Ogg Vorbis and FLAC to PCM, the real
+//!   duration measured from the frames, and PCM to WAV for the player.
 //!
 //! It does no IO of its own: no files, no network, no clock. Callers hand in the bytes (a cached
 //! message, the text of an SMS, an audio attachment) and get values back.
 
+pub mod audio;
 pub mod model;
 pub mod sms;
 
