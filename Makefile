@@ -68,7 +68,7 @@ fuzz:
 	@for target in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz/corpus/$$target && cp assets/demo/*.eml fuzz/corpus/$$target/; \
 	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
-	  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none $$target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536) || exit 1; \
+	  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none $$target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=16384) || exit 1; \
 	done
 
 clean:
