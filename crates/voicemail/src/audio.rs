@@ -4,8 +4,9 @@
 //! - **AMR-NB / AMR-WB** (RFC 4867 §5 storage format, `#!AMR\n` / `#!AMR-WB\n`): our own lenient
 //!   frame parser (one header octet `P|FT|Q|P|P` + a payload whose size the FT gives) feeds a decoder.
 //!   Octets that are not a valid frame header are skipped with a warning, a truncated last frame is
-//!   dropped with a warning, a frame the decoder refuses becomes 20 ms of silence with a warning:
-//!   the timeline always has one 20 ms slot per whole frame, so the measured duration is
+//!   dropped with a warning; a damaged frame (bad bits, Q = 0) is decoded as it is, which gives noise
+//!   or concealment for those 20 ms, never a crash: the timeline always has one 20 ms slot per whole
+//!   frame, so the measured duration is
 //!   `frames × 20 ms` whatever the `Content-Duration` header claimed.
 //! - **WAV (PCM, μ-law, A-law, IMA ADPCM), MP3, Ogg Vorbis, FLAC** through `symphonia` (gapless on,
 //!   so MP3/Vorbis have their true length); undecodable packets are skipped with a warning.
@@ -21,18 +22,24 @@
 //! | `rvoip-codec-core =0.4.0` (pure Rust 3GPP port) | 426–440× | 84–87× | identical (WB after `& !3`) |
 //! | own FFI to Debian `libopencore-amrnb/-amrwb` 0.1.6 | 914–922× | 339–343× | identical |
 //!
-//! This revision uses **`rvoip-codec-core`**: sample-exact with the OpenCORE reference on both demo
-//! files (checked by `amr_matches_the_opencore_reference`), no C library at build or run time, no
-//! `unsafe` in its AMR path. Its AMR-WB speed (under 100× real time here, and about 14× in a debug
-//! build) is below the issue's target, so the decoder choice is revisited in the next change.
-//! The WB decoder's output is masked to 14 bits (`& !3`) as OpenCORE does, so ours is
-//! bit-exact with the reference. A panic inside the codec is caught and becomes a silent frame.
+//! Both are exact, so speed and maturity decide, and we keep **OpenCORE** (`crate::opencore`):
+//! - the issue asks for ≥ 100× real time; the pure-Rust decoder misses it on AMR-WB (84–87× here)
+//!   and is far below it in a debug build (about 14× on WB per `../shared/recipes/audio.md`, and
+//!   `make run` runs a debug build: a 3-minute WB message would take ~13 s to open), while OpenCORE
+//!   is a prebuilt C library and runs at 340–920× in any build;
+//! - it *is* the reference: the Android decoder that ffmpeg's `libopencore_amr*` wraps, many years
+//!   in production, where AMR support in `rvoip-codec-core` is a few releases old;
+//! - the binding is ~40 lines with one `unsafe` block per call, every input zero-padded to 64
+//!   octets (the C functions take no length) and fuzzed clean in the recipe (valgrind, 20 000 random
+//!   frames per variant); it also drops `tracing-subscriber` and friends from the tree.
+//!
+//! The cost: building needs `libopencore-amrnb-dev libopencore-amrwb-dev` (pkg-config in
+//! `build.rs`), running needs `libopencore-amrnb0 libopencore-amrwb0`, and a Windows or macOS
+//! build needs the library too (vcpkg has `opencore-amr`) or the pure-Rust decoder back: it is a
+//! drop-in at the `decode_amr` loop (same PCM; see commit "voicemail: decode AMR-NB/WB
+//! (rvoip-codec-core)…" for the code).
 
 use std::io::Cursor;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
-use codec_core::codecs::amr::AmrCodec;
-use codec_core::types::{CodecConfig, CodedFrame, FrameKind, VariableRateCodec};
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
 use symphonia::core::errors::Error as SymphoniaError;
@@ -42,6 +49,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
 use crate::model::AudioFormat;
+use crate::opencore;
 
 /// Interleaved 16-bit PCM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,14 +157,6 @@ impl AmrVariant {
         }
     }
 
-    /// The FT of the SID (comfort noise) frame; speech modes are below it.
-    fn sid(self) -> u8 {
-        match self {
-            AmrVariant::Nb => 8,
-            AmrVariant::Wb => 9,
-        }
-    }
-
     /// Payload octets after the header octet for a frame type; `None` for a reserved FT.
     fn payload_len(self, ft: u8) -> Option<usize> {
         const NB: [usize; 9] = [12, 13, 15, 17, 19, 20, 26, 31, 5]; // FT 0..=7 4.75..12.2k, 8 SID
@@ -236,51 +236,18 @@ pub fn decode_amr(bytes: &[u8]) -> Result<Decoded, AudioError> {
     if file.truncated_octets > 0 {
         warnings.push(format!("dropped a truncated last frame ({} octets)", file.truncated_octets));
     }
-    let config = match variant {
-        AmrVariant::Nb => CodecConfig::amr_nb(),
-        AmrVariant::Wb => CodecConfig::amr_wb(),
-    };
-    let new_codec =
-        || AmrCodec::new(&config).map_err(|e| AudioError::Decode { format, message: e.to_string() });
-    let mut codec = new_codec()?;
+    let damaged = file.frames.iter().filter(|frame| !frame.quality_ok).count();
+    if damaged > 0 {
+        warnings.push(format!("{damaged} frames are marked damaged (Q bit 0)"));
+    }
+    let mut decoder = opencore::Decoder::new(variant).ok_or_else(|| AudioError::Decode {
+        format,
+        message: "OpenCORE could not allocate a decoder".into(),
+    })?;
     let frame_samples = variant.frame_samples();
-    let sid = variant.sid();
-    let mut mode = sid - 1; // SID, NO_DATA and lost frames need the last speech mode
-    let mut samples = Vec::with_capacity(file.frames.len() * frame_samples);
-    let mut failed = 0usize;
-    for frame in &file.frames {
-        let kind = match frame.ft {
-            ft if ft < sid => {
-                mode = ft;
-                FrameKind::Speech
-            }
-            ft if ft == sid => FrameKind::ComfortNoise,
-            15 => FrameKind::NoData,
-            _ => FrameKind::Lost, // WB FT 14, SPEECH_LOST
-        };
-        let coded = CodedFrame { kind, mode, quality_ok: frame.quality_ok, data: frame.payload.to_vec() };
-        let start = samples.len();
-        match catch_unwind(AssertUnwindSafe(|| codec.decode_frame(&coded))) {
-            Ok(Ok(pcm)) if pcm.len() == frame_samples => samples.extend_from_slice(&pcm),
-            Ok(_) => {
-                failed += 1;
-                samples.resize(start + frame_samples, 0);
-            }
-            Err(_) => {
-                failed += 1;
-                samples.resize(start + frame_samples, 0);
-                codec = new_codec()?; // its state is unknown after a panic
-            }
-        }
-    }
-    if failed > 0 {
-        warnings.push(format!("{failed} AMR frames could not be decoded and are silent"));
-    }
-    if variant == AmrVariant::Wb {
-        // OpenCORE keeps 14 bits; doing the same makes the output bit-exact with the reference.
-        for sample in &mut samples {
-            *sample &= !3;
-        }
+    let mut samples = vec![0i16; file.frames.len() * frame_samples];
+    for (frame, out) in file.frames.iter().zip(samples.chunks_exact_mut(frame_samples)) {
+        decoder.decode(frame, out);
     }
     Ok(Decoded {
         pcm: Pcm { samples, sample_rate: variant.sample_rate(), channels: 1 },
@@ -481,12 +448,40 @@ mod tests {
         }
         let decoded = decode_amr(&damaged).unwrap();
         assert_eq!(decoded.pcm.samples.len(), 608 * 160);
+        assert!(
+            decoded.warnings.iter().any(|w| w.contains("608 frames are marked damaged")),
+            "{:?}",
+            decoded.warnings
+        );
         // Whole file random after the magic.
         let noise: Vec<u8> =
             b"#!AMR-WB\n".iter().copied().chain((0..5000u32).map(|i| (i * 7919 % 251) as u8)).collect();
         let _ = decode_amr(&noise);
         assert!(matches!(decode(b"hello", None), Err(AudioError::UnknownFormat)));
         assert!(matches!(decode_amr(b"RIFF"), Err(AudioError::NotAmr)));
+    }
+
+    #[test]
+    fn every_header_octet_with_random_payload_decodes_without_crashing() {
+        let mut seed = 0x9e37_79b9_u32;
+        for magic in [&b"#!AMR\n"[..], &b"#!AMR-WB\n"[..]] {
+            let mut bytes = magic.to_vec();
+            for round in 0..8 {
+                for header in 0..=255u8 {
+                    bytes.push(header);
+                    for _ in 0..(61 - round) {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 17;
+                        seed ^= seed << 5;
+                        bytes.push(seed as u8);
+                    }
+                }
+            }
+            let decoded = decode_amr(&bytes).expect("some frames parse");
+            let frames = decoded.amr_frames.unwrap();
+            assert!(frames > 0);
+            assert_eq!(decoded.pcm.samples.len(), frames * if magic.len() == 6 { 160 } else { 320 });
+        }
     }
 
     #[test]

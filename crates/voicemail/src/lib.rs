@@ -7,13 +7,15 @@
 //! - [`sms`]: the carrier's STATUS and SYNC SMS (OMTP VVM 1.3 §2.8, CVVM, VVM3), every field named,
 //!   passwords redacted from `Debug`;
 //! - [`audio`]: AMR-NB/WB (RFC 4867 storage), WAV, MP3, Ogg Vorbis and FLAC to PCM, the real
-//!   duration measured from the frames, and PCM to WAV for the player.
+//!   duration measured from the frames, and PCM to WAV for the player. AMR goes through Debian's
+//!   OpenCORE libraries (`opencore`, the crate's only `unsafe`; `audio` says why).
 //!
 //! It does no IO of its own: no files, no network, no clock. Callers hand in the bytes (a cached
 //! message, the text of an SMS, an audio attachment) and get values back.
 
 pub mod audio;
 pub mod model;
+mod opencore;
 pub mod sms;
 
 pub use model::{AudioFormat, AudioPart, FaxPage, Importance, Sensitivity, Voicemail, VoicemailKind};
