@@ -5,21 +5,22 @@
 //! stores the password in the keyring under the account id and the server settings in the cache; if the cache write fails
 //! the keyring entry is taken back. `remove` deletes the keyring entry first (so a locked keyring
 //! leaves everything as it was), then the account with its mailboxes and cached mail.
-//! No password is ever printed, logged or written to a file.
+//! No password is ever printed, logged or written to a file. The work is `tidings-accounts`'s,
+//! shared with the app; this module reads the arguments and words the outcome.
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::time::Duration;
 
 use serde::Serialize;
-use tidings_autoconfig::{SocketType, Source};
-use tidings_imap::{ConnectOptions, Dialect, ImapError};
-use tidings_store::{Account, ConnectionSecurity, ServerSettings};
+use tidings_accounts::AccountsError;
+use tidings_autoconfig::Source;
+use tidings_imap::{Dialect, ImapError};
+use tidings_store::{Account, ServerSettings};
 
 use crate::args::AccountAddArgs;
 use crate::cache::{self, store_failure};
 use crate::failure::Failure;
-use crate::server::{self, accept_hint, imap_failure, keychain, keychain_failure};
+use crate::server::{self, accept_hint, imap_failure, keychain};
 
 /// One account as `list --json` and `add --json` show it.
 #[derive(Serialize)]
@@ -70,10 +71,6 @@ struct AddedAccount {
     autoconfig: Option<Source>,
 }
 
-/// How long each step before login may take while trying autoconfig's suggestions: a wrong
-/// guess should not hold the user up for long.
-const DISCOVERY_STEP: Duration = Duration::from_secs(5);
-
 pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure> {
     let email = args.email.trim().to_owned();
     check_email(&email)?;
@@ -103,10 +100,10 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
     let (settings, found_by, dialect) = match manual {
         Some(settings) if args.no_verify => (settings, None, None),
         Some(settings) => {
-            let dialect = server::runtime()?
-                .block_on(log_in_once(&settings, &password, &server::connect_options()))
+            let verified = server::runtime()?
+                .block_on(tidings_accounts::verify(&settings, &password, &server::connect_options()))
                 .map_err(|error| imap_failure(error, accept_hint))?;
-            (settings, None, Some(dialect))
+            (settings, None, Some(verified.dialect.dialect))
         }
         None => discover(&email, suggested, &password, args.no_verify)?,
     };
@@ -118,13 +115,7 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
         is_demo: false,
         server: Some(settings),
     };
-    let keychain = keychain();
-    keychain.set(&id, &password).map_err(keychain_failure)?;
-    if let Err(error) = store.put_account(&account) {
-        // Leave nothing behind that no account refers to.
-        let _ = keychain.delete(&id);
-        return Err(store_failure(error));
-    }
+    tidings_accounts::save(&store, &keychain(), &account, &password).map_err(accounts_failure)?;
 
     if args.json {
         return print_json(&AddedAccount {
@@ -155,50 +146,20 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
     Ok(())
 }
 
-/// Logs in once and out again; returns the dialect the server speaks.
-async fn log_in_once(
-    settings: &ServerSettings,
-    password: &str,
-    options: &ConnectOptions,
-) -> Result<Dialect, ImapError> {
-    let config = server::config_of(settings).map_err(|failure| ImapError::Protocol(failure.to_string()))?;
-    let auth = tidings_imap::Auth::Password(password.to_owned());
-    let session = tidings_imap::connect(&config, &auth, options).await?;
-    let dialect = session.dialect().dialect;
-    // The login is what was checked; a slow goodbye does not matter.
-    let _ = session.logout().await;
-    Ok(dialect)
-}
-
 /// The servers autoconfig suggests for the address, as settings to try in order, narrowed to
 /// `--security` and with `--user`, `--allow-plaintext` and `--accept-certificate` applied.
 fn suggestions(email: &str, args: &AccountAddArgs) -> Result<Vec<(ServerSettings, Source)>, Failure> {
-    let candidates = tidings_autoconfig::candidates(email).map_err(|error| {
-        Failure::BadInput(format!("cannot look the server up: {error}; pass --server HOST[:PORT]"))
-    })?;
     let pinned_sha256 =
         args.connection.accept_certificate.as_deref().map(server::parse_fingerprint).transpose()?;
-    let wanted = args.connection.security.map(server::security_of);
-    let suggested: Vec<(ServerSettings, Source)> = candidates
-        .into_iter()
-        .map(|candidate| {
-            let security = match candidate.socket {
-                SocketType::Tls => ConnectionSecurity::Tls,
-                SocketType::StartTls => ConnectionSecurity::Starttls,
-                SocketType::Plain => ConnectionSecurity::Plain,
-            };
-            let settings = ServerSettings {
-                host: candidate.host,
-                port: candidate.port,
-                security,
-                username: args.user.clone().unwrap_or(candidate.username),
-                allow_plaintext: args.connection.allow_plaintext,
-                pinned_sha256: pinned_sha256.clone(),
-            };
-            (settings, candidate.source)
-        })
-        .filter(|(settings, _)| wanted.is_none_or(|wanted| settings.security == wanted))
-        .collect();
+    let options = tidings_accounts::CandidateOptions {
+        username: args.user.clone(),
+        security: args.connection.security.map(server::security_of),
+        allow_plaintext: args.connection.allow_plaintext,
+        pinned_sha256,
+    };
+    let suggested = tidings_accounts::candidates(email, &options).map_err(|error| {
+        Failure::BadInput(format!("cannot look the server up: {error}; pass --server HOST[:PORT]"))
+    })?;
     if suggested.is_empty() {
         return Err(Failure::BadInput(format!(
             "no server with that --security is known for {email}; pass --server HOST[:PORT]"
@@ -222,45 +183,41 @@ fn discover(
             Failure::BadInput(format!("no server is known for {email}; pass --server HOST[:PORT]"))
         });
     }
-    let mut options = server::connect_options();
-    options.timeouts.connect = DISCOVERY_STEP;
-    options.timeouts.tls_handshake = DISCOVERY_STEP;
-    options.timeouts.greeting = DISCOVERY_STEP;
+    let options = tidings_accounts::discovery_options(server::connect_options());
     let show_progress = std::io::stderr().is_terminal();
-    let runtime = server::runtime()?;
-    let mut failures = Vec::new();
-    let mut untrusted = None;
-    for (settings, source) in suggested {
-        let address = server::address(&settings);
-        let security = server::security_name(settings.security);
+    let trying = |settings: &ServerSettings| {
         if show_progress {
-            eprintln!("Trying {address} ({security})…");
+            eprintln!("Trying {} ({})…", server::address(settings), server::security_name(settings.security));
         }
-        match runtime.block_on(log_in_once(&settings, password, &options)) {
-            Ok(dialect) => return Ok((settings, Some(source), Some(dialect))),
-            Err(error @ ImapError::WrongPassword) => {
-                return Err(Failure::Runtime(format!(
-                    "{error} ({address}, user {}); if the login name is not the address, pass --user",
-                    settings.username
-                )));
-            }
-            Err(ImapError::UntrustedCertificate { sha256_fingerprint }) => {
-                failures.push(format!("{address} ({security}): certificate not trusted"));
-                untrusted.get_or_insert((address, sha256_fingerprint));
-            }
-            Err(error) => failures.push(format!("{address} ({security}): {error}")),
-        }
-    }
-    if let Some((address, fingerprint)) = untrusted {
-        return Err(Failure::Runtime(format!(
+    };
+    let found =
+        server::runtime()?.block_on(tidings_accounts::discover(email, suggested, password, &options, trying));
+    match found {
+        Ok((settings, source, verified)) => Ok((settings, Some(source), Some(verified.dialect.dialect))),
+        Err(AccountsError::WrongPassword { address, username }) => Err(Failure::Runtime(format!(
+            "{} ({address}, user {username}); if the login name is not the address, pass --user",
+            ImapError::WrongPassword
+        ))),
+        Err(AccountsError::UntrustedCertificate { address, fingerprint }) => Err(Failure::Runtime(format!(
             "certificate not trusted (SHA-256 fingerprint {fingerprint}) at {address}: if you trust this \
              server, rerun with --server {address} --accept-certificate {fingerprint}"
-        )));
+        ))),
+        Err(AccountsError::NoServerFound { tried, .. }) => Err(Failure::Runtime(format!(
+            "no IMAP server found for {email} (tried {}); pass --server HOST[:PORT]",
+            tried.join("; ")
+        ))),
+        Err(other) => Err(accounts_failure(other)),
     }
-    Err(Failure::Runtime(format!(
-        "no IMAP server found for {email} (tried {}); pass --server HOST[:PORT]",
-        failures.join("; ")
-    )))
+}
+
+/// A failure of `tidings-accounts` in the command line's terms.
+fn accounts_failure(error: AccountsError) -> Failure {
+    match error {
+        AccountsError::InvalidInput(_) | AccountsError::NotFound(_) | AccountsError::AlreadyExists(_) => {
+            Failure::BadInput(error.to_string())
+        }
+        other => Failure::Runtime(other.to_string()),
+    }
 }
 
 pub fn list(data_dir: Option<&Path>, json: bool) -> Result<(), Failure> {
@@ -290,10 +247,7 @@ pub fn remove(data_dir: Option<&Path>, id: &str) -> Result<(), Failure> {
     };
     // The demo has no password; a real account loses its password first, so a locked keyring
     // leaves the account as it was.
-    if !account.is_demo {
-        keychain().delete(id).map_err(keychain_failure)?;
-    }
-    let removal = store.remove_account(id).map_err(store_failure)?;
+    let (_, removal) = tidings_accounts::remove(&store, &keychain(), id).map_err(accounts_failure)?;
     println!(
         "Removed account {id}: {} cached messages in {} folders deleted{}.",
         removal.messages,
@@ -304,15 +258,7 @@ pub fn remove(data_dir: Option<&Path>, id: &str) -> Result<(), Failure> {
 }
 
 fn check_email(email: &str) -> Result<(), Failure> {
-    let valid = match email.rsplit_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    };
-    match valid {
+    match tidings_accounts::is_email(email) {
         true => Ok(()),
         false => Err(Failure::BadInput(format!("--email {email:?} is not an e-mail address"))),
     }
@@ -320,7 +266,7 @@ fn check_email(email: &str) -> Result<(), Failure> {
 
 /// Ids end up in cache keys and keyring entries: printable, not empty, not huge.
 fn check_id(id: &str) -> Result<(), Failure> {
-    if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) {
+    if !tidings_accounts::is_valid_id(id) {
         return Err(Failure::BadInput(format!(
             "the account id {id:?} must be 1 to 200 printable characters"
         )));

@@ -4,51 +4,22 @@
 
 use std::io::{BufRead, IsTerminal};
 
-use tidings_imap::{ConnectOptions, ImapError, Security, ServerConfig};
-use tidings_keychain::{Keychain, KeychainError};
+use tidings_imap::{ConnectOptions, ImapError, ServerConfig};
 use tidings_store::{ConnectionSecurity, ServerSettings};
 
 use crate::args::{ConnectionArgs, SecurityArg};
 use crate::failure::Failure;
 
-/// The keyring service the app and the command line keep passwords under (the app's identifier);
-/// the keyring account is the Tidings account id.
-pub const KEYRING_SERVICE: &str = "org.tidings.desktop";
-
 /// Where a password may come from besides standard input.
 pub const PASSWORD_ENV: &str = "TIDINGS_PASSWORD";
 
-/// The OS keyring of Tidings.
-pub fn keychain() -> Keychain {
-    Keychain::new(KEYRING_SERVICE)
-}
-
-pub fn keychain_failure(error: KeychainError) -> Failure {
-    Failure::Runtime(error.to_string())
-}
-
-/// The well-known port for a security.
-pub fn default_port(security: ConnectionSecurity) -> u16 {
-    match security {
-        ConnectionSecurity::Tls => 993,
-        ConnectionSecurity::Starttls | ConnectionSecurity::Plain => 143,
-    }
-}
+pub use tidings_accounts::{address, colon_fingerprint, default_port, keychain, security_name};
 
 pub fn security_of(arg: SecurityArg) -> ConnectionSecurity {
     match arg {
         SecurityArg::Tls => ConnectionSecurity::Tls,
         SecurityArg::Starttls => ConnectionSecurity::Starttls,
         SecurityArg::Plain => ConnectionSecurity::Plain,
-    }
-}
-
-/// How a security is written on the command line and in JSON.
-pub fn security_name(security: ConnectionSecurity) -> &'static str {
-    match security {
-        ConnectionSecurity::Tls => "tls",
-        ConnectionSecurity::Starttls => "starttls",
-        ConnectionSecurity::Plain => "plain",
     }
 }
 
@@ -85,33 +56,10 @@ pub fn parse_server(text: &str) -> Result<(String, Option<u16>), Failure> {
 /// A SHA-256 fingerprint as `AB:CD:…` (what Tidings and `openssl x509 -fingerprint` print) or as
 /// 64 hex digits, returned as 64 lower-case hex digits.
 pub fn parse_fingerprint(text: &str) -> Result<String, Failure> {
-    let hex: String = text.trim().chars().filter(|c| *c != ':').collect::<String>().to_ascii_lowercase();
-    if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        Ok(hex)
-    } else {
-        Err(Failure::BadInput(format!(
+    tidings_accounts::parse_fingerprint(text).ok_or_else(|| {
+        Failure::BadInput(format!(
             "--accept-certificate {text:?} is not a SHA-256 fingerprint (AB:CD:… or 64 hex digits)"
-        )))
-    }
-}
-
-/// 64 hex digits as `AB:CD:…`, the way certificate errors show fingerprints.
-pub fn colon_fingerprint(hex: &str) -> String {
-    hex.as_bytes()
-        .chunks(2)
-        .map(|pair| String::from_utf8_lossy(pair).to_ascii_uppercase())
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-fn fingerprint_bytes(hex: &str) -> Result<[u8; 32], Failure> {
-    let bytes: Option<Vec<u8>> = hex
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| std::str::from_utf8(pair).ok().and_then(|pair| u8::from_str_radix(pair, 16).ok()))
-        .collect();
-    bytes.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()).ok_or_else(|| {
-        Failure::BadInput(format!("the pinned certificate {hex:?} is not a SHA-256 fingerprint"))
+        ))
     })
 }
 
@@ -141,27 +89,7 @@ pub fn settings_from_args(
 
 /// What `tidings-imap` needs to connect with these settings.
 pub fn config_of(settings: &ServerSettings) -> Result<ServerConfig, Failure> {
-    Ok(ServerConfig {
-        host: settings.host.clone(),
-        port: settings.port,
-        security: match settings.security {
-            ConnectionSecurity::Tls => Security::Tls,
-            ConnectionSecurity::Starttls => Security::StartTls,
-            ConnectionSecurity::Plain => Security::Plain,
-        },
-        username: settings.username.clone(),
-        allow_plaintext: settings.allow_plaintext,
-        pinned_sha256: settings.pinned_sha256.as_deref().map(fingerprint_bytes).transpose()?,
-    })
-}
-
-/// `host:port`, with brackets around an IPv6 address.
-pub fn address(settings: &ServerSettings) -> String {
-    if settings.host.contains(':') {
-        format!("[{}]:{}", settings.host, settings.port)
-    } else {
-        format!("{}:{}", settings.host, settings.port)
-    }
+    tidings_accounts::config_of(settings).map_err(|error| Failure::BadInput(error.to_string()))
 }
 
 /// Our ID and the default step timeouts.
@@ -254,7 +182,6 @@ mod tests {
         assert!(colons.starts_with("01:23:45:67:89:AB:CD:EF:01"), "{colons}");
         assert_eq!(parse_fingerprint(&colons).ok(), Some(hex.clone()));
         assert_eq!(parse_fingerprint(&hex.to_uppercase()).ok(), Some(hex.clone()));
-        assert_eq!(fingerprint_bytes(&hex).ok().map(|b| b[..2].to_vec()), Some(vec![0x01, 0x23]));
         for bad in ["", "AB:CD", &"zz".repeat(32), &"ab".repeat(33)] {
             assert!(parse_fingerprint(bad).is_err(), "{bad:?}");
         }

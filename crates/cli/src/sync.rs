@@ -11,14 +11,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::Serialize;
-use tidings_imap::{sync_mailbox, watch, Auth, Dialect, IdleEvent, ImapSession, SyncPolicy, SyncReport};
+use tidings_accounts::AccountsError;
+use tidings_imap::{sync_mailbox, watch, Dialect, IdleEvent, ImapError, ImapSession, SyncPolicy, SyncReport};
 use tidings_store::{Account, Store};
 
 use crate::account::{dialect_name, print_json};
 use crate::args::SyncArgs;
 use crate::cache::{self, store_failure};
 use crate::failure::Failure;
-use crate::server::{self, imap_failure, keychain, keychain_failure};
+use crate::server::{self, imap_failure, keychain};
 
 /// How long one IDLE wait lasts before it is simply started again (the IMAP crate keeps the
 /// connection alive within it).
@@ -84,30 +85,35 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
     let store = cache::open(data_dir)?;
     let account = account_to_sync(&store, args.account.as_deref())?;
     let id = account.id.as_str();
-    let Some(settings) = &account.server else {
+    if account.server.is_none() {
         return Err(Failure::BadInput(format!(
             "account {id:?} has no server settings; remove it and add it again with tidings account add"
         )));
-    };
-    let config = server::config_of(settings)?;
-    let password = keychain().get(id).map_err(keychain_failure)?.ok_or_else(|| {
-        Failure::Runtime(format!(
-            "there is no password for account {id:?} in the keyring; remove the account and add it again"
-        ))
-    })?;
+    }
     let certificate_hint = |fingerprint: &str| {
         format!(
             "it is not the one accepted for account {id:?}; if you trust it, remove the account and add it \
              again with --accept-certificate {fingerprint}"
         )
     };
+    // The same words as before the connection moved into tidings-accounts.
+    let connect_failure = |error: AccountsError| match error {
+        AccountsError::WrongPassword { .. } => imap_failure(ImapError::WrongPassword, certificate_hint),
+        AccountsError::UntrustedCertificate { fingerprint, .. } => imap_failure(
+            ImapError::UntrustedCertificate { sha256_fingerprint: fingerprint },
+            certificate_hint,
+        ),
+        AccountsError::Unreachable { reason, .. } => Failure::Runtime(reason),
+        AccountsError::Imap(error) => imap_failure(error, certificate_hint),
+        AccountsError::InvalidInput(message) => Failure::BadInput(message),
+        other => Failure::Runtime(other.to_string()),
+    };
     let show_progress = !args.json && !args.watch && std::io::stderr().is_terminal();
 
     server::runtime()?.block_on(async {
-        let mut session =
-            tidings_imap::connect(&config, &Auth::Password(password), &server::connect_options())
-                .await
-                .map_err(|error| imap_failure(error, certificate_hint))?;
+        let mut session = tidings_accounts::connect(&store, &keychain(), id, &server::connect_options())
+            .await
+            .map_err(connect_failure)?;
         if args.watch {
             return follow(&mut session, &store, id, &args.folders[0]).await;
         }
