@@ -8,7 +8,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUN_PACKAGES  := libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev pkg-config curl
 TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb dovecot-imapd gnome-keyring libsecret-tools \
                  dbus dbus-x11 openssl imagemagick ffmpeg libavcodec-extra \
-                 libopencore-amrnb-dev libopencore-amrwb-dev
+                 libopencore-amrnb-dev libopencore-amrwb-dev espeak-ng
 TAURI_DRIVER_VERSION := 2.1.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP := target/debug/tidings-app
