@@ -3,10 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
+use tidings_accounts::{ManualServer, NewAccount};
+use tidings_imap::{Dialect, DialectReport};
 use tidings_mask::{QuoteHeader, QuoteKind};
-use tidings_store::{MessageKey, MessageSummary};
+use tidings_store::{Account, MessageKey, MessageSummary};
 
-use crate::{error::IpcError, message_view, AppState};
+use crate::error::{ErrorCode, IpcError};
+use crate::{message_view, AppState};
 
 /// A message's address, as the UI holds it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -44,6 +47,93 @@ pub struct AccountView {
     pub email: String,
     pub is_demo: bool,
     pub mailboxes: Vec<String>,
+    /// The IMAP server; null for the demo.
+    pub server: Option<ServerView>,
+    /// The dialect the server showed since the app started; null before the first login.
+    pub dialect: Option<DialectView>,
+}
+
+/// An account's IMAP server (never its password).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerView {
+    pub host: String,
+    pub port: u16,
+    /// `tls`, `starttls` or `plain`.
+    pub security: &'static str,
+    pub username: String,
+    /// The trusted certificate's SHA-256 as `AB:CD:…`, when one is pinned.
+    pub certificate_sha256: Option<String>,
+}
+
+/// The IMAP dialect a server speaks, and why we think so.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialectView {
+    /// `imap4rev1`, `imap4rev2`, `gmail`, `omtp-vvm`, …
+    pub name: String,
+    /// One sentence per observation.
+    pub evidence: Vec<String>,
+}
+
+impl From<&DialectReport> for DialectView {
+    fn from(report: &DialectReport) -> DialectView {
+        DialectView { name: dialect_name(report.dialect), evidence: report.evidence.clone() }
+    }
+}
+
+/// The dialect as JSON spells it (`imap4rev1`, `gmail`, …).
+fn dialect_name(dialect: Dialect) -> String {
+    serde_json::to_value(dialect)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{dialect:?}"))
+}
+
+/// One RFC 2971 ID field we sent.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdField {
+    pub key: String,
+    pub value: String,
+}
+
+/// The server the user typed under "Manual settings".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerInput {
+    pub host: String,
+    /// The security's well-known port when missing.
+    pub port: Option<u16>,
+    /// `tls`, `starttls` or `plain`.
+    pub security: String,
+    /// The address when missing or empty.
+    pub username: Option<String>,
+}
+
+/// An account just added.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddedAccount {
+    pub account: AccountView,
+    pub dialect: DialectView,
+    /// The ID fields we advertised, in the order sent.
+    pub client_id: Vec<IdField>,
+    /// `shipped`, `document` or `guess` when autoconfig found the server; null when it was typed.
+    pub found_by: Option<String>,
+}
+
+/// What one sync of a folder changed.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncCounts {
+    pub mailbox: String,
+    pub new: usize,
+    pub changed: usize,
+    pub expunged: usize,
+    /// Messages cached in the folder afterwards.
+    pub messages: usize,
+    pub dialect: String,
 }
 
 /// One row of the message list.
@@ -135,23 +225,112 @@ impl From<QuoteHeader> for QuoteView {
     }
 }
 
+fn account_view(state: &AppState, account: Account) -> Result<AccountView, IpcError> {
+    let mailboxes = state.store.mailboxes(&account.id)?.into_iter().map(|m| m.name).collect();
+    let dialect = dialects(state).get(&account.id).map(DialectView::from);
+    Ok(AccountView {
+        server: account.server.map(|server| ServerView {
+            security: tidings_accounts::security_name(server.security),
+            certificate_sha256: server.pinned_sha256.as_deref().map(tidings_accounts::colon_fingerprint),
+            host: server.host,
+            port: server.port,
+            username: server.username,
+        }),
+        dialect,
+        id: account.id,
+        display_name: account.display_name,
+        email: account.email,
+        is_demo: account.is_demo,
+        mailboxes,
+    })
+}
+
+fn dialects(state: &AppState) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, DialectReport>> {
+    // A panic elsewhere cannot leave this map half-written: every write is one insert or remove.
+    state.dialects.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[tauri::command]
 pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, IpcError> {
-    let store = &state.store;
-    store
-        .accounts()?
-        .into_iter()
-        .map(|account| {
-            let mailboxes = store.mailboxes(&account.id)?.into_iter().map(|m| m.name).collect();
-            Ok(AccountView {
-                id: account.id,
-                display_name: account.display_name,
-                email: account.email,
-                is_demo: account.is_demo,
-                mailboxes,
-            })
-        })
-        .collect()
+    state.store.accounts()?.into_iter().map(|account| account_view(&state, account)).collect()
+}
+
+/// Adds an IMAP account: the server typed, else autoconfig's suggestions; the login is verified
+/// before the password goes into the keyring and the settings into the cache.
+#[tauri::command]
+pub async fn add_account(
+    state: State<'_, AppState>,
+    email: String,
+    password: String,
+    server: Option<ServerInput>,
+    accept_certificate: Option<String>,
+) -> Result<AddedAccount, IpcError> {
+    let server = match server {
+        None => None,
+        Some(input) => {
+            let security = tidings_accounts::parse_security(&input.security).ok_or_else(|| {
+                IpcError::new(
+                    ErrorCode::InvalidInput,
+                    format!("Security {:?} is not tls, starttls or plain", input.security),
+                )
+            })?;
+            Some(ManualServer { host: input.host, port: input.port, security, username: input.username })
+        }
+    };
+    // A plaintext login only when the user picked it (and still only to loopback or a LAN).
+    let allow_plaintext =
+        server.as_ref().is_some_and(|server| server.security == tidings_store::ConnectionSecurity::Plain);
+    let new = NewAccount { email, password, server, accept_certificate, allow_plaintext };
+    let added = tidings_accounts::add(&state.store, &state.keychain, new, &state.connect_options).await?;
+    dialects(&state).insert(added.account.id.clone(), added.dialect.clone());
+    Ok(AddedAccount {
+        dialect: DialectView::from(&added.dialect),
+        client_id: state
+            .connect_options
+            .identity
+            .fields()
+            .iter()
+            .map(|(key, value)| IdField { key: key.clone(), value: value.clone() })
+            .collect(),
+        found_by: added.found_by.and_then(|source| {
+            serde_json::to_value(source).ok().and_then(|value| value["kind"].as_str().map(str::to_owned))
+        }),
+        account: account_view(&state, added.account)?,
+    })
+}
+
+/// Removes an account with its cached mail and its password.
+#[tauri::command]
+pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+    tidings_accounts::remove(&state.store, &state.keychain, &id)?;
+    dialects(&state).remove(&id);
+    Ok(())
+}
+
+/// Brings one folder of an account in the cache up to date with its server.
+#[tauri::command]
+pub async fn sync_account(
+    state: State<'_, AppState>,
+    id: String,
+    mailbox: String,
+) -> Result<SyncCounts, IpcError> {
+    let report =
+        tidings_accounts::sync_folder(&state.store, &state.keychain, &id, &mailbox, &state.connect_options)
+            .await?;
+    // The login of a sync shows no evidence; the one of the add that came first did.
+    dialects(&state).entry(id.clone()).or_insert_with(|| DialectReport {
+        dialect: report.dialect,
+        extensions: Vec::new(),
+        evidence: Vec::new(),
+    });
+    Ok(SyncCounts {
+        messages: state.store.count_messages(&id, &report.mailbox),
+        mailbox: report.mailbox,
+        new: report.new,
+        changed: report.changed,
+        expunged: report.expunged,
+        dialect: dialect_name(report.dialect),
+    })
 }
 
 #[tauri::command]

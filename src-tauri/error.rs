@@ -1,6 +1,7 @@
 //! The error every command returns: a closed `code` the UI switches on, and a message for people.
 
 use serde::Serialize;
+use tidings_accounts::AccountsError;
 use tidings_store::StoreError;
 
 /// What went wrong, as the UI tells it apart (mirrored in `ui/src/lib/ipc.ts`).
@@ -11,6 +12,20 @@ pub enum ErrorCode {
     NotFound,
     /// The cache could not be read or written.
     Cache,
+    /// What the user typed is not usable (address, server, port, fingerprint), or the account exists.
+    InvalidInput,
+    /// The server rejected the login.
+    WrongPassword,
+    /// The server's certificate is not trusted; `fingerprint` says which one it is.
+    UntrustedCertificate,
+    /// The server could not be reached, or no server was found for the address.
+    Unreachable,
+    /// No password was sent over an unencrypted connection.
+    PlaintextRefused,
+    /// The OS keyring is missing or locked.
+    Keyring,
+    /// The server answered something we cannot work with.
+    Server,
 }
 
 /// An error crossing IPC.
@@ -20,16 +35,93 @@ pub struct IpcError {
     pub code: ErrorCode,
     /// A sentence for the user.
     pub message: String,
+    /// The certificate's SHA-256 (`AB:CD:…`) with `untrusted_certificate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
+        IpcError { code, message: message.into(), fingerprint: None }
+    }
+
     pub fn not_found(message: impl Into<String>) -> IpcError {
-        IpcError { code: ErrorCode::NotFound, message: message.into() }
+        IpcError::new(ErrorCode::NotFound, message)
     }
 }
 
 impl From<StoreError> for IpcError {
     fn from(error: StoreError) -> IpcError {
-        IpcError { code: ErrorCode::Cache, message: error.to_string() }
+        IpcError::new(ErrorCode::Cache, error.to_string())
+    }
+}
+
+impl From<AccountsError> for IpcError {
+    fn from(error: AccountsError) -> IpcError {
+        let code = match &error {
+            AccountsError::InvalidInput(_) | AccountsError::AlreadyExists(_) | AccountsError::NoServer(_) => {
+                ErrorCode::InvalidInput
+            }
+            AccountsError::NotFound(_) => ErrorCode::NotFound,
+            AccountsError::WrongPassword { .. } => ErrorCode::WrongPassword,
+            AccountsError::UntrustedCertificate { fingerprint, address } => {
+                return IpcError {
+                    code: ErrorCode::UntrustedCertificate,
+                    message: format!(
+                        "The certificate of {address} is not trusted. Its SHA-256 fingerprint is \
+                         {fingerprint}; trust it only if it is the one your provider publishes."
+                    ),
+                    fingerprint: Some(fingerprint.clone()),
+                }
+            }
+            AccountsError::Unreachable { .. } | AccountsError::NoServerFound { .. } => ErrorCode::Unreachable,
+            AccountsError::PlaintextRefused(_) => ErrorCode::PlaintextRefused,
+            AccountsError::NoPassword(_) | AccountsError::Keyring(_) => ErrorCode::Keyring,
+            AccountsError::Store(_) => ErrorCode::Cache,
+            AccountsError::Imap(_) => ErrorCode::Server,
+        };
+        IpcError::new(code, sentence(&error.to_string()))
+    }
+}
+
+/// `text` with a capital first letter, as the UI shows it.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tidings_imap::ImapError;
+    use tidings_store::{ConnectionSecurity, ServerSettings};
+
+    #[test]
+    fn every_imap_failure_of_a_login_has_a_code_the_ui_switches_on() {
+        let settings = ServerSettings {
+            host: "imap.example.org".into(),
+            port: 143,
+            security: ConnectionSecurity::Plain,
+            username: "alice".into(),
+            allow_plaintext: true,
+            pinned_sha256: None,
+        };
+        let code = |error| IpcError::from(AccountsError::from_imap(error, &settings)).code;
+        assert_eq!(code(ImapError::WrongPassword), ErrorCode::WrongPassword);
+        assert_eq!(code(ImapError::PlaintextRefused), ErrorCode::PlaintextRefused);
+        assert_eq!(code(ImapError::PlaintextNotAllowed { host: "x".into() }), ErrorCode::PlaintextRefused);
+        assert_eq!(code(ImapError::StartTlsStripped), ErrorCode::PlaintextRefused);
+        assert_eq!(code(ImapError::Timeout { during: "greeting" }), ErrorCode::Unreachable);
+        assert_eq!(code(ImapError::Protocol("BAD".into())), ErrorCode::Server);
+        let untrusted = IpcError::from(AccountsError::from_imap(
+            ImapError::UntrustedCertificate { sha256_fingerprint: "AB:CD".into() },
+            &settings,
+        ));
+        assert_eq!(untrusted.code, ErrorCode::UntrustedCertificate);
+        assert_eq!(untrusted.fingerprint.as_deref(), Some("AB:CD"));
+        assert!(untrusted.message.contains("AB:CD") && untrusted.message.starts_with("The certificate"));
     }
 }

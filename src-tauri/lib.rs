@@ -15,6 +15,9 @@ pub use state::AppState;
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::list_accounts,
+        commands::add_account,
+        commands::remove_account,
+        commands::sync_account,
         commands::list_messages,
         commands::open_message,
         commands::set_seen,

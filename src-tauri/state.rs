@@ -1,7 +1,12 @@
-//! The app's one piece of state: the open cache. Commands reach it through `tauri::State`.
+//! The app's one piece of state: the open cache, the keyring and what the commands learnt about
+//! the servers. Commands reach it through `tauri::State`.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 
+use tidings_imap::{ConnectOptions, DialectReport};
+use tidings_keychain::Keychain;
 use tidings_mask::{AddressBook, MaskSet};
 use tidings_store::{Store, StoreError};
 
@@ -13,6 +18,12 @@ pub struct AppState {
     pub masks: MaskSet,
     /// Contacts that fill in names and addresses a quote header leaves out (empty for now).
     pub address_book: AddressBook,
+    /// Account passwords: the OS keyring, service `org.tidings.desktop`.
+    pub keychain: Keychain,
+    /// What we advertise in ID and the step timeouts.
+    pub connect_options: ConnectOptions,
+    /// The dialect each account's server showed since the app started, by account id.
+    pub dialects: Mutex<HashMap<String, DialectReport>>,
 }
 
 impl AppState {
@@ -32,6 +43,13 @@ impl AppState {
         if store.accounts()?.is_empty() {
             tidings_demo::import_demo(&store)?;
         }
-        Ok(AppState { store, masks: MaskSet::builtin(), address_book: AddressBook::new() })
+        Ok(AppState {
+            store,
+            masks: MaskSet::builtin(),
+            address_book: AddressBook::new(),
+            keychain: tidings_accounts::keychain(),
+            connect_options: ConnectOptions::default(),
+            dialects: Mutex::new(HashMap::new()),
+        })
     }
 }

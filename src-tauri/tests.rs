@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
 use tidings_store::Store;
 
 use crate::{app_builder, AppState};
@@ -16,23 +16,27 @@ fn invoke(command: &str, args: Value) -> Result<Value, Value> {
 }
 
 fn invoke_with(state: AppState, calls: &[(&str, Value)]) -> Vec<Result<Value, Value>> {
+    let (_app, webview) = mock_app(state);
+    calls.iter().map(|(command, args)| call(&webview, command, args.clone())).collect()
+}
+
+fn mock_app(state: AppState) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = app_builder(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    calls
-        .iter()
-        .map(|(command, args)| {
-            let request = InvokeRequest {
-                cmd: (*command).into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: webview.url().unwrap(),
-                body: InvokeBody::Json(args.clone()),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            };
-            get_ipc_response(&webview, request).map(|body| body.deserialize::<Value>().unwrap())
-        })
-        .collect()
+    (app, webview)
+}
+
+fn call(webview: &WebviewWindow<MockRuntime>, command: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: command.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: webview.url().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().unwrap())
 }
 
 #[test]
@@ -171,4 +175,171 @@ fn every_demo_quote_header_is_read_as_the_demo_readme_says() {
         "quote headers not as in assets/demo/README.md:\n{}",
         mismatches.join("\n")
     );
+}
+
+// Accounts against a real Dovecot on loopback (tidings-testkit; needs `/usr/sbin/dovecot` and
+// root). What stores a password runs only under `tests/support/keyring-session.sh`, which sets
+// `TIDINGS_KEYRING_SESSION=1` and starts a throw-away gnome-keyring on a private D-Bus; elsewhere
+// those tests print a skip line and return, so the user's own keyring is never touched. The
+// failure tests stop before the keyring, so they run everywhere.
+
+/// A password no other text in a response could contain by chance.
+const PASSWORD: &str = "Ipc-grep-me-if-you-can-4b1e";
+
+fn in_keyring_session() -> bool {
+    let inside = std::env::var("TIDINGS_KEYRING_SESSION").is_ok_and(|v| v == "1");
+    if !inside {
+        println!("skipped: run under tests/support/keyring-session.sh");
+    }
+    inside
+}
+
+fn dovecot() -> tidings_testkit::Dovecot {
+    let users = vec![("alice".to_owned(), PASSWORD.to_owned())];
+    let options = tidings_testkit::DovecotOptions { tls: true, users, ..Default::default() };
+    tidings_testkit::Dovecot::start(options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fingerprint(dovecot: &tidings_testkit::Dovecot) -> String {
+    let sha256 = dovecot.cert_sha256().expect("a TLS test server has a certificate");
+    sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+fn add_args(email: &str, password: &str, port: u16, accept: Option<&str>) -> Value {
+    json!({
+        "email": email,
+        "password": password,
+        "server": {"host": "127.0.0.1", "port": port, "security": "tls", "username": "alice"},
+        "acceptCertificate": accept,
+    })
+}
+
+fn assert_no_password(answers: &[Result<Value, Value>]) {
+    for answer in answers {
+        let text = match answer {
+            Ok(value) | Err(value) => value.to_string(),
+        };
+        assert!(!text.contains(PASSWORD), "the password crossed IPC: {text}");
+    }
+}
+
+#[test]
+fn an_account_is_added_over_tls_listed_with_its_dialect_synced_and_removed() {
+    if !in_keyring_session() {
+        return;
+    }
+    let dovecot = dovecot();
+    let messages: Vec<Vec<u8>> = (1..4)
+        .map(|i| {
+            format!(
+                "From: Bob <bob@example.org>\r\nTo: alice@example.org\r\nSubject: Message {i}\r\n\
+                 Date: Tue, 24 Nov 2026 10:0{i}:00 +0000\r\nMessage-ID: <ipc{i}@example.org>\r\n\r\nBody {i}.\r\n"
+            )
+            .into_bytes()
+        })
+        .collect();
+    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    dovecot.seed("alice", "INBOX", &refs).unwrap();
+    let email = format!("alice+ipc-{}@example.org", std::process::id());
+    let port = dovecot.imaps_port().unwrap();
+    let pin = fingerprint(&dovecot);
+    let (_app, webview) = mock_app(AppState::with_store(Store::open_temporary().unwrap()).unwrap());
+    let step = |command: &str, args: Value| {
+        let answer = call(&webview, command, args);
+        assert_no_password(std::slice::from_ref(&answer));
+        answer
+    };
+
+    let added = step("add_account", add_args(&email, PASSWORD, port, Some(&pin))).unwrap();
+    assert_eq!(added["account"]["id"], email.as_str());
+    assert_eq!(added["account"]["server"]["security"], "tls");
+    assert_eq!(added["account"]["server"]["username"], "alice");
+    assert_eq!(added["account"]["server"]["certificateSha256"], pin.as_str());
+    assert_eq!(added["dialect"]["name"], "imap4rev1");
+    assert!(!added["dialect"]["evidence"].as_array().unwrap().is_empty(), "{added}");
+    let id_keys: Vec<&str> =
+        added["clientId"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert_eq!(id_keys[..2], ["name", "version"]);
+    assert_eq!(added["clientId"][0]["value"], "Tidings");
+    let keychain = tidings_keychain::Keychain::new("org.tidings.desktop");
+    assert_eq!(keychain.get(&email).unwrap().as_deref(), Some(PASSWORD), "the password is in the keyring");
+    let again = step("add_account", add_args(&email, PASSWORD, port, Some(&pin))).unwrap_err();
+    assert_eq!(again["code"], "invalid_input", "the account exists already: {again}");
+
+    let accounts = step("list_accounts", json!({})).unwrap();
+    let ours =
+        accounts.as_array().unwrap().iter().find(|a| a["id"] == email.as_str()).expect("listed").clone();
+    assert_eq!(ours["isDemo"], false);
+    assert_eq!(ours["dialect"]["name"], "imap4rev1");
+
+    let synced = step("sync_account", json!({"id": email, "mailbox": "INBOX"})).unwrap();
+    assert_eq!((synced["new"].as_u64(), synced["messages"].as_u64()), (Some(3), Some(3)), "{synced}");
+    assert_eq!((synced["changed"].as_u64(), synced["expunged"].as_u64()), (Some(0), Some(0)));
+    let rows = step("list_messages", json!({"account": email, "mailbox": "INBOX"})).unwrap();
+    let mut subjects: Vec<&str> =
+        rows.as_array().unwrap().iter().map(|r| r["subject"].as_str().unwrap()).collect();
+    subjects.sort_unstable();
+    assert_eq!(subjects, ["Message 1", "Message 2", "Message 3"]);
+    let again = step("sync_account", json!({"id": email, "mailbox": "INBOX"})).unwrap();
+    assert_eq!(again["new"], 0, "a second sync fetches nothing");
+
+    step("remove_account", json!({"id": email})).unwrap();
+    assert_eq!(keychain.get(&email).unwrap(), None, "the keyring entry is gone");
+    let accounts = step("list_accounts", json!({})).unwrap();
+    assert!(accounts.as_array().unwrap().iter().all(|a| a["id"] != email.as_str()));
+    let gone = step("sync_account", json!({"id": email, "mailbox": "INBOX"})).unwrap_err();
+    assert_eq!(gone["code"], "not_found");
+}
+
+#[test]
+fn a_wrong_password_is_refused_with_its_code_and_nothing_is_saved() {
+    let dovecot = dovecot();
+    let pin = fingerprint(&dovecot);
+    let port = dovecot.imaps_port().unwrap();
+    let state = AppState::with_store(Store::open_temporary().unwrap()).unwrap();
+    let answers = invoke_with(
+        state,
+        &[
+            ("add_account", add_args("alice@example.org", "not the password", port, Some(&pin))),
+            ("list_accounts", json!({})),
+        ],
+    );
+    assert_no_password(&answers);
+    let error = answers[0].as_ref().unwrap_err();
+    assert_eq!(error["code"], "wrong_password", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("alice"), "{error}");
+    let accounts = answers[1].as_ref().unwrap().as_array().unwrap();
+    assert_eq!(accounts.len(), 1, "only the demo: {accounts:?}");
+}
+
+#[test]
+fn an_untrusted_certificate_is_reported_with_its_fingerprint() {
+    let dovecot = dovecot();
+    let pin = fingerprint(&dovecot);
+    let port = dovecot.imaps_port().unwrap();
+    let error = invoke("add_account", add_args("alice@example.org", PASSWORD, port, None)).unwrap_err();
+    assert_eq!(error["code"], "untrusted_certificate", "{error}");
+    assert_eq!(error["fingerprint"], pin.as_str());
+    assert!(error["message"].as_str().unwrap().contains(&pin), "{error}");
+    assert!(!error.to_string().contains(PASSWORD));
+}
+
+#[test]
+fn bad_input_and_unreachable_servers_have_their_codes() {
+    let error = invoke("add_account", json!({"email": "not an address", "password": "x"})).unwrap_err();
+    assert_eq!(error["code"], "invalid_input", "{error}");
+    let bad_security = json!({
+        "email": "a@example.org", "password": "x",
+        "server": {"host": "127.0.0.1", "port": 1, "security": "carrier-pigeon"},
+    });
+    assert_eq!(invoke("add_account", bad_security).unwrap_err()["code"], "invalid_input");
+    // A free port that nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = json!({
+        "email": "a@example.org", "password": "x",
+        "server": {"host": "127.0.0.1", "port": port, "security": "tls"},
+    });
+    assert_eq!(invoke("add_account", closed).unwrap_err()["code"], "unreachable");
+    let demo = invoke("sync_account", json!({"id": "demo", "mailbox": "INBOX"})).unwrap_err();
+    assert_eq!(demo["code"], "invalid_input", "{demo}");
 }
