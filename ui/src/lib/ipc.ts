@@ -9,12 +9,66 @@ export interface MessageRef {
   uid: number;
 }
 
+export type Security = 'tls' | 'starttls' | 'plain';
+
+/** An account's IMAP server (never its password). */
+export interface ServerView {
+  host: string;
+  port: number;
+  security: Security;
+  username: string;
+  certificateSha256: string | null;
+}
+
+/** The IMAP dialect a server speaks, and why we think so. */
+export interface DialectView {
+  name: string;
+  evidence: string[];
+}
+
 export interface AccountView {
   id: string;
   displayName: string;
   email: string;
   isDemo: boolean;
   mailboxes: string[];
+  /** Missing for the demo (and in older answers). */
+  server?: ServerView | null;
+  dialect?: DialectView | null;
+}
+
+/** The server typed under "Manual settings". */
+export interface ServerInput {
+  host: string;
+  port: number | null;
+  security: Security;
+  username: string | null;
+}
+
+export interface AddAccountRequest {
+  email: string;
+  password: string;
+  server: ServerInput | null;
+  /** A certificate fingerprint (AB:CD:…) the user chose to trust. */
+  acceptCertificate: string | null;
+}
+
+export interface AddedAccount {
+  account: AccountView;
+  dialect: DialectView;
+  /** The RFC 2971 ID fields we advertised, in order. */
+  clientId: { key: string; value: string }[];
+  /** 'shipped' | 'document' | 'guess' when autoconfig found the server. */
+  foundBy: string | null;
+}
+
+export interface SyncCounts {
+  mailbox: string;
+  new: number;
+  changed: number;
+  expunged: number;
+  messages: number;
+  dialect: string;
 }
 
 export type VoicemailKind = 'voice' | 'video' | 'fax' | 'missed-call';
@@ -52,11 +106,22 @@ export interface MessageView {
   quotes: QuoteView[];
 }
 
-export type ErrorCode = 'not_found' | 'cache';
+export type ErrorCode =
+  | 'not_found'
+  | 'cache'
+  | 'invalid_input'
+  | 'wrong_password'
+  | 'untrusted_certificate'
+  | 'unreachable'
+  | 'plaintext_refused'
+  | 'keyring'
+  | 'server';
 
 export interface IpcError {
   code: ErrorCode;
   message: string;
+  /** The certificate's SHA-256 (AB:CD:…) with untrusted_certificate. */
+  fingerprint?: string;
 }
 
 /** Turns whatever a failed invoke threw into an IpcError the UI can show. */
@@ -68,6 +133,12 @@ export function asIpcError(thrown: unknown): IpcError {
 }
 
 export const listAccounts = () => invoke<AccountView[]>('list_accounts');
+
+export const addAccount = (request: AddAccountRequest) => invoke<AddedAccount>('add_account', { ...request });
+
+export const removeAccount = (id: string) => invoke<void>('remove_account', { id });
+
+export const syncAccount = (id: string, mailbox: string) => invoke<SyncCounts>('sync_account', { id, mailbox });
 
 export const listMessages = (account: string, mailbox: string) =>
   invoke<MessageRow[]>('list_messages', { account, mailbox });

@@ -40,6 +40,17 @@ export class MailboxState {
     }
   }
 
+  /** Reloads the accounts (one was added) and shows the first mailbox of account `id`. */
+  async showAccount(id: string): Promise<void> {
+    try {
+      this.accounts = await this.api.listAccounts();
+      const account = this.accounts.find((a) => a.id === id);
+      if (account) await this.showMailbox(account.id, account.mailboxes[0] ?? 'INBOX');
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+    }
+  }
+
   async showMailbox(account: string, mailbox: string): Promise<void> {
     this.account = account;
     this.mailbox = mailbox;

@@ -58,4 +58,18 @@ describe('MailboxState', () => {
     expect(state.error).toEqual({ code: 'cache', message: 'disk full' });
     expect(state.loading).toBe(false);
   });
+
+  it('shows a newly added account with its inbox', async () => {
+    const api = fakeApi([row(1, false)]);
+    const state = new MailboxState(api);
+    await state.start();
+    api.listAccounts = vi.fn(async () => [
+      { id: 'demo', displayName: 'Demo', email: 'x@y', isDemo: true, mailboxes: ['INBOX'] },
+      { id: 'alice@example.org', displayName: 'alice@example.org', email: 'alice@example.org', isDemo: false, mailboxes: ['INBOX'] },
+    ]);
+    await state.showAccount('alice@example.org');
+    expect(state.accounts).toHaveLength(2);
+    expect(state.account).toBe('alice@example.org');
+    expect(api.listMessages).toHaveBeenLastCalledWith('alice@example.org', 'INBOX');
+  });
 });
