@@ -78,4 +78,26 @@ describe('Tidings on first start', () => {
     await painted();
     await browser.saveScreenshot(path.join(shots, 'it-coffee-times.png'));
   });
+
+  it('opens the Add account dialog with labelled fields and closes it without touching the demo', async () => {
+    const before = (await $$('#message-list .message-row')).length;
+    await $('#add-account').click();
+    const dialog = await $('#add-account-dialog');
+    await dialog.waitForDisplayed();
+    expect(await dialog.getAttribute('role')).toBe('dialog');
+    await expect($('#add-account-title')).toHaveText('Add account');
+    const label = async (id: string) =>
+      String(await browser.execute((i: string) => (document.getElementById(i) as HTMLInputElement).labels?.[0]?.textContent ?? '', id));
+    expect(await label('account-email')).toContain('E-mail');
+    expect(await label('account-password')).toContain('Password');
+    expect(await $('#account-connect').isEnabled()).toBe(false);
+    await $('#account-email').setValue('someone@example.org');
+    await $('#account-password').setValue('not sent');
+    expect(await $('#account-connect').isEnabled()).toBe(true);
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'add-account.png'));
+    await $('button=Cancel').click();
+    await dialog.waitForExist({ reverse: true });
+    expect((await $$('#message-list .message-row')).length).toBe(before);
+  });
 });
