@@ -7,6 +7,7 @@ use tidings_accounts::{ManualServer, NewAccount};
 use tidings_imap::{Dialect, DialectReport};
 use tidings_mask::{QuoteHeader, QuoteKind};
 use tidings_store::{Account, MessageKey, MessageSummary};
+use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
 use crate::error::{ErrorCode, IpcError};
 use crate::{message_view, AppState};
@@ -184,6 +185,66 @@ pub struct MessageView {
     pub body_document: String,
     /// The quote headers the mask engine found, outermost first.
     pub quotes: Vec<QuoteView>,
+    /// Present when the message is visual-voicemail content (voice, video, fax, missed call).
+    pub voicemail: Option<VoicemailView>,
+}
+
+/// The voicemail part of an opened message; its audio comes as WAV from `voicemail_audio`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoicemailView {
+    /// `voice`, `video`, `fax`, `missed-call`, `number` or `infotainment`.
+    pub kind: &'static str,
+    /// The caller's number, as the server gave it.
+    pub caller: Option<String>,
+    /// The number to call back, when the message names one.
+    pub callback: Option<String>,
+    /// The duration the headers claim, in whole seconds.
+    pub declared_duration: Option<u32>,
+    /// The duration measured from the audio, in seconds; null without playable audio.
+    pub duration: Option<f64>,
+    /// Whether there is an audio part `voicemail_audio` can be asked for.
+    pub has_audio: bool,
+    pub transcription: Option<String>,
+    /// Fax pages: `X-Content-Pages`, else the number of fax documents; null for other kinds.
+    pub fax_pages: Option<u32>,
+    /// `low`, `normal` or `high`.
+    pub importance: Option<&'static str>,
+}
+
+impl From<&Voicemail> for VoicemailView {
+    fn from(voicemail: &Voicemail) -> VoicemailView {
+        // Decoding to measure is cheap (OpenCORE runs at hundreds of times real time); audio that
+        // does not decode simply has no measured duration here, and `voicemail_audio` says why.
+        let duration = voicemail
+            .audio
+            .as_ref()
+            .and_then(|part| audio::decode(&part.bytes, Some(part.format)).ok())
+            .map(|decoded| decoded.pcm.duration_secs());
+        VoicemailView {
+            kind: match voicemail.kind {
+                VoicemailKind::Voice => "voice",
+                VoicemailKind::Video => "video",
+                VoicemailKind::Fax => "fax",
+                VoicemailKind::MissedCall => "missed-call",
+                VoicemailKind::Number => "number",
+                VoicemailKind::Infotainment => "infotainment",
+            },
+            caller: voicemail.caller.clone(),
+            callback: voicemail.callback.clone(),
+            declared_duration: voicemail.declared_duration,
+            duration,
+            has_audio: voicemail.audio.is_some(),
+            transcription: voicemail.transcription.clone(),
+            fax_pages: (voicemail.kind == VoicemailKind::Fax)
+                .then(|| voicemail.declared_pages.unwrap_or(voicemail.fax_pages.len() as u32)),
+            importance: voicemail.importance.map(|importance| match importance {
+                Importance::Low => "low",
+                Importance::Normal => "normal",
+                Importance::High => "high",
+            }),
+        }
+    }
 }
 
 /// One quote header of an opened message, as the mask engine read it.
@@ -358,7 +419,25 @@ pub fn open_message(state: State<'_, AppState>, message: MessageRef) -> Result<M
         to: rendered.to,
         body_document: rendered.document,
         quotes: rendered.quotes.into_iter().map(QuoteView::from).collect(),
+        voicemail: Voicemail::parse(&raw).as_ref().map(VoicemailView::from),
     })
+}
+
+/// A voicemail's audio as WAV (16-bit PCM), raw bytes rather than JSON: the webview cannot play
+/// AMR, so every format is decoded here for its `<audio>` element.
+#[tauri::command]
+pub fn voicemail_audio(
+    state: State<'_, AppState>,
+    message: MessageRef,
+) -> Result<tauri::ipc::Response, IpcError> {
+    let key = MessageKey::from(message);
+    let (_, raw) =
+        state.store.message(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
+    let part = Voicemail::parse(&raw)
+        .and_then(|voicemail| voicemail.audio)
+        .ok_or_else(|| IpcError::not_found(format!("{key} has no voicemail audio")))?;
+    let decoded = audio::decode(&part.bytes, Some(part.format))?;
+    Ok(tauri::ipc::Response::new(audio::to_wav(&decoded.pcm)?))
 }
 
 #[tauri::command]

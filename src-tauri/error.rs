@@ -3,6 +3,7 @@
 use serde::Serialize;
 use tidings_accounts::AccountsError;
 use tidings_store::StoreError;
+use tidings_voicemail::audio::AudioError;
 
 /// What went wrong, as the UI tells it apart (mirrored in `ui/src/lib/ipc.ts`).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub enum ErrorCode {
     Keyring,
     /// The server answered something we cannot work with.
     Server,
+    /// A voicemail's audio could not be decoded (corrupt, empty or an unsupported format).
+    Audio,
 }
 
 /// An error crossing IPC.
@@ -53,6 +56,12 @@ impl IpcError {
 impl From<StoreError> for IpcError {
     fn from(error: StoreError) -> IpcError {
         IpcError::new(ErrorCode::Cache, error.to_string())
+    }
+}
+
+impl From<AudioError> for IpcError {
+    fn from(error: AudioError) -> IpcError {
+        IpcError::new(ErrorCode::Audio, format!("The voicemail's audio cannot be played: {error}."))
     }
 }
 

@@ -20,6 +20,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::sync_account,
         commands::list_messages,
         commands::open_message,
+        commands::voicemail_audio,
         commands::set_seen,
     ])
 }

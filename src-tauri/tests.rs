@@ -2,7 +2,7 @@
 //! demo mailbox.
 
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
@@ -27,6 +27,15 @@ fn mock_app(state: AppState) -> (tauri::App<MockRuntime>, WebviewWindow<MockRunt
 }
 
 fn call(webview: &WebviewWindow<MockRuntime>, command: &str, args: Value) -> Result<Value, Value> {
+    call_body(webview, command, args).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+/// The answer as it crosses IPC: JSON, or raw bytes for a `tauri::ipc::Response`.
+fn call_body(
+    webview: &WebviewWindow<MockRuntime>,
+    command: &str,
+    args: Value,
+) -> Result<InvokeResponseBody, Value> {
     let request = InvokeRequest {
         cmd: command.into(),
         callback: CallbackFn(0),
@@ -36,7 +45,7 @@ fn call(webview: &WebviewWindow<MockRuntime>, command: &str, args: Value) -> Res
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };
-    get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().unwrap())
+    get_ipc_response(webview, request)
 }
 
 #[test]
@@ -175,6 +184,129 @@ fn every_demo_quote_header_is_read_as_the_demo_readme_says() {
         "quote headers not as in assets/demo/README.md:\n{}",
         mismatches.join("\n")
     );
+}
+
+/// The reference of the demo message stored from `assets/demo/{prefix}…`.
+fn demo_ref(prefix: &str) -> Value {
+    let index = tidings_demo::DEMO_MESSAGES.iter().position(|(file, _)| file.starts_with(prefix)).unwrap();
+    let key = tidings_demo::demo_key(index as u32 + 1);
+    json!({"account": key.account, "mailbox": key.mailbox, "uidValidity": key.uid_validity, "uid": key.uid})
+}
+
+/// Opens `message` and fetches its voicemail audio on one app.
+fn open_with_audio(
+    state: AppState,
+    message: Value,
+) -> (Result<Value, Value>, Result<InvokeResponseBody, Value>) {
+    let (_app, webview) = mock_app(state);
+    let view = call(&webview, "open_message", json!({ "message": message }));
+    let audio = call_body(&webview, "voicemail_audio", json!({ "message": message }));
+    (view, audio)
+}
+
+/// `(sample rate, channels, seconds)` of a 16-bit PCM WAV as `to_wav` writes it.
+fn wav_shape(body: InvokeResponseBody) -> (u32, u16, f64) {
+    let InvokeResponseBody::Raw(wav) = body else {
+        panic!("voicemail_audio must answer raw bytes, not JSON")
+    };
+    assert_eq!((&wav[..4], &wav[8..12], &wav[36..40]), (&b"RIFF"[..], &b"WAVE"[..], &b"data"[..]));
+    let rate = u32::from_le_bytes(wav[24..28].try_into().unwrap());
+    let channels = u16::from_le_bytes(wav[22..24].try_into().unwrap());
+    let data = u32::from_le_bytes(wav[40..44].try_into().unwrap()) as usize;
+    assert_eq!(data, wav.len() - 44);
+    (rate, channels, data as f64 / 2.0 / f64::from(channels) / f64::from(rate))
+}
+
+fn state() -> AppState {
+    AppState::with_store(Store::open_temporary().unwrap()).unwrap()
+}
+
+#[test]
+fn the_amr_nb_voicemail_opens_with_its_caller_and_plays_as_8_khz_wav() {
+    let (view, audio) = open_with_audio(state(), demo_ref("20-"));
+    let voicemail = &view.unwrap()["voicemail"];
+    assert_eq!(voicemail["kind"], "voice", "{voicemail}");
+    let caller = voicemail["caller"].as_str().unwrap();
+    assert_eq!(caller.chars().filter(char::is_ascii_digit).collect::<String>(), "15551234567", "{caller}");
+    assert_eq!(voicemail["declaredDuration"], 12);
+    assert_eq!(voicemail["hasAudio"], true);
+    let measured = voicemail["duration"].as_f64().unwrap();
+    assert!((measured - 12.16).abs() < 0.01, "{measured}");
+    let (rate, channels, seconds) = wav_shape(audio.unwrap());
+    assert_eq!((rate, channels), (8000, 1));
+    assert!((seconds - 12.16).abs() < 0.01, "{seconds}");
+}
+
+#[test]
+fn the_amr_wb_voicemail_has_its_transcription_and_plays_as_16_khz_wav() {
+    let (view, audio) = open_with_audio(state(), demo_ref("21-"));
+    let voicemail = &view.unwrap()["voicemail"];
+    assert!(voicemail["transcription"].as_str().unwrap().contains("Hannah from the garage"), "{voicemail}");
+    assert!((voicemail["duration"].as_f64().unwrap() - 11.24).abs() < 0.01, "{voicemail}");
+    assert_eq!(voicemail["importance"], "normal");
+    assert_eq!(voicemail["faxPages"], Value::Null);
+    let (rate, channels, seconds) = wav_shape(audio.unwrap());
+    assert_eq!((rate, channels), (16000, 1));
+    assert!((seconds - 11.24).abs() < 0.01, "{seconds}");
+}
+
+#[test]
+fn a_fax_counts_its_pages_and_ordinary_mail_has_no_voicemail_part() {
+    let (fax, _) = open_with_audio(state(), demo_ref("19-"));
+    let fax = fax.unwrap();
+    assert_eq!(fax["voicemail"]["kind"], "fax");
+    assert_eq!(fax["voicemail"]["faxPages"], 1);
+    assert_eq!(fax["voicemail"]["hasAudio"], false);
+    let (mail, audio) = open_with_audio(state(), demo_ref("01-"));
+    assert_eq!(mail.unwrap()["voicemail"], Value::Null);
+    assert_eq!(audio.unwrap_err()["code"], "not_found");
+}
+
+#[test]
+fn corrupt_voicemail_audio_is_an_audio_error_not_a_panic() {
+    let store = Store::open_temporary().unwrap();
+    // 0x87 is never an AMR frame header (padding bits set): the file has no whole frame.
+    let mut raw = b"From: +1 555 000 1111 <VOICE=+15550001111@vvm.example.net>\r\n\
+        To: you@example.org\r\nSubject: Voice message\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\
+        Message-Context: voice-message\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/voice-message; boundary=b\r\n\r\n--b\r\n\
+        Content-Type: audio/amr\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        .to_vec();
+    let corrupt: Vec<u8> = b"#!AMR\n".iter().copied().chain(std::iter::repeat_n(0x87, 300)).collect();
+    raw.extend(base64(&corrupt).into_bytes());
+    raw.extend_from_slice(b"\r\n--b--\r\n");
+    let key = tidings_store::MessageKey {
+        account: "demo".into(),
+        mailbox: "INBOX".into(),
+        uid_validity: 1,
+        uid: 900,
+    };
+    let message = json!({"account": "demo", "mailbox": "INBOX", "uidValidity": 1, "uid": 900});
+    let state = AppState::with_store(store).unwrap();
+    state.store.insert_messages(&[tidings_store::NewMessage { key, seen: false, raw }]).unwrap();
+    let (view, audio) = open_with_audio(state, message);
+    let voicemail = &view.unwrap()["voicemail"];
+    assert_eq!((voicemail["hasAudio"].clone(), voicemail["duration"].clone()), (json!(true), Value::Null));
+    let error = audio.unwrap_err();
+    assert_eq!(error["code"], "audio", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("AMR"), "{error}");
+}
+
+/// Standard base64 with padding, for hand-made MIME parts.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 // Accounts against a real Dovecot on loopback (tidings-testkit; needs `/usr/sbin/dovecot` and
