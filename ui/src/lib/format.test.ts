@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listDate } from './format';
+import { duration, listDate } from './format';
 
 describe('listDate', () => {
   const now = new Date(2024, 4, 15, 12, 0, 0);
@@ -17,5 +17,14 @@ describe('listDate', () => {
   });
   it('is empty without a date', () => {
     expect(listDate(null, now)).toBe('');
+  });
+});
+
+describe('duration', () => {
+  it('writes m:ss, rounding down to whole seconds', () => {
+    expect(duration(11.24)).toBe('0:11');
+    expect(duration(12.16)).toBe('0:12');
+    expect(duration(0)).toBe('0:00');
+    expect(duration(185.9)).toBe('3:05');
   });
 });

@@ -18,3 +18,9 @@ export function listDate(epochSeconds: number | null, now: Date = new Date(), lo
     ? { day: 'numeric', month: 'short' }
     : { day: 'numeric', month: 'short', year: 'numeric' });
 }
+
+/** A duration as m:ss (whole seconds, rounded down: 11.24 s is 0:11). */
+export function duration(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}

@@ -98,12 +98,30 @@ export interface QuoteView {
   mask: string;
 }
 
+/** The voicemail part of an opened message; its audio comes from voicemailAudio. */
+export interface VoicemailView {
+  kind: 'voice' | 'video' | 'fax' | 'missed-call' | 'number' | 'infotainment';
+  caller: string | null;
+  callback: string | null;
+  /** Whole seconds, as the headers claim. */
+  declaredDuration: number | null;
+  /** Seconds, measured from the audio; null without playable audio. */
+  duration: number | null;
+  hasAudio: boolean;
+  transcription: string | null;
+  /** Fax only. */
+  faxPages: number | null;
+  importance: 'low' | 'normal' | 'high' | null;
+}
+
 export interface MessageView {
   row: MessageRow;
   to: string;
   /** The body with uniform header blocks (the message's own first), for a sandboxed frame. */
   bodyDocument: string;
   quotes: QuoteView[];
+  /** Missing or null for ordinary mail. */
+  voicemail?: VoicemailView | null;
 }
 
 export type ErrorCode =
@@ -115,7 +133,8 @@ export type ErrorCode =
   | 'unreachable'
   | 'plaintext_refused'
   | 'keyring'
-  | 'server';
+  | 'server'
+  | 'audio';
 
 export interface IpcError {
   code: ErrorCode;
@@ -144,6 +163,9 @@ export const listMessages = (account: string, mailbox: string) =>
   invoke<MessageRow[]>('list_messages', { account, mailbox });
 
 export const openMessage = (message: MessageRef) => invoke<MessageView>('open_message', { message });
+
+/** The voicemail's audio as WAV bytes (sent raw, not as JSON). */
+export const voicemailAudio = (message: MessageRef) => invoke<ArrayBuffer>('voicemail_audio', { message });
 
 export const setSeen = (message: MessageRef, seen: boolean) => invoke<void>('set_seen', { message, seen });
 
