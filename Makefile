@@ -3,12 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-# Debian packages: build (webkit2gtk, gtk), end-to-end (driver, Xvfb), integration (Dovecot,
+# Debian packages: build (webkit2gtk, gtk, OpenCORE AMR for voicemail), end-to-end (driver, Xvfb), integration (Dovecot,
 # gnome-keyring on a private D-Bus), screenshots (imagemagick).
-RUN_PACKAGES  := libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev pkg-config curl
+RUN_PACKAGES  := libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev pkg-config curl \
+                 libopencore-amrnb-dev libopencore-amrwb-dev
 TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb dovecot-imapd gnome-keyring libsecret-tools \
-                 dbus dbus-x11 openssl imagemagick ffmpeg libavcodec-extra \
-                 libopencore-amrnb-dev libopencore-amrwb-dev espeak-ng
+                 dbus dbus-x11 openssl imagemagick ffmpeg libavcodec-extra espeak-ng
 TAURI_DRIVER_VERSION := 2.1.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP := target/debug/tidings-app
