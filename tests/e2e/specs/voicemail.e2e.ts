@@ -1,0 +1,48 @@
+// A voicemail of the demo mailbox (AMR-WB, which the webview cannot play itself) is decoded by
+// the app and played from a blob: URL in a real <audio> element.
+import { browser, $, $$, expect } from '@wdio/globals';
+import path from 'node:path';
+
+const shots = process.env.E2E_SHOTS ?? path.resolve('../../target/e2e');
+
+async function painted() {
+  await browser.executeAsync((done: () => void) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+}
+
+describe('Voicemail', () => {
+  it('shows the AMR-WB voicemail with its caller, duration and transcription, and loads its audio', async () => {
+    await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
+    let opened = false;
+    for (const row of await $$('#message-list .message-row')) {
+      const subject = String(await row.$('.subject').getProperty('textContent'));
+      if (subject.includes('Voice message from +44 20 7946 0321')) {
+        await row.scrollIntoView();
+        await row.click();
+        opened = true;
+        break;
+      }
+    }
+    expect(opened).toBe(true);
+    const panel = await $('#voicemail');
+    await panel.waitForDisplayed();
+    await expect($('#voicemail-caller')).toHaveText('+442079460321');
+    await expect($('#voicemail-duration')).toHaveText('0:11');
+    await expect($('#voicemail-transcription')).toHaveText(expect.stringContaining("Hannah from the garage"));
+    // The body stays in its sandboxed frame below the panel.
+    expect(await $('#message-body').getAttribute('sandbox')).toBe('');
+
+    const audio = await $('#voicemail-audio');
+    await audio.waitForExist({ timeout: 20_000 });
+    expect(String(await audio.getAttribute('src')).startsWith('blob:')).toBe(true);
+    expect(await audio.getAttribute('controls')).not.toBeNull();
+    // WebKitGTK reads the WAV header (44.1 kHz output or not): the element knows the real length.
+    await browser.waitUntil(
+      async () => Number.isFinite(await browser.execute(() => (document.getElementById('voicemail-audio') as HTMLAudioElement).duration)),
+      { timeout: 20_000, timeoutMsg: 'the <audio> element never reported a duration' },
+    );
+    const seconds = await browser.execute(() => (document.getElementById('voicemail-audio') as HTMLAudioElement).duration);
+    expect(Math.abs(seconds - 11.24)).toBeLessThan(0.05);
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'voicemail.png'));
+  });
+});
