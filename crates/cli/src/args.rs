@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "tidings",
     version,
-    about = "Tidings from the command line: accounts, IMAP sync and probe, the mail cache, quote headers",
+    about = "Tidings from the command line: accounts, IMAP sync and probe, the mail cache, quote headers, voicemail",
     after_help = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
 )]
 pub struct Cli {
@@ -63,6 +63,15 @@ pub enum Command {
         tidings probe --server 192.168.1.5:143 --security plain --allow-plaintext\n  \
         TIDINGS_PASSWORD=… tidings probe --server imap.example.org --user ann@example.org")]
     Probe(ProbeArgs),
+    /// Visual voicemail: the voicemails in the cache, voicemail audio to WAV, a carrier's VVM SMS.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+            tidings voicemail list\n  \
+            tidings voicemail decode message.eml -o message.wav\n  \
+            tidings voicemail import-sms '//VVM:STATUS:st=R;rc=0;srv=imap.example.net;u=1555;pw=…'"
+    )]
+    Voicemail(VoicemailCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  tidings completions bash > ~/.local/share/bash-completion/completions/tidings"
@@ -256,6 +265,73 @@ pub struct ProbeArgs {
     /// Log in as USER too and show what the server says after login.
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VoicemailCommand {
+    /// List the cached voicemail-box messages of a folder (voice, video, fax, missed call), newest
+    /// first: caller, date, duration, heard, transcription.
+    #[command(after_help = "The duration is the declared one (Content-Duration) when the message has it, \
+        else measured by decoding the audio. Heard is the message's \\Seen flag.\n\n\
+        Examples:\n  \
+        tidings voicemail list\n  \
+        tidings voicemail list --account demo --folder INBOX --json | jq '.[] | select(.heard | not)'")]
+    List(VoicemailListArgs),
+    /// Decode voicemail audio (AMR-NB/WB, WAV, MP3, Ogg Vorbis, FLAC, or the audio of a voicemail
+    /// .eml) to a 16-bit PCM WAV file.
+    #[command(
+        after_help = "The format is recognised from the bytes, not the file name. Damage that can be \
+        worked around (a truncated last frame, a few stray octets) is reported as a warning on stderr; \
+        a file that is not audio, or AMR that is mostly not AMR frames, is refused (exit code 2).\n\n\
+        Examples:\n  \
+        tidings voicemail decode voicemail.amr -o voicemail.wav\n  \
+        tidings voicemail decode --json message.eml -o message.wav\n  \
+        curl -s https://example.org/greeting.awb | tidings voicemail decode - -o greeting.wav"
+    )]
+    Decode(VoicemailDecodeArgs),
+    /// Read a carrier's visual-voicemail STATUS or SYNC SMS (OMTP VVM 1.3, CVVM, VVM3) and print every
+    /// field by name.
+    #[command(after_help = "This prints the fields only; creating the voicemail account from the SMS \
+        comes later. Passwords are shown as <redacted> unless --show-password is given.\n\n\
+        Examples:\n  \
+        tidings voicemail import-sms '//VVM:STATUS:st=R;rc=0;srv=1:vvm.example.net;ipt=993;u=1555;pw=…'\n  \
+        pbpaste | tidings voicemail import-sms --json -")]
+    ImportSms(VoicemailImportSmsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct VoicemailListArgs {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VoicemailDecodeArgs {
+    /// The audio file or voicemail .eml; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The WAV file to write.
+    #[arg(short, long, value_name = "OUT.wav")]
+    pub output: PathBuf,
+    /// Print one JSON object: {"format", "sample_rate", "channels", "duration_seconds", …}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VoicemailImportSmsArgs {
+    /// The SMS text; `-` reads standard input.
+    #[arg(value_name = "TEXT")]
+    pub text: String,
+    /// Show passwords instead of <redacted>.
+    #[arg(long)]
+    pub show_password: bool,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,

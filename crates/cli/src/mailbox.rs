@@ -131,7 +131,7 @@ pub fn show(data_dir: Option<&Path>, args: &ShowArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn folder(store: &Store, args: &FolderArgs) -> Result<(String, String), Failure> {
+pub fn folder(store: &Store, args: &FolderArgs) -> Result<(String, String), Failure> {
     let account = cache::account(store, args.account.as_deref())?;
     let folders = store.mailboxes(&account).map_err(store_failure)?;
     if !folders.iter().any(|mailbox| mailbox.name == args.folder) {
@@ -145,11 +145,11 @@ fn folder(store: &Store, args: &FolderArgs) -> Result<(String, String), Failure>
     Ok((account, args.folder.clone()))
 }
 
-fn rfc3339(seconds: i64) -> Option<String> {
+pub fn rfc3339(seconds: i64) -> Option<String> {
     DateTime::from_timestamp(seconds, 0).map(|date| date.to_rfc3339())
 }
 
-fn truncate(text: &str, width: usize) -> String {
+pub fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_owned()
     } else {
@@ -157,7 +157,7 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-fn print_json(value: &impl Serialize) -> Result<(), Failure> {
+pub fn print_json(value: &impl Serialize) -> Result<(), Failure> {
     let json = serde_json::to_string(value)
         .map_err(|error| Failure::Runtime(format!("could not write JSON: {error}")))?;
     println!("{json}");

@@ -11,6 +11,10 @@
 //!   (service `org.tidings.desktop`, keyed by account id) and nowhere else.
 //! - `sync`: `sync [--watch]` with `tidings-imap` on a current-thread tokio runtime.
 //! - `probe`: `probe`, a server's dialect with its evidence and the ID we send.
+//! - `voicemail`: `voicemail list|decode|import-sms` with `tidings-voicemail`: the cached
+//!   voicemails (duration declared or measured, heard = `\Seen`), any voicemail audio or voicemail
+//!   .eml to WAV (corrupt AMR refused, not decoded to noise), a carrier's STATUS/SYNC SMS with every
+//!   field named and passwords redacted (creating the account from it comes later).
 //! - `server`: what the IMAP subcommands share (server address, certificate pin, password input,
 //!   runtime, IMAP errors as one-line failures).
 //! - `failure`: the two kinds of failure and their exit codes.
@@ -27,12 +31,13 @@ mod probe;
 mod render;
 mod server;
 mod sync;
+mod voicemail;
 
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::args::{AccountCommand, Cli, Command};
+use crate::args::{AccountCommand, Cli, Command, VoicemailCommand};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
@@ -46,6 +51,9 @@ fn main() -> ExitCode {
         Command::Account(AccountCommand::Remove { id }) => account::remove(cli.data_dir.as_deref(), id),
         Command::Sync(args) => sync::run(cli.data_dir.as_deref(), args),
         Command::Probe(args) => probe::run(args),
+        Command::Voicemail(VoicemailCommand::List(args)) => voicemail::list(cli.data_dir.as_deref(), args),
+        Command::Voicemail(VoicemailCommand::Decode(args)) => voicemail::decode(args),
+        Command::Voicemail(VoicemailCommand::ImportSms(args)) => voicemail::import_sms(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "tidings", &mut std::io::stdout());
             Ok(())
