@@ -54,17 +54,12 @@ pub fn list(data_dir: Option<&Path>, args: &VoicemailListArgs) -> Result<(), Fai
         let Some(voicemail) = Voicemail::parse(&raw) else {
             continue;
         };
-        let (duration_seconds, duration_source) = match voicemail.declared_duration {
-            Some(seconds) => (Some(f64::from(seconds)), Some("declared")),
-            None => {
-                match voicemail.audio.as_ref().map(|part| audio::decode(&part.bytes, Some(part.format))) {
-                    Some(Ok(decoded)) => (Some(decoded.pcm.duration_secs()), Some("measured")),
-                    Some(Err(error)) => {
-                        eprintln!("tidings: warning: UID {}: {error}", summary.key.uid);
-                        (None, None)
-                    }
-                    None => (None, None),
-                }
+        let (duration_seconds, duration_source) = match duration(&voicemail) {
+            Ok(Some((seconds, source))) => (Some(seconds), Some(source)),
+            Ok(None) => (None, None),
+            Err(error) => {
+                eprintln!("tidings: warning: UID {}: {error}", summary.key.uid);
+                (None, None)
             }
         };
         listed.push(ListedVoicemail {
@@ -101,6 +96,19 @@ pub fn list(data_dir: Option<&Path>, args: &VoicemailListArgs) -> Result<(), Fai
         );
     }
     Ok(())
+}
+
+/// The declared duration, else the audio's measured by decoding it (to the millisecond), with
+/// which of the two it is; `None` for a message with neither (a fax, a missed call).
+fn duration(voicemail: &Voicemail) -> Result<Option<(f64, &'static str)>, AudioError> {
+    if let Some(seconds) = voicemail.declared_duration {
+        return Ok(Some((f64::from(seconds), "declared")));
+    }
+    let Some(part) = &voicemail.audio else {
+        return Ok(None);
+    };
+    let decoded = audio::decode(&part.bytes, Some(part.format))?;
+    Ok(Some(((decoded.pcm.duration_secs() * 1000.0).round() / 1000.0, "measured")))
 }
 
 pub fn decode(args: &VoicemailDecodeArgs) -> Result<(), Failure> {
@@ -403,5 +411,30 @@ fn message_type(kind: SyncMessageType) -> &'static str {
         SyncMessageType::Fax => "fax",
         SyncMessageType::Infotainment => "infotainment",
         SyncMessageType::EmptyCallCapture => "empty_call_capture",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GARAGE: &[u8] = include_bytes!("../../../assets/demo/21-voicemail-garage.eml");
+
+    #[test]
+    fn the_duration_is_measured_when_no_header_declares_it() {
+        let declared = Voicemail::parse(GARAGE).unwrap();
+        assert_eq!(duration(&declared).unwrap(), Some((11.0, "declared")));
+        let text = String::from_utf8(GARAGE.to_vec()).unwrap();
+        let undeclared: String =
+            text.split_inclusive('\n').filter(|line| !line.starts_with("Content-Duration:")).collect();
+        let measured = Voicemail::parse(undeclared.as_bytes()).unwrap();
+        assert_eq!(measured.declared_duration, None);
+        assert_eq!(duration(&measured).unwrap(), Some((11.24, "measured")));
+    }
+
+    #[test]
+    fn a_fax_has_no_duration() {
+        let fax = Voicemail::parse(include_bytes!("../../../assets/demo/19-fax-delivery-note.eml")).unwrap();
+        assert_eq!(duration(&fax).unwrap(), None);
     }
 }
