@@ -7,6 +7,8 @@
 //! they print a skip line and return, so the user's own keyring is never touched. Every failure
 //! test stops before the keyring, so those run everywhere.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -14,6 +16,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
+use support::{assert_fails, json_of};
 use tidings_keychain::Keychain;
 use tidings_testkit::{Dovecot, DovecotOptions};
 
@@ -80,20 +83,6 @@ fn tidings(data: &Path, args: &[&str], stdin: &str) -> Output {
         assert!(!String::from_utf8_lossy(stream).contains(PASSWORD), "the password was printed");
     }
     output
-}
-
-fn json_of(output: &Output) -> Value {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("stdout is one JSON value")
-}
-
-/// A failure: exit code `code` and exactly one line on stderr that contains `says`.
-fn assert_fails(output: &Output, code: i32, says: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(says), "{says:?} not in {stderr}");
-    assert!(!stderr.contains("panicked"));
 }
 
 fn account_ids(data: &Path) -> Vec<String> {

@@ -1,44 +1,17 @@
 //! The `tidings` binary run as a user runs it: arguments in, stdout/stderr and exit code out.
 //! Inputs are the demo messages in `assets/demo/` and bodies written here.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Output;
 
 use serde_json::Value;
 
-fn demo(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo").join(file)
-}
-
-fn tidings(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tidings"))
-        .args(args)
-        .env_remove("TIDINGS_DATA_DIR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    // A refused input may close stdin early; a broken pipe here is part of that answer.
-    let _ = input.write_all(stdin.unwrap_or_default());
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn json_of(output: &Output) -> Value {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("stdout is one JSON value")
-}
+use support::{assert_fails, demo, json_of, tidings};
 
 /// A refusal: exit code 2 and exactly one line on stderr that contains `says`.
 fn assert_bad_input(output: &Output, says: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(says), "{says:?} not in {stderr}");
-    assert!(!stderr.contains("panicked"));
+    assert_fails(output, 2, says);
 }
 
 #[test]

@@ -1,55 +1,16 @@
 //! `tidings voicemail list|decode|import-sms` run as a user runs them, on the demo mailbox
 //! (`assets/demo/19–21`) and on damaged inputs written here.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-use serde_json::Value;
+use std::path::Path;
+
+use support::{assert_fails, demo, json_of, stdout_of, tidings};
 
 const OMTP_STATUS: &str = "//VVM:STATUS:st=R;rc=0;srv=1:imap.vvm.example.net;ipt=993;u=15551234567;\
     pw=hunter2;lang=1|2;g_len=180;vs_len=10;pw_len=4-9;smtp_u=15551234567@vvm.example.net;spt=465;\
     smtp_pw=swordfish;pm=Y;gm=N;vtc=D;vt=1;tui=+15550100;dn=94183567;rs=http://vvm.example.net/s";
 
-fn demo(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo").join(file)
-}
-
-fn tidings(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tidings"))
-        .args(args)
-        .env_remove("TIDINGS_DATA_DIR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let _ = input.write_all(stdin.unwrap_or_default());
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn json_of(output: &Output) -> Value {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("stdout is one JSON value")
-}
-
-fn stdout_of(output: &Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// Exit code `code` and exactly one line on stderr that contains `says`.
-fn assert_fails(output: &Output, code: i32, says: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(says), "{says:?} not in {stderr}");
-    assert!(!stderr.contains("panicked"));
-}
-
-/// (format tag, sample rate, channels, bits per sample, seconds) from a RIFF/WAVE file's chunks.
 fn wav_header(bytes: &[u8]) -> (u16, u32, u16, u16, f64) {
     assert_eq!(&bytes[..4], b"RIFF");
     assert_eq!(&bytes[8..12], b"WAVE");
