@@ -5,16 +5,7 @@ use std::time::{Duration, Instant};
 
 use tidings_imap::{connect, Auth, Dialect, Extension, ImapError, Security, ServerConfig};
 
-use crate::util::{login, options, password, plain_config, start, step, tls_config};
-
-fn fingerprint(sha256: [u8; 32]) -> String {
-    sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
-}
-
-/// Dovecot logs `Login: user=<alice>, method=PLAIN, …, TLS, …` for logins over TLS.
-fn tls_logins(log: &str) -> usize {
-    log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS")).count()
-}
+use crate::util::{fingerprint, login, options, password, plain_config, start, step, tls_config, tls_logins};
 
 #[tokio::test]
 async fn implicit_tls_with_the_pinned_certificate_logs_in() {

@@ -27,6 +27,16 @@ pub fn start(tls: bool) -> Dovecot {
     }
 }
 
+/// A certificate fingerprint as `ImapError::UntrustedCertificate` shows it: `AB:CD:…`.
+pub fn fingerprint(sha256: [u8; 32]) -> String {
+    sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+/// Dovecot logs `Login: user=<alice>, method=PLAIN, …, TLS, …` for logins over TLS.
+pub fn tls_logins(log: &str) -> usize {
+    log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS")).count()
+}
+
 pub fn subject(index: usize) -> String {
     format!("Message {index:03}")
 }

@@ -5,29 +5,21 @@
 // Each binary uses only some of these helpers.
 #![allow(dead_code)]
 
-use std::future::Future;
 use std::path::Path;
-use std::time::Duration;
 
-use tidings_imap::{
-    connect, Auth, ClientIdentity, ConnectOptions, ImapError, ImapSession, Security, ServerConfig, Timeouts,
-};
-use tidings_testkit::{Dovecot, DovecotOptions};
+use tidings_imap::{connect, Auth, ImapError, ImapSession, Security, ServerConfig};
+use tidings_testkit::Dovecot;
 
-/// Every awaited network step gets this long.
-const STEP: Duration = Duration::from_secs(30);
+/// The Dovecot test binary's helpers; these binaries use its step timeout and connect options.
+#[path = "../dovecot/util.rs"]
+mod util;
 
-pub async fn step<T>(what: &str, future: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(STEP, future).await {
-        Ok(value) => value,
-        Err(_) => panic!("{what}: no answer within {STEP:?}"),
-    }
-}
+use util::{fingerprint, start};
+pub use util::{options, step};
 
 /// A Dovecot with implicit TLS and STARTTLS, its leaf signed by its own test CA.
 pub fn start_tls() -> Dovecot {
-    Dovecot::start(DovecotOptions { tls: true, ..DovecotOptions::default() })
-        .unwrap_or_else(|e| panic!("{e}"))
+    start(true)
 }
 
 /// Makes `bundle` the whole platform trust store of this process, as rustls-native-certs reads it
@@ -54,21 +46,6 @@ pub fn config(dovecot: &Dovecot, host: &str, security: Security, pin: Option<[u8
     }
 }
 
-pub fn options() -> ConnectOptions {
-    let five = Duration::from_secs(5);
-    ConnectOptions {
-        timeouts: Timeouts {
-            connect: five,
-            tls_handshake: five,
-            greeting: five,
-            login: five,
-            command: Duration::from_secs(10),
-            idle_keepalive: Duration::from_secs(60),
-        },
-        identity: ClientIdentity::new("Test OS 1.0", "de-DE", false),
-    }
-}
-
 pub async fn try_connect(dovecot: &Dovecot, config: &ServerConfig) -> Result<ImapSession, ImapError> {
     let password = Auth::Password(dovecot.password(0).expect("password 0").to_owned());
     step("connect", connect(config, &password, &options())).await
@@ -76,8 +53,7 @@ pub async fn try_connect(dovecot: &Dovecot, config: &ServerConfig) -> Result<Ima
 
 /// The leaf's fingerprint as `ImapError::UntrustedCertificate` shows it.
 pub fn leaf_fingerprint(dovecot: &Dovecot) -> String {
-    let sha256 = dovecot.cert_sha256().expect("a TLS test server has a leaf");
-    sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    fingerprint(dovecot.cert_sha256().expect("a TLS test server has a leaf"))
 }
 
 /// Fails unless `result` is `UntrustedCertificate` with the leaf's fingerprint.
@@ -93,6 +69,5 @@ pub fn assert_untrusted(what: &str, dovecot: &Dovecot, result: Result<ImapSessio
 
 /// Dovecot logs `Login: user=<alice>, …, TLS, …` for logins over TLS.
 pub fn tls_logins(dovecot: &Dovecot) -> usize {
-    let log = dovecot.log_text();
-    log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS")).count()
+    util::tls_logins(&dovecot.log_text())
 }
