@@ -1,6 +1,8 @@
 //! Command wiring through real IPC on Tauri's mock runtime, against a temporary store holding the
 //! demo mailbox.
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -273,7 +275,7 @@ fn corrupt_voicemail_audio_is_an_audio_error_not_a_panic() {
         Content-Type: audio/amr\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         .to_vec();
     let corrupt: Vec<u8> = b"#!AMR\n".iter().copied().chain(std::iter::repeat_n(0x87, 300)).collect();
-    raw.extend(base64(&corrupt).into_bytes());
+    raw.extend(STANDARD.encode(&corrupt).into_bytes());
     raw.extend_from_slice(b"\r\n--b--\r\n");
     let key = tidings_store::MessageKey {
         account: "demo".into(),
@@ -290,23 +292,6 @@ fn corrupt_voicemail_audio_is_an_audio_error_not_a_panic() {
     let error = audio.unwrap_err();
     assert_eq!(error["code"], "audio", "{error}");
     assert!(error["message"].as_str().unwrap().contains("AMR"), "{error}");
-}
-
-/// Standard base64 with padding, for hand-made MIME parts.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 // Accounts against a real Dovecot on loopback (tidings-testkit; needs `/usr/sbin/dovecot` and
