@@ -9,6 +9,17 @@ use std::path::{Path, PathBuf};
 
 use tidings_mask::{render, AddressBook, Body, MaskSet, QuoteKind, RenderOptions, TopHeader};
 
+/// The fixture files whose names contain `part` (`_body`, `_subject`), sorted.
+fn fixtures_named(dir: &Path, part: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.file_name().unwrap().to_string_lossy().contains(part))
+        .collect();
+    files.sort();
+    files
+}
+
 fn fixtures_dir() -> Option<PathBuf> {
     let shared = std::env::var_os("TIDINGS_SHARED")
         .map(PathBuf::from)
@@ -159,12 +170,7 @@ fn forwarded_headers_in_the_email_forward_parser_corpus() {
     let masks = MaskSet::builtin();
     let book = AddressBook::new();
     let options = RenderOptions::default();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.file_name().unwrap().to_string_lossy().contains("_body"))
-        .collect();
-    files.sort();
+    let files = fixtures_named(&dir, "_body");
     assert!(files.len() > 150, "expected the whole corpus, found {} files", files.len());
 
     let mut exact = 0;
@@ -225,12 +231,7 @@ fn corpus_subjects_decide_reply_or_forward() {
     let masks = MaskSet::builtin();
     let book = AddressBook::new();
     let options = RenderOptions::default();
-    let mut subjects: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.file_name().unwrap().to_string_lossy().contains("_subject"))
-        .collect();
-    subjects.sort();
+    let subjects = fixtures_named(&dir, "_subject");
     assert!(subjects.len() >= 40, "expected the corpus subjects, found {}", subjects.len());
     let mut wrong = Vec::new();
     for path in &subjects {
