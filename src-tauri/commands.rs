@@ -413,7 +413,7 @@ pub fn open_message(state: State<'_, AppState>, message: MessageRef) -> Result<M
         state.store.set_seen(&key, true)?;
         summary.seen = true;
     }
-    let rendered = message_view::render(&raw, &state.masks, &state.address_book);
+    let rendered = message_view::render(&raw, &state.masks.set(), &state.address_book);
     Ok(MessageView {
         row: MessageRow::from(summary),
         to: rendered.to,

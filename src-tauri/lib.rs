@@ -4,12 +4,15 @@
 
 mod commands;
 mod error;
+mod mask_commands;
 mod message_view;
 mod state;
+mod user_masks;
 
 use tauri::{Manager, Runtime};
 
 pub use state::AppState;
+pub use user_masks::UserMasks;
 
 /// Registers the commands; shared by [`run`] and the IPC tests, which use the mock runtime.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -22,6 +25,14 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::open_message,
         commands::voicemail_audio,
         commands::set_seen,
+        mask_commands::list_mask_sets,
+        mask_commands::get_mask_file,
+        mask_commands::edit_mask_file,
+        mask_commands::preview_mask_file,
+        mask_commands::save_mask_file,
+        mask_commands::import_mask_file,
+        mask_commands::reset_mask_file,
+        mask_commands::export_mask_file,
     ])
 }
 
@@ -33,7 +44,8 @@ pub fn run() {
                 Some(dir) => std::path::PathBuf::from(dir),
                 None => app.path().app_data_dir()?,
             };
-            let state = AppState::open(&data_dir)?;
+            let mut state = AppState::open(&data_dir)?;
+            state.export_dir = app.path().download_dir().unwrap_or(data_dir);
             app.manage(state);
             Ok(())
         })

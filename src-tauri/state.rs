@@ -2,50 +2,56 @@
 //! the servers. Commands reach it through `tauri::State`.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tidings_imap::{ConnectOptions, DialectReport};
 use tidings_keychain::Keychain;
-use tidings_mask::{AddressBook, MaskSet};
+use tidings_mask::AddressBook;
 use tidings_store::{Store, StoreError};
+
+use crate::user_masks::UserMasks;
 
 /// Everything the commands share.
 pub struct AppState {
     /// The mail cache.
     pub store: Store,
-    /// The quote-header masks bodies are rendered with (the shipped set for now).
-    pub masks: MaskSet,
+    /// The quote-header masks bodies are rendered with: the shipped ones and the user's files.
+    pub masks: UserMasks,
     /// Contacts that fill in names and addresses a quote header leaves out (empty for now).
     pub address_book: AddressBook,
     /// Account passwords: the OS keyring, service `org.tidings.desktop`.
     pub keychain: Keychain,
     /// What we advertise in ID and the step timeouts.
     pub connect_options: ConnectOptions,
+    /// Where exported mask files go: the user's Downloads folder in the app.
+    pub export_dir: PathBuf,
     /// The dialect each account's server showed since the app started, by account id.
     pub dialects: Mutex<HashMap<String, DialectReport>>,
 }
 
 impl AppState {
     /// Opens the cache under `data_dir` (rebuilding it when it is damaged or from another
-    /// version) and imports the demo mailbox when there is no account yet.
+    /// version), loads the user's masks from `data_dir/masks` and imports the demo mailbox
+    /// when there is no account yet.
     pub fn open(data_dir: &Path) -> Result<AppState, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|error| StoreError::Io(error.to_string()))?;
         let (store, rebuilt) = Store::open_or_rebuild(&data_dir.join("cache"))?;
         if let Some(reason) = rebuilt {
             eprintln!("Tidings: {reason}.");
         }
-        AppState::with_store(store)
+        AppState::with_store(store, UserMasks::load(&data_dir.join("masks")))
     }
 
-    /// Wraps an already open store (tests use a temporary one).
-    pub fn with_store(store: Store) -> Result<AppState, StoreError> {
+    /// Wraps an already open store and mask files (tests use temporary ones).
+    pub fn with_store(store: Store, masks: UserMasks) -> Result<AppState, StoreError> {
         if store.accounts()?.is_empty() {
             tidings_demo::import_demo(&store)?;
         }
         Ok(AppState {
             store,
-            masks: MaskSet::builtin(),
+            masks,
+            export_dir: std::env::temp_dir(),
             address_book: AddressBook::new(),
             keychain: tidings_accounts::keychain(),
             connect_options: ConnectOptions::default(),

@@ -10,10 +10,15 @@ use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 use tidings_store::Store;
 
-use crate::{app_builder, AppState};
+use crate::{app_builder, AppState, UserMasks};
+
+/// The shipped masks and an empty user mask directory of the test's own.
+fn user_masks() -> UserMasks {
+    UserMasks::load(&tempfile::tempdir().unwrap().keep().join("masks"))
+}
 
 fn invoke(command: &str, args: Value) -> Result<Value, Value> {
-    let state = AppState::with_store(Store::open_temporary().unwrap()).unwrap();
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
     invoke_with(state, &[(command, args)]).pop().unwrap()
 }
 
@@ -71,7 +76,7 @@ fn the_demo_inbox_lists_at_least_fifteen_messages_newest_first() {
 
 #[test]
 fn opening_a_message_marks_it_read_and_returns_a_locked_down_document() {
-    let state = AppState::with_store(Store::open_temporary().unwrap()).unwrap();
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
     let rows = state.store.list_messages("demo", "INBOX").unwrap();
     let unread = rows.iter().find(|row| !row.seen).unwrap();
     let reference = json!({
@@ -137,7 +142,7 @@ fn demo_ground_truth() -> Vec<ExpectedQuote> {
 fn every_demo_quote_header_is_read_as_the_demo_readme_says() {
     let truth = demo_ground_truth();
     assert!(truth.len() >= 25, "the table has {} rows", truth.len());
-    let state = AppState::with_store(Store::open_temporary().unwrap()).unwrap();
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
     let calls: Vec<(&str, Value)> = (1..=tidings_demo::DEMO_MESSAGES.len() as u32)
         .map(|uid| {
             let key = tidings_demo::demo_key(uid);
@@ -220,7 +225,7 @@ fn wav_shape(body: InvokeResponseBody) -> (u32, u16, f64) {
 }
 
 fn state() -> AppState {
-    AppState::with_store(Store::open_temporary().unwrap()).unwrap()
+    AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap()
 }
 
 #[test]
@@ -284,7 +289,7 @@ fn corrupt_voicemail_audio_is_an_audio_error_not_a_panic() {
         uid: 900,
     };
     let message = json!({"account": "demo", "mailbox": "INBOX", "uidValidity": 1, "uid": 900});
-    let state = AppState::with_store(store).unwrap();
+    let state = AppState::with_store(store, user_masks()).unwrap();
     state.store.insert_messages(&[tidings_store::NewMessage { key, seen: false, raw }]).unwrap();
     let (view, audio) = open_with_audio(state, message);
     let voicemail = &view.unwrap()["voicemail"];
@@ -360,7 +365,8 @@ fn an_account_is_added_over_tls_listed_with_its_dialect_synced_and_removed() {
     let email = format!("alice+ipc-{}@example.org", std::process::id());
     let port = dovecot.imaps_port().unwrap();
     let pin = fingerprint(&dovecot);
-    let (_app, webview) = mock_app(AppState::with_store(Store::open_temporary().unwrap()).unwrap());
+    let (_app, webview) =
+        mock_app(AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap());
     let step = |command: &str, args: Value| {
         let answer = call(&webview, command, args);
         assert_no_password(std::slice::from_ref(&answer));
@@ -413,7 +419,7 @@ fn a_wrong_password_is_refused_with_its_code_and_nothing_is_saved() {
     let dovecot = dovecot();
     let pin = fingerprint(&dovecot);
     let port = dovecot.imaps_port().unwrap();
-    let state = AppState::with_store(Store::open_temporary().unwrap()).unwrap();
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
     let answers = invoke_with(
         state,
         &[
@@ -459,4 +465,163 @@ fn bad_input_and_unreachable_servers_have_their_codes() {
     assert_eq!(invoke("add_account", closed).unwrap_err()["code"], "unreachable");
     let demo = invoke("sync_account", json!({"id": "demo", "mailbox": "INBOX"})).unwrap_err();
     assert_eq!(demo["code"], "invalid_input", "{demo}");
+}
+
+// The mask settings panel.
+
+/// An app whose mask files live in `dir`, and whose exports go to `dir/exports`.
+fn state_with_masks(dir: &std::path::Path) -> AppState {
+    let mut state =
+        AppState::with_store(Store::open_temporary().unwrap(), UserMasks::load(&dir.join("masks"))).unwrap();
+    state.export_dir = dir.join("exports");
+    state
+}
+
+fn quote_masks(view: &Value) -> Vec<String> {
+    view["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|quote| quote["mask"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_shipped_language_is_listed_unedited_with_its_masks() {
+    let settings = invoke("list_mask_sets", json!({})).unwrap();
+    let sets = settings["sets"].as_array().unwrap();
+    for id in ["en", "de", "fr", "es", "ru", "ja", "zh", "pt-BR", "common"] {
+        let set = sets.iter().find(|set| set["id"] == id).unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!((set["edited"].clone(), set["shipped"].clone()), (json!(false), json!(true)), "{set}");
+        assert!(set["masks"].as_u64().unwrap() > 0, "{set}");
+    }
+    assert!(sets.len() >= 25, "{} languages", sets.len());
+    assert_eq!(settings["problems"], json!([]));
+}
+
+#[test]
+fn a_mask_added_in_the_editor_previews_saves_changes_the_thread_view_and_resets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = mock_app(state_with_masks(dir.path()));
+    let english = call(&webview, "get_mask_file", json!({"id": "en"})).unwrap();
+    let attributions = &english["lists"][0];
+    assert_eq!(attributions["list"], "attributions");
+    let rows = attributions["entries"].as_array().unwrap().len();
+
+    let sample = json!({"kind": "text", "text": "Quoth Ann Lee <ann@example.com> on 3 March 2024:"});
+    let before =
+        call(&webview, "preview_mask_file", json!({"text": english["text"], "sample": sample})).unwrap();
+    assert_eq!(before["matchedBy"], Value::Null, "{before}");
+
+    let edit = json!({"action": "add", "list": "attributions", "pattern": "Quoth {sender} on {date}:"});
+    let draft = call(&webview, "edit_mask_file", json!({"text": english["text"], "edit": edit})).unwrap();
+    assert_eq!(draft["lists"][0]["entries"].as_array().unwrap().len(), rows + 1);
+    assert!(draft["text"].as_str().unwrap().contains("# English."), "comments are kept");
+    let after =
+        call(&webview, "preview_mask_file", json!({"text": draft["text"], "sample": sample})).unwrap();
+    assert_eq!(after["matchedBy"], "draft", "{after}");
+    let quote = &after["quotes"][0];
+    assert_eq!(quote["mask"], format!("en/attribution-{}", rows + 1));
+    assert_eq!(
+        (quote["name"].clone(), quote["email"].clone(), quote["date"].clone()),
+        (json!("Ann Lee"), json!("ann@example.com"), json!("2024-03-03"))
+    );
+
+    // Switching off the mask the Apple Mail reply of the patent thread is read with changes
+    // that message's header once saved, not before.
+    let message = demo_ref("02-");
+    let opened = call(&webview, "open_message", json!({"message": message})).unwrap();
+    let mask = quote_masks(&opened)[0].clone();
+    let (language, number) = mask.split_once("/attribution-").unwrap();
+    assert_eq!(language, "en", "{mask}");
+    let index = number.parse::<usize>().unwrap() - 1;
+    let edit = json!({"action": "set_enabled", "list": "attributions", "index": index, "enabled": false});
+    let draft = call(&webview, "edit_mask_file", json!({"text": draft["text"], "edit": edit})).unwrap();
+    assert_eq!(draft["lists"][0]["entries"][index]["enabled"], false);
+    let preview = call(
+        &webview,
+        "preview_mask_file",
+        json!({"text": draft["text"], "sample": {"kind": "message", "message": message}}),
+    )
+    .unwrap();
+    assert!(!quote_masks(&preview).contains(&mask), "{preview}");
+    assert_eq!(quote_masks(&call(&webview, "open_message", json!({"message": message})).unwrap())[0], mask);
+
+    let saved = call(&webview, "save_mask_file", json!({"text": draft["text"]})).unwrap();
+    assert_eq!(saved["id"], "en");
+    let english_set =
+        saved["settings"]["sets"].as_array().unwrap().iter().find(|set| set["id"] == "en").unwrap().clone();
+    assert_eq!(english_set["edited"], true);
+    assert!(dir.path().join("masks/en.toml").exists());
+    let reopened = call(&webview, "open_message", json!({"message": message})).unwrap();
+    assert_eq!(
+        quote_masks(&reopened),
+        quote_masks(&preview),
+        "the thread view shows what the preview showed"
+    );
+
+    let reset = call(&webview, "reset_mask_file", json!({"id": "en"})).unwrap();
+    assert!(reset["sets"].as_array().unwrap().iter().any(|set| set["id"] == "en" && set["edited"] == false));
+    assert!(!dir.path().join("masks/en.toml").exists());
+    assert_eq!(quote_masks(&call(&webview, "open_message", json!({"message": message})).unwrap())[0], mask);
+}
+
+#[test]
+fn a_broken_draft_is_shown_with_its_line_and_never_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = mock_app(state_with_masks(dir.path()));
+    let broken = "id = \"en\"\nname = \"English\"\nattributions = [\n  \"On {date}, {sender wrote:\",\n]\n";
+    let sample = json!({"kind": "text", "text": "On 3 March 2024, Ann <ann@example.com> wrote:"});
+    let preview = call(&webview, "preview_mask_file", json!({"text": broken, "sample": sample})).unwrap();
+    assert_eq!(preview["problem"]["line"], 4, "{preview}");
+    assert!(preview["problem"]["message"].as_str().unwrap().contains('{'), "{preview}");
+    assert_eq!(preview["quotes"], json!([]));
+    let unparsable =
+        call(&webview, "preview_mask_file", json!({"text": "id = [", "sample": sample})).unwrap();
+    assert_eq!(unparsable["problem"]["line"], 1, "{unparsable}");
+
+    let error = call(&webview, "save_mask_file", json!({"text": broken})).unwrap_err();
+    assert_eq!(error["code"], "invalid_input");
+    assert!(error["message"].as_str().unwrap().starts_with("en.toml:4:"), "{error}");
+    assert!(!dir.path().join("masks").exists(), "nothing written");
+    let settings = call(&webview, "list_mask_sets", json!({})).unwrap();
+    assert!(settings["sets"].as_array().unwrap().iter().all(|set| set["edited"] == false));
+}
+
+#[test]
+fn imports_check_size_encoding_and_masks_and_exports_never_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = mock_app(state_with_masks(dir.path()));
+    let import = |bytes: Vec<u8>| call(&webview, "import_mask_file", json!({ "bytes": bytes }));
+
+    let huge = format!("id = \"xx\"\nname = \"x\"\n# {}\n", "a".repeat(10 << 20)).into_bytes();
+    let error = import(huge).unwrap_err();
+    assert!(error["message"].as_str().unwrap().contains("at most 256 KB"), "{error}");
+    let error = import(vec![b'i', b'd', 0xff, 0xfe]).unwrap_err();
+    assert!(error["message"].as_str().unwrap().contains("not UTF-8"), "{error}");
+    let error =
+        import(b"id = \"xx\"\nname = \"x\"\nattributions = [\"no placeholder:\"]\n".to_vec()).unwrap_err();
+    assert!(error["message"].as_str().unwrap().contains("needs {date}"), "{error}");
+
+    // A new language with markup in its name and patterns: accepted as data, never as markup.
+    let hostile = "id = \"xx\"\nname = \"<img src=x onerror=alert(1)>\"\n\
+                   attributions = [\"<b>{sender}</b> schreef op {date}:\"]\n";
+    let saved = import(hostile.as_bytes().to_vec()).unwrap();
+    assert_eq!(saved["id"], "xx");
+    let sample = json!({"kind": "text", "text": "<b>Ann Lee <ann@example.com></b> schreef op 2024-03-03:"});
+    let preview = call(&webview, "preview_mask_file", json!({"text": hostile, "sample": sample})).unwrap();
+    assert_eq!(preview["quotes"][0]["mask"], "xx/attribution-1", "{preview}");
+    assert_eq!(preview["quotes"][0]["name"], "Ann Lee", "{preview}");
+
+    let first = call(&webview, "export_mask_file", json!({"id": "xx"})).unwrap();
+    let second = call(&webview, "export_mask_file", json!({"id": "xx"})).unwrap();
+    assert_ne!(first, second);
+    for path in [&first, &second] {
+        assert_eq!(std::fs::read_to_string(path.as_str().unwrap()).unwrap(), hostile);
+    }
+    let removed = call(&webview, "reset_mask_file", json!({"id": "xx"})).unwrap();
+    assert!(
+        removed["sets"].as_array().unwrap().iter().all(|set| set["id"] != "xx"),
+        "a user-only language goes away"
+    );
 }

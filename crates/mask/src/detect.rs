@@ -558,7 +558,7 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                     kind: QuoteKind::Reply,
                     fields: fields_from(name, email, parts),
                     source: source_text(lines, index, last_line),
-                    mask: format!("{}/attribution-{}", language.id, template_index + 1),
+                    mask: format!("{}/attribution-{}", language.id, entry.number),
                 };
                 return Some(FoundHeader {
                     first_line: index,

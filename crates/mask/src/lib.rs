@@ -65,6 +65,7 @@
 //! greetings = ["hallo"]                      # words that start greetings, never names
 //! reply_prefixes = ["AW"]                    # subject prefixes of a reply ("AW: Angebot")
 //! forward_prefixes = ["WG"]                  # subject prefixes of a forward ("WG: Angebot")
+//! disabled = ["{sender} schrieb:"]           # patterns of this file that are switched off
 //! [labels]                                   # field labels of forwarded/replied blocks
 //! from = ["Von"]
 //! date = ["Datum", "Gesendet"]
@@ -110,6 +111,7 @@
 mod avatar;
 mod datetime;
 mod detect;
+mod edit;
 mod kinds;
 mod lines;
 mod masks;
@@ -120,6 +122,7 @@ mod sender;
 use chrono::{DateTime, FixedOffset, Timelike};
 use serde::Serialize;
 
+pub use edit::{apply_edit, mask_lists, MaskEdit, MaskEntry, MaskList};
 pub use masks::{MaskFileError, MaskSet, MaskSource};
 pub use sender::AddressBook;
 

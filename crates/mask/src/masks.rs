@@ -64,6 +64,13 @@ pub struct MaskSource {
     pub text: String,
 }
 
+impl MaskSource {
+    /// The language id the file declares, once the file parses.
+    pub fn language_id(&self) -> Result<String, MaskFileError> {
+        parse_file(self).map(|file| file.id)
+    }
+}
+
 /// A mask file that could not be loaded: which file, which line, what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MaskFileError {
@@ -167,6 +174,9 @@ pub(crate) struct AttributionEntry {
     pub language: usize,
     /// Index of the template in that language's `attributions`.
     pub template: usize,
+    /// The template's 1-based place in its file, which names the mask (`en/attribution-3`)
+    /// and stays the same when templates before it are disabled.
+    pub number: usize,
     /// A lowercase word of the template's mandatory text ("wrote"), possibly empty.
     pub literal: String,
     /// Whether the template ends with a colon, as nearly all do.
@@ -246,6 +256,20 @@ struct MaskFile {
     reply_prefixes: Vec<String>,
     #[serde(default)]
     forward_prefixes: Vec<String>,
+    /// Patterns of this file (attributions, separators, dates, times) that are switched off.
+    #[serde(default)]
+    disabled: Vec<String>,
+}
+
+impl MaskFile {
+    fn is_enabled(&self, pattern: &str) -> bool {
+        !self.disabled.iter().any(|disabled| disabled == pattern)
+    }
+
+    /// The enabled patterns of one list.
+    fn enabled<'a>(&'a self, list: &'a [String]) -> impl Iterator<Item = (usize, &'a String)> + 'a {
+        list.iter().enumerate().filter(|(_, pattern)| self.is_enabled(pattern))
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -338,6 +362,16 @@ impl MaskSet {
             .collect()
     }
 
+    /// The file a language was loaded from, for the settings panel's editor.
+    pub fn source(&self, id: &str) -> Option<&MaskSource> {
+        self.sources.iter().find(|(source_id, _)| source_id == id).map(|(_, source)| source)
+    }
+
+    /// A shipped mask file by language id (`None` for a language only a user file defines).
+    pub fn builtin_source(id: &str) -> Option<MaskSource> {
+        MaskSet::builtin().source(id).cloned()
+    }
+
     /// A set that matches nothing: the last resort if even the built-in files fail.
     fn empty() -> MaskSet {
         MaskSet {
@@ -391,11 +425,36 @@ fn parse_file(source: &MaskSource) -> Result<MaskFile, MaskFileError> {
             message: format!("file is {} bytes, the limit is {MAX_FILE_LEN}", source.text.len()),
         });
     }
-    toml::from_str::<MaskFile>(&source.text).map_err(|error| MaskFileError {
+    let file = toml::from_str::<MaskFile>(&source.text).map_err(|error| MaskFileError {
         file: source.name.clone(),
         line: error.span().map(|span| line_of_offset(&source.text, span.start)),
         message: error.message().trim().to_string(),
-    })
+    })?;
+    let id_is_a_name = !file.id.is_empty()
+        && file.id.len() <= 32
+        && file.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !id_is_a_name {
+        return Err(error_at(
+            source,
+            "id",
+            format!("language id {:?} must be 1–32 letters, digits, '-' or '_'", file.id),
+        ));
+    }
+    for disabled in &file.disabled {
+        let known =
+            [&file.attributions, &file.forward_separators, &file.reply_separators, &file.dates, &file.times]
+                .into_iter()
+                .flatten()
+                .any(|pattern| pattern == disabled);
+        if !known {
+            return Err(error_at(
+                source,
+                disabled,
+                format!("disabled entry {disabled:?} is not a pattern of this file"),
+            ));
+        }
+    }
+    Ok(file)
 }
 
 fn line_of_offset(text: &str, offset: usize) -> usize {
@@ -603,8 +662,11 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             }
             Ok((named, unnamed))
         };
-        let (dates, dates_unnamed) = compile_list(&file.dates)?;
-        let (times, times_unnamed) = compile_list(&file.times)?;
+        let enabled = |list: &[String]| -> Vec<String> {
+            file.enabled(list).map(|(_, pattern)| pattern.clone()).collect()
+        };
+        let (dates, dates_unnamed) = compile_list(&enabled(&file.dates))?;
+        let (times, times_unnamed) = compile_list(&enabled(&file.times))?;
         let combined = |sources: &[String], key: &str| -> Result<Option<Regex>, MaskFileError> {
             if sources.is_empty() {
                 return Ok(None);
@@ -613,11 +675,11 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         };
         let any_date = combined(&dates_unnamed, "dates")?;
         let any_time = combined(&times_unnamed, "times")?;
-        let mask_count = file.dates.len()
-            + file.times.len()
-            + file.attributions.len()
-            + file.forward_separators.len()
-            + file.reply_separators.len();
+        let mask_count =
+            [&file.dates, &file.times, &file.attributions, &file.forward_separators, &file.reply_separators]
+                .into_iter()
+                .map(|list| file.enabled(list).count())
+                .sum();
         languages.push(Language {
             id: file.id.clone(),
             name: file.name.clone(),
@@ -670,7 +732,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             ("email", EMAIL.to_string()),
         ]);
         let mut attributions = Vec::with_capacity(entry.file.attributions.len());
-        for template in &entry.file.attributions {
+        for (place, template) in entry.file.enabled(&entry.file.attributions) {
             if !["{date}", "{email}", "{sender}"].iter().any(|needle| template.contains(needle)) {
                 return Err(fail(
                     template,
@@ -684,6 +746,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             attribution_index.push(AttributionEntry {
                 language: index,
                 template: attributions.len() - 1,
+                number: place + 1,
                 literal: required_literal(template),
                 ends_with_colon,
             });
@@ -726,11 +789,11 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 labels.entry(normalize_label(label)).or_insert((kind, index));
             }
         }
-        for (number, phrase) in entry.file.forward_separators.iter().enumerate() {
-            separators.push((phrase.to_lowercase(), SeparatorKind::Forward, index, number + 1));
+        for (place, phrase) in entry.file.enabled(&entry.file.forward_separators) {
+            separators.push((phrase.to_lowercase(), SeparatorKind::Forward, index, place + 1));
         }
-        for (number, phrase) in entry.file.reply_separators.iter().enumerate() {
-            separators.push((phrase.to_lowercase(), SeparatorKind::Reply, index, number + 1));
+        for (place, phrase) in entry.file.enabled(&entry.file.reply_separators) {
+            separators.push((phrase.to_lowercase(), SeparatorKind::Reply, index, place + 1));
         }
     }
     let label_words: Vec<String> = parsed
