@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP := target/debug/tidings-app
 KEYRING_SESSION := tests/support/keyring-session.sh
 
-.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e bundle fuzz clean
+.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e bundle fuzz bench deps-bench clean
 
 run: deps-run app
 	./$(APP)
@@ -71,6 +71,38 @@ fuzz:
 	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
 	  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none $$target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=16384) || exit 1; \
 	done
+
+# `make bench`: the mask engine against talon, quotequail and mail-parser-reply (pinned, in a venv
+# under target/bench) and a bare html5ever parse on the same bodies, scaling in quotes and size,
+# IMAP sync against a local Dovecot (needs root, like the integration tests), AMR decoding.
+# Writes target/bench/report.md, report.json and scaling.svg; asserts nothing; not part of `make test`.
+BENCH_PACKAGES := pkg-config libopencore-amrnb-dev libopencore-amrwb-dev dovecot-imapd openssl python3-venv
+BENCH_DIR := target/bench
+BENCH_VENV := $(BENCH_DIR)/venv
+BENCH_BIN := $(or $(CARGO_TARGET_DIR),target)/release/tidings-bench
+bench: deps-bench
+	cargo build --release -p tidings-bench
+	rm -f $(BENCH_DIR)/*.json $(BENCH_DIR)/report.md $(BENCH_DIR)/scaling.svg
+	$(BENCH_BIN) inputs $(BENCH_DIR)/inputs
+	$(BENCH_BIN) mask $(BENCH_DIR)/inputs $(BENCH_DIR)/tidings.json
+	$(BENCH_VENV)/bin/python bench/peers.py $(BENCH_DIR)/inputs $(BENCH_DIR)/peers.json
+	$(BENCH_BIN) sync $(BENCH_DIR)/sync.json || echo "bench: the sync bench failed; the report says so"
+	$(BENCH_BIN) voicemail $(BENCH_DIR)/voicemail.json
+	$(BENCH_VENV)/bin/python bench/report.py $(BENCH_DIR)
+	@echo "make bench: $(BENCH_DIR)/report.md"
+
+# The venv is rebuilt when the pins change; a peer that does not install is reported, not fatal.
+deps-bench:
+	@$(call apt_install,$(BENCH_PACKAGES))
+	@stamp=$(BENCH_VENV)/.installed-$$(cat bench/requirements.txt bench/constraints.txt | sha256sum | cut -c1-12); \
+	if [ ! -f "$$stamp" ]; then \
+	  rm -rf $(BENCH_VENV) && python3 -m venv $(BENCH_VENV); \
+	  for requirement in $$(grep -v -e '^#' -e '^$$' bench/requirements.txt); do \
+	    $(BENCH_VENV)/bin/pip install -q -c bench/constraints.txt "$$requirement" || \
+	      echo "bench: $$requirement did not install; the report marks it unavailable"; \
+	  done; \
+	  touch "$$stamp"; \
+	fi
 
 clean:
 	cargo clean
