@@ -172,3 +172,81 @@ export const setSeen = (message: MessageRef, seen: boolean) => invoke<void>('set
 export function sameMessage(a: MessageRef, b: MessageRef): boolean {
   return a.account === b.account && a.mailbox === b.mailbox && a.uidValidity === b.uidValidity && a.uid === b.uid;
 }
+
+// The mask settings panel (src-tauri/mask_commands.rs).
+
+export type MaskListName = 'attributions' | 'forward_separators' | 'reply_separators' | 'dates' | 'times';
+
+export interface MaskSetView {
+  id: string;
+  name: string;
+  /** Enabled patterns. */
+  masks: number;
+  /** A user file replaces or adds this language. */
+  edited: boolean;
+  /** Tidings ships it: reset goes back to the shipped file (otherwise reset removes it). */
+  shipped: boolean;
+}
+
+export interface MaskSettingsView {
+  sets: MaskSetView[];
+  /** User files that failed to load at start, as "file:line: reason". */
+  problems: string[];
+}
+
+export interface MaskEntry {
+  pattern: string;
+  enabled: boolean;
+}
+
+export interface MaskListView {
+  list: MaskListName;
+  entries: MaskEntry[];
+}
+
+export interface MaskFileView {
+  id: string;
+  text: string;
+  lists: MaskListView[];
+}
+
+export type MaskEdit =
+  | { action: 'set'; list: MaskListName; index: number; pattern: string }
+  | { action: 'add'; list: MaskListName; pattern: string }
+  | { action: 'remove'; list: MaskListName; index: number }
+  | { action: 'set_enabled'; list: MaskListName; index: number; enabled: boolean };
+
+export type PreviewSample = { kind: 'text'; text: string } | { kind: 'message'; message: MessageRef };
+
+export interface MaskPreview {
+  /** The draft does not compile: where and why. */
+  problem: { line: number | null; message: string } | null;
+  lists: MaskListView[];
+  quotes: QuoteView[];
+  /** 'draft': the edited masks matched; 'saved': only the saved masks of all languages did. */
+  matchedBy: 'draft' | 'saved' | null;
+}
+
+export interface SavedMaskFile {
+  id: string;
+  settings: MaskSettingsView;
+}
+
+export const listMaskSets = () => invoke<MaskSettingsView>('list_mask_sets');
+
+export const getMaskFile = (id: string) => invoke<MaskFileView>('get_mask_file', { id });
+
+export const editMaskFile = (text: string, edit: MaskEdit) => invoke<MaskFileView>('edit_mask_file', { text, edit });
+
+export const previewMaskFile = (text: string, sample: PreviewSample) =>
+  invoke<MaskPreview>('preview_mask_file', { text, sample });
+
+export const saveMaskFile = (text: string) => invoke<SavedMaskFile>('save_mask_file', { text });
+
+/** The picked file's bytes; the backend checks size and encoding. */
+export const importMaskFile = (bytes: number[]) => invoke<SavedMaskFile>('import_mask_file', { bytes });
+
+export const resetMaskFile = (id: string) => invoke<MaskSettingsView>('reset_mask_file', { id });
+
+/** Writes the language's file to Downloads; returns the path. */
+export const exportMaskFile = (id: string) => invoke<string>('export_mask_file', { id });

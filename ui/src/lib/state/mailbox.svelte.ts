@@ -73,6 +73,11 @@ export class MailboxState {
     }
   }
 
+  /** Renders the opened message again (the masks it is rendered with changed). */
+  async reopen(): Promise<void> {
+    if (this.selected) await this.open(this.selected);
+  }
+
   async toggleSeen(row: MessageRow): Promise<void> {
     try {
       await this.api.setSeen(row.message, !row.seen);
