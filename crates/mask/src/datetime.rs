@@ -120,6 +120,9 @@ pub(crate) fn parse(
 fn find_time(masks: &MaskSet, text: &str, preferred: Option<usize>) -> Option<((TimeOfDay, bool), usize)> {
     let mut best: Option<(usize, usize, usize, usize)> = None;
     let time_languages = masks.time_languages.as_ref().map(|set| set.matches(text));
+    // A pattern shared by several languages is searched once: its first language (the
+    // preferred one, if it has it) is the one that would win a tie anyway.
+    let mut searched = vec![false; masks.time_pattern_count];
     for language_index in masks.languages_for(preferred) {
         let language = &masks.languages[language_index];
         let may_match = match &time_languages {
@@ -130,6 +133,11 @@ fn find_time(masks: &MaskSet, text: &str, preferred: Option<usize>) -> Option<((
             continue;
         }
         for (pattern_index, regex) in language.times.iter().enumerate() {
+            if let Some(seen) = language.time_keys.get(pattern_index).and_then(|&key| searched.get_mut(key)) {
+                if std::mem::replace(seen, true) {
+                    continue;
+                }
+            }
             // `find` runs on the fast DFA; captures are taken only for the winner.
             let Some(found) = regex.find(text) else { continue };
             // Compare where the text starts: a pattern that also swallows the space before the

@@ -155,17 +155,22 @@ impl LineBuilder {
     /// Appends `text` with white space folded and zero-width characters left out; returns
     /// whether anything visible was added. Runs of visible characters are copied at once.
     fn push_text(&mut self, text: &str) -> bool {
+        let bytes = text.as_bytes();
         let mut added = false;
         let mut run_start: Option<usize> = None;
-        for (index, c) in text.char_indices() {
-            let space = if c.is_ascii() {
-                matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
-            } else {
-                c.is_whitespace()
+        let mut index = 0;
+        while index < bytes.len() {
+            // ASCII is classified from the byte alone; only other characters are decoded.
+            let (space, invisible, width) = match bytes[index] {
+                b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => (true, false, 1),
+                byte if byte.is_ascii() => (false, false, 1),
+                _ => {
+                    let c = text[index..].chars().next().unwrap_or_default();
+                    // Zero-width characters and BOMs are invisible and only break matching.
+                    let invisible = matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}');
+                    (c.is_whitespace(), invisible, c.len_utf8())
+                }
             };
-            // Zero-width characters and BOMs are invisible and only break matching.
-            let invisible =
-                !space && matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}');
             if space || invisible {
                 if let Some(start) = run_start.take() {
                     self.text.push_str(&text[start..index]);
@@ -181,6 +186,7 @@ impl LineBuilder {
                 self.pending_space = false;
                 run_start = Some(index);
             }
+            index += width;
         }
         if let Some(start) = run_start {
             self.text.push_str(&text[start..]);

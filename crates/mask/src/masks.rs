@@ -155,6 +155,9 @@ pub(crate) struct Language {
     pub dates: Vec<Regex>,
     /// Time patterns with named groups, for extraction.
     pub times: Vec<Regex>,
+    /// For each time pattern, the index of the first pattern of any language that compiles to
+    /// the same regex: many languages share `{hour}:{minute}`, and one search answers for all.
+    pub time_keys: Vec<usize>,
     /// All date patterns in one unnamed alternation: one fast test before trying each.
     pub any_date: Option<Regex>,
     /// All time patterns in one unnamed alternation.
@@ -211,6 +214,8 @@ pub struct MaskSet {
     pub(crate) date_languages: Option<RegexSet>,
     /// The same for time patterns.
     pub(crate) time_languages: Option<RegexSet>,
+    /// Number of distinct time patterns over all languages (see [`Language::time_keys`]).
+    pub(crate) time_pattern_count: usize,
     /// Matches a time zone written after a time.
     pub(crate) time_zone: Option<Regex>,
     /// Upper-cased time zone abbreviation → offset in minutes east of UTC.
@@ -387,6 +392,7 @@ impl MaskSet {
             subject_prefixes: HashMap::new(),
             date_languages: None,
             time_languages: None,
+            time_pattern_count: 0,
             time_zone: None,
             zone_offsets: HashMap::new(),
             meridiems: HashMap::new(),
@@ -687,6 +693,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             order_24h,
             dates,
             times,
+            time_keys: Vec::new(),
             any_date,
             any_time,
             attributions: Vec::new(),
@@ -706,6 +713,18 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     };
     let date_languages = language_set(prepared.iter().map(|p| p.dates_unnamed.join("|")).collect());
     let time_languages = language_set(prepared.iter().map(|p| p.times_unnamed.join("|")).collect());
+    let mut time_key_of: HashMap<String, usize> = HashMap::new();
+    for language in &mut languages {
+        language.time_keys = language
+            .times
+            .iter()
+            .map(|regex| {
+                let next = time_key_of.len();
+                *time_key_of.entry(regex.as_str().to_string()).or_insert(next)
+            })
+            .collect();
+    }
+    let time_pattern_count = time_key_of.len();
 
     // 3. Attribution templates embed the language's own dates and times plus the common ones.
     let sender = sender_fragment();
@@ -831,6 +850,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         subject_prefixes,
         date_languages,
         time_languages,
+        time_pattern_count,
         time_zone: Some(time_zone),
         zone_offsets,
         meridiems,
