@@ -58,3 +58,26 @@ pub(crate) fn uid_of(key: &[u8]) -> Option<u32> {
     let tail = key.len().checked_sub(4).map(|start| &key[start..])?;
     <[u8; 4]>::try_from(tail).ok().map(u32::from_be_bytes)
 }
+
+/// The key of a message in the newest-first index: its mailbox, then the date and the UID both
+/// descending, then the UIDVALIDITY. Messages without a date sort last.
+pub(crate) fn date_index_key(key: &MessageKey, date: Option<i64>) -> Vec<u8> {
+    let mut index = mailbox_key(&key.account, &key.mailbox);
+    // Flipping the sign bit makes i64 order match u64 order; inverting makes it descending.
+    let descending = date.map_or(u64::MAX, |date| !((date as u64) ^ (1 << 63)));
+    index.extend_from_slice(&descending.to_be_bytes());
+    index.extend_from_slice(&(!key.uid).to_be_bytes());
+    index.extend_from_slice(&key.uid_validity.to_be_bytes());
+    index
+}
+
+/// The message key behind an index key of the mailbox whose `mailbox_key` is `prefix`.
+pub(crate) fn key_of_index(prefix: &[u8], index: &[u8]) -> Option<Vec<u8>> {
+    let tail = index.get(prefix.len()..)?;
+    let uid = !u32::from_be_bytes(tail.get(8..12)?.try_into().ok()?);
+    let uid_validity = tail.get(12..16)?;
+    let mut key = prefix.to_vec();
+    key.extend_from_slice(uid_validity);
+    key.extend_from_slice(&uid.to_be_bytes());
+    Some(key)
+}

@@ -9,6 +9,10 @@
 //!   returns, so after a crash a message is either fully cached (summary and raw bytes) or absent.
 //! - The schema version is written once at creation; a store of another version is refused with
 //!   [`StoreError::SchemaMismatch`] so the caller can wipe it and resync.
+//! - The newest-first index (`by_date`: mailbox, date, UID → `\Seen`) holds exactly one entry per
+//!   summary and is written in the same transaction as the summary; a store from before the
+//!   index gets it built once, when it is opened. Pages of a 100 000-message mailbox are read
+//!   from it without decoding the other summaries.
 
 mod keys;
 mod summary;
@@ -25,6 +29,8 @@ pub use summary::{MessageSummary, VoicemailKind};
 pub const SCHEMA_VERSION: u32 = 1;
 
 const SCHEMA_KEY: &[u8] = b"schema_version";
+/// Present once the `by_date` index covers every summary.
+const DATE_INDEX_KEY: &[u8] = b"date_index_built";
 
 /// What can go wrong with the cache, named for what the caller can do about it.
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +158,17 @@ pub struct NewMessage {
     pub raw: Vec<u8>,
 }
 
+/// One page of a mailbox, newest first, with the counts the list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePage {
+    /// Messages in the mailbox (or matching the search).
+    pub total: usize,
+    /// Of those, the ones without `\Seen`.
+    pub unread: usize,
+    /// The page's summaries, newest first.
+    pub summaries: Vec<MessageSummary>,
+}
+
 /// The mail cache.
 pub struct Store {
     db: sled::Db,
@@ -159,6 +176,7 @@ pub struct Store {
     mailboxes: sled::Tree,
     summaries: sled::Tree,
     raws: sled::Tree,
+    by_date: sled::Tree,
 }
 
 impl Store {
@@ -214,13 +232,43 @@ impl Store {
                 db.flush()?;
             }
         }
-        Ok(Store {
+        let store = Store {
             accounts: db.open_tree("accounts")?,
             mailboxes: db.open_tree("mailboxes")?,
             summaries: db.open_tree("summaries")?,
             raws: db.open_tree("raws")?,
+            by_date: db.open_tree("by_date")?,
             db,
-        })
+        };
+        if store.db.get(DATE_INDEX_KEY)?.is_none() {
+            store.build_date_index()?;
+        }
+        Ok(store)
+    }
+
+    /// Indexes every summary by date (a store written before the index existed).
+    fn build_date_index(&self) -> Result<()> {
+        self.by_date.clear()?;
+        for value in self.summaries.iter().values() {
+            let summary: MessageSummary = decode(&value?)?;
+            self.by_date
+                .insert(keys::date_index_key(&summary.key, summary.date), &[u8::from(summary.seen)])?;
+        }
+        self.db.insert(DATE_INDEX_KEY, &[1])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The index keys of the cached messages among `keys` (those not cached are skipped).
+    fn index_keys_of(&self, keys: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
+        let mut index = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(value) = self.summaries.get(key)? {
+                let summary: MessageSummary = decode(&value)?;
+                index.push(keys::date_index_key(&summary.key, summary.date));
+            }
+        }
+        Ok(index)
     }
 
     /// Adds or replaces an account.
@@ -249,8 +297,9 @@ impl Store {
         let messages = self.summaries.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         // Raw bytes are keyed like summaries, but a body without a summary must go too.
         let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
-        let existed = (&self.accounts, &self.mailboxes, &self.summaries, &self.raws)
-            .transaction(|(accounts, mailbox_tree, summaries, raw_tree)| {
+        let index = self.by_date.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let existed = (&self.accounts, &self.mailboxes, &self.summaries, &self.raws, &self.by_date)
+            .transaction(|(accounts, mailbox_tree, summaries, raw_tree, by_date)| {
                 let existed = accounts.remove(id.as_bytes())?.is_some();
                 for key in &mailboxes {
                     mailbox_tree.remove(key)?;
@@ -260,6 +309,9 @@ impl Store {
                 }
                 for key in &raws {
                     raw_tree.remove(key)?;
+                }
+                for key in &index {
+                    by_date.remove(key)?;
                 }
                 Ok::<_, ConflictableTransactionError<()>>(existed)
             })
@@ -301,13 +353,21 @@ impl Store {
         for message in batch {
             let summary = MessageSummary::parse(&message.key, message.seen, &message.raw)
                 .ok_or_else(|| StoreError::NotAMessage(message.key.to_string()))?;
-            rows.push((message.key.to_bytes(), encode(&summary)?, &message.raw));
+            let index = keys::date_index_key(&message.key, summary.date);
+            rows.push((message.key.to_bytes(), encode(&summary)?, &message.raw, index, message.seen));
         }
-        (&self.summaries, &self.raws)
-            .transaction(|(summaries, raws)| {
-                for (key, summary, raw) in &rows {
+        // A message cached again may carry another date: its old index entry goes.
+        let keys: Vec<Vec<u8>> = rows.iter().map(|row| row.0.clone()).collect();
+        let replaced = self.index_keys_of(&keys)?;
+        (&self.summaries, &self.raws, &self.by_date)
+            .transaction(|(summaries, raws, by_date)| {
+                for index in &replaced {
+                    by_date.remove(index.as_slice())?;
+                }
+                for (key, summary, raw, index, seen) in &rows {
                     summaries.insert(key.as_slice(), summary.as_slice())?;
                     raws.insert(key.as_slice(), raw.as_slice())?;
+                    by_date.insert(index.as_slice(), &[u8::from(*seen)])?;
                 }
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
@@ -318,14 +378,65 @@ impl Store {
 
     /// The summaries of one mailbox, newest first.
     pub fn list_messages(&self, account: &str, mailbox: &str) -> Result<Vec<MessageSummary>> {
-        let mut list = self
+        Ok(self.page(account, mailbox, 0, usize::MAX)?.summaries)
+    }
+
+    /// `limit` summaries of one mailbox from place `offset` on, newest first, with the
+    /// mailbox's total and unread counts. Only the page's summaries are decoded.
+    pub fn page(&self, account: &str, mailbox: &str, offset: usize, limit: usize) -> Result<MessagePage> {
+        let prefix = keys::mailbox_key(account, mailbox);
+        let (mut total, mut unread) = (0, 0);
+        let mut summaries = Vec::new();
+        for entry in self.by_date.scan_prefix(&prefix) {
+            let (index, seen) = entry?;
+            if seen.first() == Some(&0) {
+                unread += 1;
+            }
+            if total >= offset && summaries.len() < limit {
+                summaries.push(self.summary_at(&prefix, &index)?);
+            }
+            total += 1;
+        }
+        Ok(MessagePage { total, unread, summaries })
+    }
+
+    /// Messages of one mailbox whose sender (name or address) or subject contains every word of
+    /// `query`, ignoring case; newest first, at most `limit` of them, with the counts of all
+    /// that match.
+    pub fn search(&self, account: &str, mailbox: &str, query: &str, limit: usize) -> Result<MessagePage> {
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let prefix = keys::mailbox_key(account, mailbox);
+        let (mut total, mut unread) = (0, 0);
+        let mut summaries = Vec::new();
+        for entry in self.by_date.scan_prefix(&prefix) {
+            let (index, _) = entry?;
+            let summary = self.summary_at(&prefix, &index)?;
+            let haystack = [&summary.from_name, &summary.from_email, &summary.subject]
+                .into_iter()
+                .flatten()
+                .map(|field| field.to_lowercase())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if !words.iter().all(|word| haystack.contains(word.as_str())) {
+                continue;
+            }
+            total += 1;
+            unread += usize::from(!summary.seen);
+            if summaries.len() < limit {
+                summaries.push(summary);
+            }
+        }
+        Ok(MessagePage { total, unread, summaries })
+    }
+
+    fn summary_at(&self, prefix: &[u8], index: &[u8]) -> Result<MessageSummary> {
+        let key = keys::key_of_index(prefix, index)
+            .ok_or_else(|| StoreError::Corrupt("a date index key is too short".into()))?;
+        let value = self
             .summaries
-            .scan_prefix(keys::mailbox_key(account, mailbox))
-            .values()
-            .map(|value| decode::<MessageSummary>(&value?))
-            .collect::<Result<Vec<_>>>()?;
-        list.sort_by(|a, b| b.date.cmp(&a.date).then(b.key.uid.cmp(&a.key.uid)));
-        Ok(list)
+            .get(&key)?
+            .ok_or_else(|| StoreError::Corrupt("the date index names a message that is not cached".into()))?;
+        decode(&value)
     }
 
     /// Number of messages cached in one mailbox.
@@ -346,14 +457,7 @@ impl Store {
 
     /// Marks a cached message read or unread; returns `false` when it is not cached.
     pub fn set_seen(&self, key: &MessageKey, seen: bool) -> Result<bool> {
-        let bytes = key.to_bytes();
-        let updated = self.summaries.fetch_and_update(&bytes, |old| {
-            let mut summary: MessageSummary = decode(old?).ok()?;
-            summary.seen = seen;
-            encode(&summary).ok()
-        })?;
-        self.summaries.flush()?;
-        Ok(updated.is_some())
+        Ok(self.set_seen_flags(&[(key.clone(), seen)])? > 0 || self.summaries.contains_key(key.to_bytes())?)
     }
 
     /// The cached UIDs of one mailbox under one UIDVALIDITY, ascending.
@@ -387,13 +491,14 @@ impl Store {
             let mut summary: MessageSummary = decode(&old)?;
             if summary.seen != *seen {
                 summary.seen = *seen;
-                rows.push((bytes, encode(&summary)?));
+                rows.push((bytes, encode(&summary)?, keys::date_index_key(key, summary.date), *seen));
             }
         }
-        self.summaries
-            .transaction(|summaries| {
-                for (key, summary) in &rows {
+        (&self.summaries, &self.by_date)
+            .transaction(|(summaries, by_date)| {
+                for (key, summary, index, seen) in &rows {
                     summaries.insert(key.as_slice(), summary.as_slice())?;
+                    by_date.insert(index.as_slice(), &[u8::from(*seen)])?;
                 }
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
@@ -407,14 +512,18 @@ impl Store {
     /// Returns how many were cached; keys that are not cached are ignored.
     pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
         let rows: Vec<Vec<u8>> = keys.iter().map(MessageKey::to_bytes).collect();
-        let removed = (&self.summaries, &self.raws)
-            .transaction(|(summaries, raws)| {
+        let index = self.index_keys_of(&rows)?;
+        let removed = (&self.summaries, &self.raws, &self.by_date)
+            .transaction(|(summaries, raws, by_date)| {
                 let mut removed = 0;
                 for key in &rows {
                     if summaries.remove(key.as_slice())?.is_some() {
                         removed += 1;
                     }
                     raws.remove(key.as_slice())?;
+                }
+                for key in &index {
+                    by_date.remove(key.as_slice())?;
                 }
                 Ok::<_, ConflictableTransactionError<()>>(removed)
             })
@@ -431,11 +540,19 @@ impl Store {
             .scan_prefix(keys::mailbox_key(account, mailbox))
             .keys()
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        (&self.summaries, &self.raws)
-            .transaction(|(summaries, raws)| {
+        let index = self
+            .by_date
+            .scan_prefix(keys::mailbox_key(account, mailbox))
+            .keys()
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        (&self.summaries, &self.raws, &self.by_date)
+            .transaction(|(summaries, raws, by_date)| {
                 for key in &rows {
                     summaries.remove(key)?;
                     raws.remove(key)?;
+                }
+                for key in &index {
+                    by_date.remove(key)?;
                 }
                 Ok::<_, ConflictableTransactionError<()>>(())
             })

@@ -330,3 +330,118 @@ fn a_removed_account_stays_removed_after_reopening() {
     assert_eq!(store.count_messages("a", "INBOX"), 0);
     assert_eq!(store.raws.len(), 0);
 }
+
+/// Every summary has exactly one index entry, with its `\Seen` flag, and nothing else is indexed.
+fn assert_index_matches_summaries(store: &Store) {
+    let mut expected: Vec<(Vec<u8>, Vec<u8>)> = store
+        .summaries
+        .iter()
+        .values()
+        .map(|value| {
+            let summary: MessageSummary = decode(&value.unwrap()).unwrap();
+            (keys::date_index_key(&summary.key, summary.date), vec![u8::from(summary.seen)])
+        })
+        .collect();
+    expected.sort();
+    let actual: Vec<(Vec<u8>, Vec<u8>)> =
+        store.by_date.iter().map(|entry| entry.map(|(k, v)| (k.to_vec(), v.to_vec())).unwrap()).collect();
+    assert_eq!(actual, expected);
+}
+
+fn dated(uid: u32, day: u32, seen: bool) -> NewMessage {
+    NewMessage {
+        key: key(uid),
+        seen,
+        raw: raw(&format!("s{uid}"), &format!("Mon, {day} Jan 2024 10:00:00 +0000")),
+    }
+}
+
+fn subjects(page: &MessagePage) -> Vec<&str> {
+    page.summaries.iter().map(|summary| summary.subject.as_deref().unwrap()).collect()
+}
+
+#[test]
+fn pages_come_newest_first_with_the_mailbox_counts() {
+    let store = Store::open_temporary().unwrap();
+    let batch: Vec<NewMessage> = (1..=10).map(|uid| dated(uid, 11 - uid, uid % 3 == 0)).collect();
+    store.insert_messages(&batch).unwrap();
+    // An undated message sorts after every dated one.
+    let undated = b"From: x@example.org\r\nSubject: s99\r\n\r\nno date\r\n".to_vec();
+    store.insert_messages(&[NewMessage { key: key(99), seen: false, raw: undated }]).unwrap();
+    let page = store.page("a", "INBOX", 0, 3).unwrap();
+    assert_eq!((page.total, page.unread), (11, 8));
+    assert_eq!(subjects(&page), ["s1", "s2", "s3"]);
+    assert_eq!(subjects(&store.page("a", "INBOX", 9, 5).unwrap()), ["s10", "s99"]);
+    assert!(store.page("a", "INBOX", 20, 5).unwrap().summaries.is_empty());
+    assert_eq!(store.page("a", "Sent", 0, 5).unwrap().total, 0);
+
+    // The same UID cached again with another date moves, and reading it changes the count.
+    store.insert_messages(&[dated(10, 20, false)]).unwrap();
+    store.set_seen(&key(1), true).unwrap();
+    let page = store.page("a", "INBOX", 0, 2).unwrap();
+    assert_eq!((page.total, page.unread), (11, 7));
+    assert_eq!(subjects(&page), ["s10", "s1"]);
+    assert_index_matches_summaries(&store);
+}
+
+#[test]
+fn the_index_follows_every_write_and_is_built_for_an_older_store() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_messages(&(1..=6).map(|uid| dated(uid, uid, false)).collect::<Vec<_>>()).unwrap();
+        store.set_seen_flags(&[(key(1), true), (key(2), true)]).unwrap();
+        store.remove_messages(&[key(3)]).unwrap();
+        let other = MessageKey { mailbox: "INBOX2".into(), ..key(1) };
+        store
+            .insert_messages(&[NewMessage {
+                key: other,
+                seen: false,
+                raw: raw("o", "Mon, 1 Jan 2024 10:00:00 +0000"),
+            }])
+            .unwrap();
+        store.clear_mailbox("a", "INBOX2").unwrap();
+        assert_index_matches_summaries(&store);
+        // As a store written before the index existed.
+        store.by_date.clear().unwrap();
+        store.db.remove(DATE_INDEX_KEY).unwrap();
+        store.db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_index_matches_summaries(&store);
+    let page = store.page("a", "INBOX", 0, 10).unwrap();
+    assert_eq!((page.total, page.unread), (5, 3));
+    assert_eq!(subjects(&page), ["s6", "s5", "s4", "s2", "s1"]);
+    store.put_account(&account("a")).unwrap();
+    store.remove_account("a").unwrap();
+    assert_eq!(store.by_date.len(), 0);
+}
+
+#[test]
+fn search_matches_every_word_in_sender_or_subject_ignoring_case() {
+    let store = Store::open_temporary().unwrap();
+    let message = |uid: u32, from: &str, subject: &str, seen: bool| NewMessage {
+        key: key(uid),
+        seen,
+        raw: format!(
+            "From: {from}\r\nSubject: {subject}\r\nDate: Mon, {uid} Jan 2024 10:00:00 +0000\r\n\r\nbody\r\n"
+        )
+        .into_bytes(),
+    };
+    store
+        .insert_messages(&[
+            message(1, "Maria Sokolova <maria.s@sample2.com>", "Re: IT coffee times", true),
+            message(2, "Andrew P. <andrew@sample1.com>", "IT coffee times", false),
+            message(3, "Olivia Brown <olivia@example.com>", "Invoice renewal", false),
+            message(4, "Ольга Смирнова <olga@example.ru>", "Отчёт за квартал", false),
+        ])
+        .unwrap();
+    let found = store.search("a", "INBOX", "COFFEE times", 10).unwrap();
+    assert_eq!((found.total, found.unread), (2, 1));
+    assert_eq!(subjects(&found), ["IT coffee times", "Re: IT coffee times"]);
+    assert_eq!(subjects(&store.search("a", "INBOX", "sample2 coffee", 10).unwrap()), ["Re: IT coffee times"]);
+    assert_eq!(subjects(&store.search("a", "INBOX", "ольга", 10).unwrap()), ["Отчёт за квартал"]);
+    let limited = store.search("a", "INBOX", "", 1).unwrap();
+    assert_eq!((limited.total, limited.summaries.len()), (4, 1));
+    assert_eq!(store.search("a", "INBOX", "nothing like it", 10).unwrap().total, 0);
+}
