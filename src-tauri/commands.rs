@@ -394,13 +394,49 @@ pub async fn sync_account(
     })
 }
 
+/// One page of the message list, with the counts the header shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePageView {
+    /// Messages in the mailbox, or matching the search.
+    pub total: usize,
+    pub unread: usize,
+    /// The place of the first row in the whole list.
+    pub offset: usize,
+    pub rows: Vec<MessageRow>,
+}
+
+/// Most rows one call returns: a screenful is about 15, the UI asks for a few hundred.
+const MAX_PAGE: usize = 1000;
+/// Most matches a search returns (their count is exact).
+const MAX_SEARCH_RESULTS: usize = 500;
+
+/// A page of a mailbox, newest first; with `query`, the messages whose sender or subject
+/// contains every word of it (at most 500, from the top).
 #[tauri::command]
 pub fn list_messages(
     state: State<'_, AppState>,
     account: String,
     mailbox: String,
-) -> Result<Vec<MessageRow>, IpcError> {
-    Ok(state.store.list_messages(&account, &mailbox)?.into_iter().map(MessageRow::from).collect())
+    offset: Option<usize>,
+    limit: Option<usize>,
+    query: Option<String>,
+) -> Result<MessagePageView, IpcError> {
+    let limit = limit.unwrap_or(MAX_PAGE).min(MAX_PAGE);
+    let query = query.filter(|query| !query.trim().is_empty());
+    let (offset, page) = match query {
+        Some(query) => (0, state.store.search(&account, &mailbox, &query, limit.min(MAX_SEARCH_RESULTS))?),
+        None => {
+            let offset = offset.unwrap_or(0);
+            (offset, state.store.page(&account, &mailbox, offset, limit)?)
+        }
+    };
+    Ok(MessagePageView {
+        total: page.total,
+        unread: page.unread,
+        offset,
+        rows: page.summaries.into_iter().map(MessageRow::from).collect(),
+    })
 }
 
 /// Opens a message and marks it read.

@@ -65,13 +65,52 @@ fn first_start_shows_the_demo_account_and_its_inbox() {
 
 #[test]
 fn the_demo_inbox_lists_at_least_fifteen_messages_newest_first() {
-    let rows = invoke("list_messages", json!({"account": "demo", "mailbox": "INBOX"})).unwrap();
-    let rows = rows.as_array().unwrap();
+    let page = invoke("list_messages", json!({"account": "demo", "mailbox": "INBOX"})).unwrap();
+    let rows = page["rows"].as_array().unwrap();
     assert!(rows.len() >= 15, "{} rows", rows.len());
+    assert_eq!(page["total"].as_u64(), Some(rows.len() as u64));
+    let unread = rows.iter().filter(|row| row["seen"] == false).count();
+    assert_eq!(page["unread"].as_u64(), Some(unread as u64));
     let dates: Vec<i64> = rows.iter().map(|row| row["date"].as_i64().unwrap()).collect();
     assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]), "not newest first: {dates:?}");
     assert!(rows.iter().any(|row| row["seen"] == false), "the demo shows unread messages");
     assert!(rows.iter().all(|row| !row["sender"].as_str().unwrap().is_empty()));
+}
+
+#[test]
+fn the_list_comes_in_pages_and_a_search_finds_sender_and_subject_words() {
+    let calls = [
+        ("list_messages", json!({"account": "demo", "mailbox": "INBOX"})),
+        ("list_messages", json!({"account": "demo", "mailbox": "INBOX", "offset": 5, "limit": 4})),
+        ("list_messages", json!({"account": "demo", "mailbox": "INBOX", "query": "coffee TIMES"})),
+        ("list_messages", json!({"account": "demo", "mailbox": "INBOX", "query": "sokolova coffee"})),
+        ("list_messages", json!({"account": "demo", "mailbox": "INBOX", "query": "no such words"})),
+    ];
+    let answers: Vec<Value> = invoke_with(state(), &calls).into_iter().map(Result::unwrap).collect();
+    let all = answers[0]["rows"].as_array().unwrap();
+    let page = &answers[1];
+    assert_eq!(
+        (page["offset"].as_u64(), page["total"].clone(), page["unread"].clone()),
+        (Some(5), answers[0]["total"].clone(), answers[0]["unread"].clone())
+    );
+    assert_eq!(page["rows"].as_array().unwrap(), &all[5..9]);
+    let subjects = |answer: &Value| -> Vec<String> {
+        answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        subjects(&answers[2]),
+        ["Re: IT coffee times", "Re: IT coffee times", "Re: IT coffee times", "IT coffee times"]
+    );
+    assert_eq!(answers[2]["total"], 4);
+    let senders: Vec<&str> =
+        answers[3]["rows"].as_array().unwrap().iter().map(|row| row["sender"].as_str().unwrap()).collect();
+    assert_eq!(senders, ["Maria Sokolova", "Maria Sokolova"]);
+    assert_eq!((answers[4]["total"].clone(), answers[4]["rows"].clone()), (json!(0), json!([])));
 }
 
 #[test]
@@ -95,7 +134,7 @@ fn opening_a_message_marks_it_read_and_returns_a_locked_down_document() {
     let document = view["bodyDocument"].as_str().unwrap();
     assert!(document.contains("default-src 'none'"));
     assert!(!document.contains("<script"));
-    let rows = answers[1].as_ref().unwrap().as_array().unwrap();
+    let rows = answers[1].as_ref().unwrap()["rows"].as_array().unwrap();
     let row = rows.iter().find(|row| row["message"] == reference).unwrap();
     assert_eq!(row["seen"], true, "the read flag is stored");
 }
@@ -400,7 +439,7 @@ fn an_account_is_added_over_tls_listed_with_its_dialect_synced_and_removed() {
     assert_eq!((synced["changed"].as_u64(), synced["expunged"].as_u64()), (Some(0), Some(0)));
     let rows = step("list_messages", json!({"account": email, "mailbox": "INBOX"})).unwrap();
     let mut subjects: Vec<&str> =
-        rows.as_array().unwrap().iter().map(|r| r["subject"].as_str().unwrap()).collect();
+        rows["rows"].as_array().unwrap().iter().map(|r| r["subject"].as_str().unwrap()).collect();
     subjects.sort_unstable();
     assert_eq!(subjects, ["Message 1", "Message 2", "Message 3"]);
     let again = step("sync_account", json!({"id": email, "mailbox": "INBOX"})).unwrap();

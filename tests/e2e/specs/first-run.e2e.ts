@@ -12,17 +12,24 @@ async function painted() {
 describe('Tidings on first start', () => {
   it('shows the demo mailbox with at least 15 messages and unread dots', async () => {
     await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
+    // The list is virtualised: it knows all its rows, the DOM holds those in view.
+    const size = Number(await $('#message-list li').getAttribute('aria-setsize'));
+    expect(size).toBeGreaterThanOrEqual(15);
     const rows = await $$('#message-list .message-row');
-    expect(rows.length).toBeGreaterThanOrEqual(15);
+    expect(rows.length).toBeGreaterThanOrEqual(8);
     const unread = await $$('#message-list .message-row.unread');
     expect(unread.length).toBeGreaterThan(0);
-    await expect($('#unread-count')).toHaveText(`${unread.length} unread`);
+    const count = Number(String(await $('#unread-count').getText()).split(' ')[0]);
+    expect(count).toBeGreaterThanOrEqual(unread.length);
     await painted();
     await browser.saveScreenshot(path.join(shots, 'demo-list.png'));
   });
 
-  it('opens the "IT coffee times" thread and shows its body in a sandboxed frame', async () => {
+  it('finds the "IT coffee times" thread by searching and shows its body in a sandboxed frame', async () => {
+    await $('#message-search').setValue('coffee times');
+    await expect($('#search-count')).toHaveText('4 matches');
     const rows = await $$('#message-list .message-row');
+    expect(rows.length).toBe(4);
     let opened = false;
     for (const row of rows) {
       // textContent, not getText: rows below the fold of the list are not "visible" to WebDriver.

@@ -43,6 +43,8 @@ async function waitForBlocks(expected: string[]) {
 describe('The mask settings panel', () => {
   it('opens the Apple Mail reply of the patent thread with its quote header', async () => {
     await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
+    await $('#message-search').setValue('coffee');
+    await waitForText('#search-count', '4 matches');
     let opened = false;
     for (const row of await $$('#message-list .message-row')) {
       const preview = String(await row.$('.preview').getProperty('textContent'));

@@ -12,6 +12,8 @@ async function painted() {
 describe('Voicemail', () => {
   it('shows the AMR-WB voicemail with its caller, duration and transcription, and loads its audio', async () => {
     await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
+    await $('#message-search').setValue('voice message');
+    await expect($('#search-count')).toHaveText('2 matches');
     let opened = false;
     for (const row of await $$('#message-list .message-row')) {
       const subject = String(await row.$('.subject').getProperty('textContent'));

@@ -159,8 +159,25 @@ export const removeAccount = (id: string) => invoke<void>('remove_account', { id
 
 export const syncAccount = (id: string, mailbox: string) => invoke<SyncCounts>('sync_account', { id, mailbox });
 
-export const listMessages = (account: string, mailbox: string) =>
-  invoke<MessageRow[]>('list_messages', { account, mailbox });
+/** One page of a mailbox, newest first, with its counts. */
+export interface MessagePage {
+  /** Messages in the mailbox, or matching the search. */
+  total: number;
+  unread: number;
+  /** Where `rows[0]` sits in the whole list. */
+  offset: number;
+  rows: MessageRow[];
+}
+
+export interface ListRequest {
+  offset?: number;
+  limit?: number;
+  /** Words that must all be in the sender or the subject; the first 500 matches come back. */
+  query?: string;
+}
+
+export const listMessages = (account: string, mailbox: string, request: ListRequest = {}) =>
+  invoke<MessagePage>('list_messages', { account, mailbox, ...request });
 
 export const openMessage = (message: MessageRef) => invoke<MessageView>('open_message', { message });
 

@@ -1,5 +1,9 @@
 // The open mailbox: its accounts, its message list and the opened message.
 // Created once in App.svelte; components read its fields and call its methods.
+//
+// The list may hold 100 000 messages: `rows` has one slot per message, filled page by page as
+// the list scrolls (`ensure`), so the first screen needs one small answer. A search asks the
+// backend for the matches instead (the newest 500, with their exact count).
 import * as ipc from '../ipc';
 import type { AccountView, IpcError, MessageRef, MessageRow, MessageView } from '../ipc';
 
@@ -11,17 +15,32 @@ export interface MailApi {
   setSeen: typeof ipc.setSeen;
 }
 
+/** Rows fetched per call. */
+export const PAGE_SIZE = 200;
+
 export class MailboxState {
   accounts = $state<AccountView[]>([]);
   account = $state<string | null>(null);
   mailbox = $state<string | null>(null);
-  rows = $state<MessageRow[]>([]);
+  /** One slot per message of the list, newest first; `undefined` until its page arrives. */
+  rows = $state.raw<(MessageRow | undefined)[]>([]);
+  /** Messages in the mailbox (or matching the search: then `rows` may hold fewer). */
+  total = $state(0);
+  /** Unread messages in the mailbox (a search does not change it). */
+  unread = $state(0);
+  /** The search in force; empty for the whole mailbox. */
+  query = $state('');
   selected = $state<MessageRef | null>(null);
   view = $state<MessageView | null>(null);
   error = $state<IpcError | null>(null);
   loading = $state(true);
 
-  unread = $derived(this.rows.filter((row) => !row.seen).length);
+  /** The rows fetched so far, in order (for pickers that need real rows). */
+  loaded = $derived(this.rows.filter((row): row is MessageRow => row !== undefined));
+
+  private pending = new Map<number, Promise<void>>();
+  /** Bumped whenever the list is replaced, so late pages of the old list are dropped. */
+  private generation = 0;
 
   constructor(private readonly api: MailApi = ipc) {}
 
@@ -54,9 +73,29 @@ export class MailboxState {
   async showMailbox(account: string, mailbox: string): Promise<void> {
     this.account = account;
     this.mailbox = mailbox;
+    this.query = '';
     this.selected = null;
     this.view = null;
-    this.rows = await this.api.listMessages(account, mailbox);
+    await this.reload();
+  }
+
+  /** Shows the messages whose sender or subject has every word of `query` (empty: all). */
+  async search(query: string): Promise<void> {
+    this.query = query.trim();
+    await this.reload();
+  }
+
+  /** Makes sure the rows `from`..`to` (exclusive) are fetched. */
+  async ensure(from: number, to: number): Promise<void> {
+    if (this.query || !this.account || !this.mailbox) return;
+    const first = Math.max(0, Math.floor(from / PAGE_SIZE));
+    const last = Math.floor((Math.min(to, this.rows.length) - 1) / PAGE_SIZE);
+    const waits: Promise<void>[] = [];
+    for (let page = first; page <= last; page++) {
+      const offset = page * PAGE_SIZE;
+      if (!this.pageIsLoaded(offset)) waits.push(this.fetchPage(offset));
+    }
+    await Promise.all(waits);
   }
 
   async open(message: MessageRef): Promise<void> {
@@ -66,7 +105,7 @@ export class MailboxState {
       const view = await this.api.openMessage(message);
       if (this.selected && ipc.sameMessage(this.selected, message)) {
         this.view = view;
-        this.rows = this.rows.map((row) => (ipc.sameMessage(row.message, message) ? view.row : row));
+        this.replaceRow(view.row);
       }
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
@@ -81,7 +120,7 @@ export class MailboxState {
   async toggleSeen(row: MessageRow): Promise<void> {
     try {
       await this.api.setSeen(row.message, !row.seen);
-      this.rows = this.rows.map((r) => (ipc.sameMessage(r.message, row.message) ? { ...r, seen: !row.seen } : r));
+      this.replaceRow({ ...row, seen: !row.seen });
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
     }
@@ -91,8 +130,79 @@ export class MailboxState {
   async step(direction: 1 | -1): Promise<void> {
     if (this.rows.length === 0) return;
     const current = this.selected;
-    const index = current ? this.rows.findIndex((row) => ipc.sameMessage(row.message, current)) : -1;
+    const index = current ? this.indexOf(current) : -1;
     const next = Math.min(this.rows.length - 1, Math.max(0, index + direction));
-    await this.open(this.rows[next].message);
+    await this.ensure(next, next + 1);
+    const row = this.rows[next];
+    if (row) await this.open(row.message);
+  }
+
+  /** Where `message` is in the list, or -1. */
+  indexOf(message: MessageRef): number {
+    return this.rows.findIndex((row) => row !== undefined && ipc.sameMessage(row.message, message));
+  }
+
+  private async reload(): Promise<void> {
+    const account = this.account;
+    const mailbox = this.mailbox;
+    if (!account || !mailbox) return;
+    const generation = ++this.generation;
+    this.pending.clear();
+    try {
+      const page = await this.api.listMessages(account, mailbox, this.query ? { query: this.query } : { offset: 0, limit: PAGE_SIZE });
+      if (generation !== this.generation) return;
+      const slots: (MessageRow | undefined)[] = new Array(this.query ? page.rows.length : page.total);
+      page.rows.forEach((row, index) => (slots[page.offset + index] = row));
+      this.rows = slots;
+      this.total = page.total;
+      if (!this.query) this.unread = page.unread;
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+    }
+  }
+
+  /** Whether every slot of the page at `offset` is filled (the array has holes: no `every`). */
+  private pageIsLoaded(offset: number): boolean {
+    for (let index = offset; index < Math.min(offset + PAGE_SIZE, this.rows.length); index++) {
+      if (this.rows[index] === undefined) return false;
+    }
+    return true;
+  }
+
+  private fetchPage(offset: number): Promise<void> {
+    const known = this.pending.get(offset);
+    if (known) return known;
+    const account = this.account!;
+    const mailbox = this.mailbox!;
+    const generation = this.generation;
+    const request = (async () => {
+      try {
+        const page = await this.api.listMessages(account, mailbox, { offset, limit: PAGE_SIZE });
+        if (generation !== this.generation) return;
+        const slots = this.rows.slice();
+        page.rows.forEach((row, index) => {
+          if (page.offset + index < slots.length) slots[page.offset + index] = row;
+        });
+        this.rows = slots;
+        this.unread = page.unread;
+      } catch (thrown) {
+        this.error = ipc.asIpcError(thrown);
+      } finally {
+        if (generation === this.generation) this.pending.delete(offset);
+      }
+    })();
+    this.pending.set(offset, request);
+    return request;
+  }
+
+  /** Puts a changed row in its slot and keeps the unread count in step with it. */
+  private replaceRow(changed: MessageRow): void {
+    const index = this.indexOf(changed.message);
+    if (index < 0) return;
+    const before = this.rows[index];
+    if (before && before.seen !== changed.seen) this.unread += changed.seen ? -1 : 1;
+    const slots = this.rows.slice();
+    slots[index] = changed;
+    this.rows = slots;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MailboxState, type MailApi } from './mailbox.svelte';
-import type { MessageRow } from '../ipc';
+import { MailboxState, PAGE_SIZE, type MailApi } from './mailbox.svelte';
+import type { ListRequest, MessageRow } from '../ipc';
 
 function row(uid: number, seen: boolean): MessageRow {
   return {
@@ -10,10 +10,23 @@ function row(uid: number, seen: boolean): MessageRow {
   };
 }
 
+/** A backend over `rows` that pages and searches like the real one. */
 function fakeApi(rows: MessageRow[]): MailApi {
   return {
     listAccounts: vi.fn(async () => [{ id: 'demo', displayName: 'Demo', email: 'x@y', isDemo: true, mailboxes: ['INBOX'] }]),
-    listMessages: vi.fn(async () => rows),
+    listMessages: vi.fn(async (_account: string, _mailbox: string, request: ListRequest = {}) => {
+      const matching = request.query
+        ? rows.filter((r) => request.query!.toLowerCase().split(/\s+/).every((w) => `${r.sender}\n${r.subject}`.toLowerCase().includes(w)))
+        : rows;
+      const offset = request.query ? 0 : request.offset ?? 0;
+      const limit = request.query ? 500 : request.limit ?? 1000;
+      return {
+        total: matching.length,
+        unread: matching.filter((r) => !r.seen).length,
+        offset,
+        rows: matching.slice(offset, offset + limit),
+      };
+    }),
     openMessage: vi.fn(async (message) => ({
       row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [],
     })),
@@ -70,6 +83,73 @@ describe('MailboxState', () => {
     await state.showAccount('alice@example.org');
     expect(state.accounts).toHaveLength(2);
     expect(state.account).toBe('alice@example.org');
-    expect(api.listMessages).toHaveBeenLastCalledWith('alice@example.org', 'INBOX');
+    expect(api.listMessages).toHaveBeenLastCalledWith('alice@example.org', 'INBOX', { offset: 0, limit: PAGE_SIZE });
+  });
+
+  it('fetches a 100 000-message mailbox page by page as the view moves', async () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => row(i + 1, i % 2 === 0));
+    const api = fakeApi(rows);
+    const state = new MailboxState(api);
+    await state.start();
+    expect(state.rows).toHaveLength(100_000);
+    expect(state.total).toBe(100_000);
+    expect(state.unread).toBe(50_000);
+    expect(state.loaded).toHaveLength(PAGE_SIZE);
+    expect(state.rows[PAGE_SIZE]).toBeUndefined();
+
+    await state.ensure(50_010, 50_030);
+    expect(state.rows[50_020]?.message.uid).toBe(50_021);
+    expect(state.loaded).toHaveLength(2 * PAGE_SIZE);
+    // Twice the same range: one call.
+    const calls = vi.mocked(api.listMessages).mock.calls.length;
+    await Promise.all([state.ensure(50_010, 50_030), state.ensure(50_000, 50_001)]);
+    expect(vi.mocked(api.listMessages).mock.calls.length).toBe(calls);
+  });
+
+  it('stepping past the loaded rows fetches the next page', async () => {
+    const rows = Array.from({ length: PAGE_SIZE + 5 }, (_, i) => row(i + 1, true));
+    const state = new MailboxState(fakeApi(rows));
+    await state.start();
+    await state.open(rows[PAGE_SIZE - 1].message);
+    await state.step(1);
+    expect(state.selected?.uid).toBe(PAGE_SIZE + 1);
+    expect(state.view?.row.message.uid).toBe(PAGE_SIZE + 1);
+  });
+
+  it('searches sender and subject, counts the matches and goes back to the whole list', async () => {
+    const rows = [row(1, false), row(2, true), row(12, false)];
+    const state = new MailboxState(fakeApi(rows));
+    await state.start();
+    await state.search('subject 1');
+    expect(state.query).toBe('subject 1');
+    expect(state.rows.map((r) => r?.message.uid)).toEqual([1, 12]);
+    expect(state.total).toBe(2);
+    expect(state.unread).toBe(2);
+    await state.search('Subject 12');
+    expect(state.total).toBe(1);
+    expect(state.unread, 'the header counts the mailbox, not the matches').toBe(2);
+    await state.search('  ');
+    expect(state.query).toBe('');
+    expect(state.rows).toHaveLength(3);
+  });
+
+  it('drops a page that arrives after the list was replaced', async () => {
+    const rows = Array.from({ length: 3 * PAGE_SIZE }, (_, i) => row(i + 1, true));
+    const api = fakeApi(rows);
+    const state = new MailboxState(api);
+    await state.start();
+    let release: () => void = () => {};
+    const slow = api.listMessages;
+    api.listMessages = vi.fn(async (...args: Parameters<typeof slow>) => {
+      if (args[2]?.offset === 2 * PAGE_SIZE) await new Promise<void>((resolve) => (release = resolve));
+      return slow(...args);
+    });
+    const late = state.ensure(2 * PAGE_SIZE, 2 * PAGE_SIZE + 1);
+    await state.search('Sender 7');
+    release();
+    await late;
+    // Only the matches, none of the late page's rows (uids 401–600 that lack a 7).
+    expect(state.rows).toHaveLength(state.total);
+    expect(state.rows.every((r) => r !== undefined && r.sender.includes('7'))).toBe(true);
   });
 });
