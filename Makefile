@@ -74,20 +74,25 @@ fuzz:
 
 # `make bench`: the mask engine against talon, quotequail and mail-parser-reply (pinned, in a venv
 # under target/bench) and a bare html5ever parse on the same bodies, scaling in quotes and size,
-# IMAP sync against a local Dovecot (needs root, like the integration tests), AMR decoding.
+# IMAP sync against a local Dovecot (needs root, like the integration tests), AMR decoding, and
+# the release app's cold start to its first painted list with 1 000 and 100 000 cached messages.
 # Writes target/bench/report.md, report.json and scaling.svg; asserts nothing; not part of `make test`.
-BENCH_PACKAGES := pkg-config libopencore-amrnb-dev libopencore-amrwb-dev dovecot-imapd openssl python3-venv
+BENCH_PACKAGES := $(RUN_PACKAGES) dovecot-imapd openssl python3-venv xvfb dbus
 BENCH_DIR := target/bench
 BENCH_VENV := $(BENCH_DIR)/venv
 BENCH_BIN := $(or $(CARGO_TARGET_DIR),target)/release/tidings-bench
-bench: deps-bench
+BENCH_APP := $(or $(CARGO_TARGET_DIR),target)/release/tidings-app
+bench: deps-run deps-bench ui
 	cargo build --release -p tidings-bench
+	cargo build --release --features custom-protocol --bin tidings-app
 	rm -f $(BENCH_DIR)/*.json $(BENCH_DIR)/report.md $(BENCH_DIR)/scaling.svg
 	$(BENCH_BIN) inputs $(BENCH_DIR)/inputs
 	$(BENCH_BIN) mask $(BENCH_DIR)/inputs $(BENCH_DIR)/tidings.json
 	$(BENCH_VENV)/bin/python bench/peers.py $(BENCH_DIR)/inputs $(BENCH_DIR)/peers.json
 	$(BENCH_BIN) sync $(BENCH_DIR)/sync.json || echo "bench: the sync bench failed; the report says so"
 	$(BENCH_BIN) voicemail $(BENCH_DIR)/voicemail.json
+	dbus-run-session -- xvfb-run -a $(BENCH_BIN) app $(BENCH_APP) $(BENCH_DIR)/app.json 2>&1 | grep -v dbus-daemon || \
+	  echo "bench: the cold-start bench failed; the report says so"
 	$(BENCH_VENV)/bin/python bench/report.py $(BENCH_DIR)
 	@echo "make bench: $(BENCH_DIR)/report.md"
 

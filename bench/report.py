@@ -1,5 +1,5 @@
 """The last step of `make bench`: merges the JSON written by `tidings-bench` (tidings.json,
-sync.json, voicemail.json) and `bench/peers.py` (peers.json) in one directory into report.json,
+sync.json, voicemail.json, app.json) and `bench/peers.py` (peers.json) in one directory into report.json,
 report.md and scaling.svg beside them, with the machine, the commit and the date.
 
 It measures nothing: every ratio is of numbers taken in the same run on the same machine.
@@ -67,7 +67,7 @@ def median(values):
     return ordered[len(ordered) // 2]
 
 
-def merge(tidings, peers, sync, voicemail):
+def merge(tidings, peers, sync, voicemail, app):
     """One JSON document with every number the Markdown shows."""
     report = {"machine": machine(), "commit": commit(), "command": COMMAND,
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "notes": []}
@@ -155,6 +155,10 @@ def merge(tidings, peers, sync, voicemail):
         report["voicemail"] = voicemail
     else:
         report["notes"].append("voicemail.json missing: AMR decoding was not timed")
+    if app:
+        report["cold_start"] = app["cold_start"]
+    else:
+        report["notes"].append("app.json missing: the app's cold start was not measured (it needs an X display)")
     return report
 
 
@@ -238,6 +242,10 @@ def summary(report):
                      "of which 500 ms is Dovecot's notify delay"))
     for item in report.get("voicemail", []):
         rows.append((f"{item['codec']} decode", f"{item['times_real_time']:,.0f}× real time", ""))
+    for item in report.get("cold_start", []):
+        rows.append((f"app cold start → first list paint, {item['messages']:,} cached messages",
+                     f"{item['first_paint_ms']:,.0f} ms",
+                     f"release build, median of {len(item['runs_ms'])}; peak RSS {item['peak_rss_mb']:.0f} MB"))
     if not rows:
         return []
     return (["## Summary", "", "| what | Tidings | compared |", "|---|---:|---|"]
@@ -358,6 +366,17 @@ def markdown(report):
                   f"| IDLE: APPEND elsewhere → event | {milliseconds(sync['idle_latency_s'])} | — | "
                   "Dovecot waits 500 ms before it notifies (`NOTIFY_DELAY_MSECS`) |", ""]
 
+    if report.get("cold_start"):
+        lines += ["## App: cold start to the first painted message list", "",
+                  "Process start → the list's first rows painted (the app's own figure), under Xvfb.", "",
+                  "| cached messages | first list paint | runs | spawn → exit | peak RSS |",
+                  "|---:|---:|---|---:|---:|"]
+        for item in report["cold_start"]:
+            runs = ", ".join(f"{run:.0f}" for run in item["runs_ms"])
+            lines.append(f"| {item['messages']:,} | {item['first_paint_ms']:,.0f} ms | {runs} ms | "
+                         f"{item['wall_ms']:,.0f} ms | {item['peak_rss_mb']:.0f} MB |")
+        lines.append("")
+
     if report.get("voicemail"):
         lines += ["## Voicemail: AMR decode (demo voicemails)", "",
                   "| codec | audio | decode | × real time |", "|---|---:|---:|---:|"]
@@ -405,7 +424,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     directory = Path(sys.argv[1])
-    report = merge(*(load(directory, name) for name in ("tidings.json", "peers.json", "sync.json", "voicemail.json")))
+    report = merge(*(load(directory, name) for name in ("tidings.json", "peers.json", "sync.json", "voicemail.json", "app.json")))
     problem = chart(report, directory / "scaling.svg")
     if problem:
         report["notes"].append(problem)

@@ -4,6 +4,7 @@
 
 mod commands;
 mod error;
+mod first_paint;
 mod mask_commands;
 mod message_view;
 mod state;
@@ -25,6 +26,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::open_message,
         commands::voicemail_audio,
         commands::set_seen,
+        first_paint::first_list_paint,
         mask_commands::list_mask_sets,
         mask_commands::get_mask_file,
         mask_commands::edit_mask_file,
@@ -38,6 +40,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
 
 /// Starts the desktop app.
 pub fn run() {
+    first_paint::process_started();
     let result = app_builder(tauri::Builder::default())
         .setup(|app| {
             let data_dir = match std::env::var_os("TIDINGS_DATA_DIR") {
@@ -47,6 +50,9 @@ pub fn run() {
             let mut state = AppState::open(&data_dir)?;
             state.export_dir = app.path().download_dir().unwrap_or(data_dir);
             app.manage(state);
+            // The masks compile while the window opens; the first message waits if it must.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || handle.state::<AppState>().masks.warm_up());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -7,7 +7,7 @@
 //! leaves the old file or the new one, never half of one.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use tidings_mask::{MaskFileError, MaskSet, MaskSource};
 
@@ -15,9 +15,12 @@ use tidings_mask::{MaskFileError, MaskSet, MaskSource};
 pub const MAX_IMPORT_BYTES: usize = 256 * 1024;
 
 /// The masks bodies are rendered with, and where the user's changes to them live.
+///
+/// Compiling the masks takes a few hundred milliseconds, so it happens on first use (the app
+/// starts it on a background thread at launch), not before the window opens.
 pub struct UserMasks {
     dir: PathBuf,
-    current: RwLock<MaskSettings>,
+    current: OnceLock<RwLock<MaskSettings>>,
 }
 
 /// The compiled set and what the settings panel shows about it.
@@ -40,30 +43,23 @@ pub enum SaveError {
 }
 
 impl UserMasks {
-    /// The shipped masks with every loadable `*.toml` of `dir` over them.
+    /// The shipped masks with every loadable `*.toml` of `dir` over them (compiled on first use).
     pub fn load(dir: &Path) -> UserMasks {
-        let builtin = MaskSet::builtin();
-        let mut kept: Vec<MaskSource> = Vec::new();
-        let mut problems = Vec::new();
-        for source in read_dir(dir, &mut problems) {
-            let mut candidate = kept.clone();
-            candidate.push(source.clone());
-            match builtin.with_overrides(&candidate) {
-                Ok(_) => kept.push(source),
-                Err(error) => problems.push(format!("{error} (file skipped)")),
-            }
-        }
-        let set = builtin.with_overrides(&kept).unwrap_or(builtin);
-        let edited = ids_of(&kept);
-        UserMasks {
-            dir: dir.to_path_buf(),
-            current: RwLock::new(MaskSettings { set: Arc::new(set), edited, problems }),
-        }
+        UserMasks { dir: dir.to_path_buf(), current: OnceLock::new() }
+    }
+
+    /// Compiles the masks now, if nothing has yet.
+    pub fn warm_up(&self) {
+        self.current();
+    }
+
+    fn current(&self) -> &RwLock<MaskSettings> {
+        self.current.get_or_init(|| RwLock::new(compile(&self.dir)))
     }
 
     /// What bodies are rendered with now.
     pub fn settings(&self) -> MaskSettings {
-        self.current.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.current().read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// The compiled set, cheap to call per message.
@@ -106,7 +102,7 @@ impl UserMasks {
     }
 
     fn replace(&self, set: MaskSet, edited: Vec<String>) {
-        let mut current = self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut current = self.current().write().unwrap_or_else(|poisoned| poisoned.into_inner());
         *current = MaskSettings { set: Arc::new(set), edited, problems: Vec::new() };
     }
 
@@ -115,6 +111,24 @@ impl UserMasks {
         let settings = self.settings();
         settings.edited.iter().filter_map(|id| settings.set.source(id).cloned()).collect()
     }
+}
+
+/// The shipped masks with every `*.toml` of `dir` that loads layered over them.
+fn compile(dir: &Path) -> MaskSettings {
+    let builtin = MaskSet::builtin();
+    let mut kept: Vec<MaskSource> = Vec::new();
+    let mut problems = Vec::new();
+    for source in read_dir(dir, &mut problems) {
+        let mut candidate = kept.clone();
+        candidate.push(source.clone());
+        match builtin.with_overrides(&candidate) {
+            Ok(_) => kept.push(source),
+            Err(error) => problems.push(format!("{error} (file skipped)")),
+        }
+    }
+    let set = builtin.with_overrides(&kept).unwrap_or(builtin);
+    let edited = ids_of(&kept);
+    MaskSettings { set: Arc::new(set), edited, problems }
 }
 
 fn read_dir(dir: &Path, problems: &mut Vec<String>) -> Vec<MaskSource> {

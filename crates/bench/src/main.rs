@@ -6,9 +6,12 @@
 //! - `sync OUT`: full, unchanged and IDLE sync against a local Dovecot ([`sync`]; needs root
 //!   and dovecot-imapd, like the IMAP integration tests).
 //! - `voicemail OUT`: AMR decode speed ([`voicemail`]).
+//! - `app APP OUT`: the app binary's cold start to its first painted list with 1 000 and
+//!   100 000 cached messages ([`app`]; needs an X display, `make bench` runs it under Xvfb).
 //!
 //! Numbers are printed to stderr as they come; nothing is asserted.
 
+mod app;
 mod inputs;
 mod mask;
 mod sync;
@@ -21,7 +24,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 
 const USAGE: &str =
-    "usage: tidings-bench inputs DIR | mask DIR OUT.json | sync OUT.json | voicemail OUT.json";
+    "usage: tidings-bench inputs DIR | mask DIR OUT.json | sync OUT.json | voicemail OUT.json | app APP OUT.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,6 +54,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         }
         ["sync", out] => sync::run(Path::new(out)),
         ["voicemail", out] => voicemail::run(&repo, Path::new(out)),
+        ["app", app, out] => app::run(Path::new(app), Path::new(out)),
         _ => Err(anyhow!("{USAGE}")),
     }
 }

@@ -267,3 +267,6 @@ export const resetMaskFile = (id: string) => invoke<MaskSettingsView>('reset_mas
 
 /** Writes the language's file to Downloads; returns the path. */
 export const exportMaskFile = (id: string) => invoke<string>('export_mask_file', { id });
+
+/** Tells the app the first message list is on screen (it logs the startup time). */
+export const firstListPaint = (rows: number) => invoke<void>('first_list_paint', { rows });
