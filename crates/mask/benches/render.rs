@@ -14,7 +14,7 @@ const PARAGRAPH: &str =
     <a href=\"https://example.com/x\">Pellentesque</a> cursus tincidunt mauris non venenatis.</p>\n";
 
 /// A reply thread with `quotes` nested quotes in alternating Gmail and Outlook formats, padded
-/// with paragraphs to about `target_bytes`.
+/// with paragraphs to about `target_bytes`. Days cycle through 1–28 so every date is real.
 fn thread(quotes: usize, target_bytes: usize) -> String {
     let paragraphs_per_message = (target_bytes / (quotes + 1) / PARAGRAPH.len()).max(1);
     let body = PARAGRAPH.repeat(paragraphs_per_message);
@@ -23,12 +23,12 @@ fn thread(quotes: usize, target_bytes: usize) -> String {
         inner = if level % 2 == 0 {
             format!(
                 "<div>{body}</div><div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Wed, Oct {}, 2021 at 9:31 AM John Doe &lt;<a href=\"mailto:john.doe@acme.com\">john.doe@acme.com</a>&gt; wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex\">{inner}</blockquote></div>",
-                level + 1
+                level % 28 + 1
             )
         } else {
             format!(
                 "<div>{body}</div><div id=\"appendonsend\"></div><hr style=\"display:inline-block;width:98%\"><div id=\"divRplyFwdMsg\" dir=\"ltr\"><font face=\"Calibri, sans-serif\" style=\"font-size:11pt\"><b>From:</b> Bessie Berry &lt;bessie.berry@acme.com&gt;<br><b>Sent:</b> Tuesday, October {}, 2021 3:14 PM<br><b>To:</b> John Doe &lt;john.doe@acme.com&gt;<br><b>Subject:</b> RE: plans</font><div>&nbsp;</div></div>{inner}",
-                level + 1
+                level % 28 + 1
             )
         };
     }
