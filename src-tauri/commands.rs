@@ -10,6 +10,7 @@ use tidings_store::{Account, MessageKey, MessageSummary};
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
 use crate::error::{ErrorCode, IpcError};
+use crate::settings::{Settings, SettingsError};
 use crate::{message_view, AppState};
 
 /// A message's address, as the UI holds it.
@@ -187,6 +188,25 @@ pub struct MessageView {
     pub quotes: Vec<QuoteView>,
     /// Present when the message is visual-voicemail content (voice, video, fax, missed call).
     pub voicemail: Option<VoicemailView>,
+    pub remote_images: RemoteImagesView,
+}
+
+/// Whether the body's remote images were loaded or blocked.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteImagesView {
+    /// Remote images shown as placeholders.
+    pub blocked: usize,
+    /// They load: asked for this message, allowed for the sender, or allowed always.
+    pub allowed: bool,
+}
+
+/// The settings, and why the file on disk was not used if it was not.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub settings: Settings,
+    pub problem: Option<String>,
 }
 
 /// The voicemail part of an opened message; its audio comes as WAV from `voicemail_audio`.
@@ -439,9 +459,14 @@ pub fn list_messages(
     })
 }
 
-/// Opens a message and marks it read.
+/// Opens a message and marks it read. Its remote images load when the settings allow them for
+/// its sender, or when `allow_remote_images` asks for it this once.
 #[tauri::command]
-pub fn open_message(state: State<'_, AppState>, message: MessageRef) -> Result<MessageView, IpcError> {
+pub fn open_message(
+    state: State<'_, AppState>,
+    message: MessageRef,
+    allow_remote_images: Option<bool>,
+) -> Result<MessageView, IpcError> {
     let key = MessageKey::from(message);
     let (mut summary, raw) =
         state.store.message(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
@@ -449,14 +474,50 @@ pub fn open_message(state: State<'_, AppState>, message: MessageRef) -> Result<M
         state.store.set_seen(&key, true)?;
         summary.seen = true;
     }
-    let rendered = message_view::render(&raw, &state.masks.set(), &state.address_book);
+    let settings = state.settings.get();
+    let allowed = allow_remote_images.unwrap_or(false)
+        || settings.remote_images_allowed_for(summary.from_email.as_deref());
+    let rendered = message_view::render(
+        &raw,
+        &state.masks.set(),
+        &state.address_book,
+        &settings.render_options(allowed),
+    );
     Ok(MessageView {
+        remote_images: RemoteImagesView { blocked: rendered.blocked_remote_images, allowed },
         row: MessageRow::from(summary),
         to: rendered.to,
         body_document: rendered.document,
         quotes: rendered.quotes.into_iter().map(QuoteView::from).collect(),
         voicemail: Voicemail::parse(&raw).as_ref().map(VoicemailView::from),
     })
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
+    SettingsView { settings: state.settings.get(), problem: state.settings.problem.clone() }
+}
+
+/// Validates and stores the settings; invalid ones are refused with the reason.
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings, IpcError> {
+    state.settings.save(settings).map_err(settings_error)
+}
+
+/// Lets the remote images of `email`'s messages load from now on.
+#[tauri::command]
+pub fn allow_remote_sender(state: State<'_, AppState>, email: String) -> Result<Settings, IpcError> {
+    let mut settings = state.settings.get();
+    settings.allowed_senders.push(email);
+    state.settings.save(settings).map_err(settings_error)
+}
+
+fn settings_error(error: SettingsError) -> IpcError {
+    let code = match error {
+        SettingsError::Invalid(_) => ErrorCode::InvalidInput,
+        SettingsError::Io(_) => ErrorCode::Cache,
+    };
+    IpcError::new(code, error.to_string())
 }
 
 /// A voicemail's audio as WAV (16-bit PCM), raw bytes rather than JSON: the webview cannot play

@@ -7,6 +7,7 @@ mod error;
 mod first_paint;
 mod mask_commands;
 mod message_view;
+mod settings;
 mod state;
 mod user_masks;
 
@@ -26,6 +27,9 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::open_message,
         commands::voicemail_audio,
         commands::set_seen,
+        commands::get_settings,
+        commands::save_settings,
+        commands::allow_remote_sender,
         first_paint::first_list_paint,
         mask_commands::list_mask_sets,
         mask_commands::get_mask_file,

@@ -231,7 +231,8 @@ pub fn preview_mask_file(
                 .store
                 .message(&key)?
                 .ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
-            crate::message_view::render(&raw, &draft_set, book)
+            let options = state.settings.get().render_options(false);
+            crate::message_view::render(&raw, &draft_set, book, &options)
                 .quotes
                 .into_iter()
                 .map(QuoteView::from)

@@ -15,9 +15,14 @@ pub struct RenderedMessage {
     pub document: String,
     /// Quote headers in document order, outermost first.
     pub quotes: Vec<QuoteHeader>,
+    /// Remote images replaced by placeholders.
+    pub blocked_remote_images: usize,
 }
 
 const DOCUMENT_CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+/// The same when the user let this message's remote images load: images only, nothing else.
+const DOCUMENT_CSP_REMOTE_IMAGES: &str =
+    "default-src 'none'; img-src data: http: https:; style-src 'unsafe-inline'";
 
 const FRAME_STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;color:#1f2328;margin:16px;\
     overflow-wrap:anywhere}blockquote{margin:8px 0 8px 4px;padding-left:12px;border-left:3px solid #c8d1dc;\
@@ -31,28 +36,29 @@ const FRAME_STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;color:#1f2328
     .tidings-remote-image{color:#57606a;font-size:12px}";
 
 /// Renders `raw` for the body frame; never fails (broken MIME gives a short notice instead).
-pub fn render(raw: &[u8], masks: &MaskSet, book: &AddressBook) -> RenderedMessage {
+pub fn render(raw: &[u8], masks: &MaskSet, book: &AddressBook, options: &RenderOptions) -> RenderedMessage {
     let Some(message) = tidings_message::read_lenient(raw) else {
         return RenderedMessage {
             to: String::new(),
-            document: wrap("<p><em>This message could not be read.</em></p>"),
+            document: wrap("<p><em>This message could not be read.</em></p>", false),
             quotes: Vec::new(),
+            blocked_remote_images: 0,
         };
     };
-    let rendering = tidings_mask::render(
-        message.body.as_body(),
-        Some(&message.top),
-        masks,
-        book,
-        &RenderOptions::default(),
-    );
-    RenderedMessage { to: message.to, document: wrap(&rendering.html), quotes: rendering.quotes }
+    let rendering = tidings_mask::render(message.body.as_body(), Some(&message.top), masks, book, options);
+    RenderedMessage {
+        to: message.to,
+        document: wrap(&rendering.html, options.allow_remote_images),
+        quotes: rendering.quotes,
+        blocked_remote_images: rendering.blocked_remote_images,
+    }
 }
 
-fn wrap(body: &str) -> String {
+fn wrap(body: &str, remote_images: bool) -> String {
+    let csp = if remote_images { DOCUMENT_CSP_REMOTE_IMAGES } else { DOCUMENT_CSP };
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{DOCUMENT_CSP}\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\
          <style>{FRAME_STYLE}</style></head><body>{body}</body></html>"
     )
 }
@@ -62,7 +68,7 @@ mod tests {
     use super::*;
 
     fn render_demo(raw: &[u8]) -> RenderedMessage {
-        render(raw, &MaskSet::builtin(), &AddressBook::new())
+        render(raw, &MaskSet::builtin(), &AddressBook::new(), &RenderOptions::default())
     }
 
     #[test]

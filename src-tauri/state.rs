@@ -10,6 +10,7 @@ use tidings_keychain::Keychain;
 use tidings_mask::AddressBook;
 use tidings_store::{Store, StoreError};
 
+use crate::settings::SettingsFile;
 use crate::user_masks::UserMasks;
 
 /// Everything the commands share.
@@ -24,6 +25,8 @@ pub struct AppState {
     pub keychain: Keychain,
     /// What we advertise in ID and the step timeouts.
     pub connect_options: ConnectOptions,
+    /// Theme, header-block format and the remote-image policy (`<data dir>/settings.json`).
+    pub settings: SettingsFile,
     /// Where exported mask files go: the user's Downloads folder in the app.
     pub export_dir: PathBuf,
     /// The dialect each account's server showed since the app started, by account id.
@@ -40,7 +43,12 @@ impl AppState {
         if let Some(reason) = rebuilt {
             eprintln!("Tidings: {reason}.");
         }
-        AppState::with_store(store, UserMasks::load(&data_dir.join("masks")))
+        let mut state = AppState::with_store(store, UserMasks::load(&data_dir.join("masks")))?;
+        state.settings = SettingsFile::load(Some(data_dir.join("settings.json")));
+        if let Some(problem) = &state.settings.problem {
+            eprintln!("Tidings: {problem}.");
+        }
+        Ok(state)
     }
 
     /// Wraps an already open store and mask files (tests use temporary ones).
@@ -51,6 +59,7 @@ impl AppState {
         Ok(AppState {
             store,
             masks,
+            settings: SettingsFile::load(None),
             export_dir: std::env::temp_dir(),
             address_book: AddressBook::new(),
             keychain: tidings_accounts::keychain(),

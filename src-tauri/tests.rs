@@ -664,3 +664,74 @@ fn imports_check_size_encoding_and_masks_and_exports_never_overwrite() {
         "a user-only language goes away"
     );
 }
+
+// Settings and remote images.
+
+#[test]
+fn remote_images_stay_blocked_until_asked_for_once_or_allowed_for_the_sender() {
+    let newsletter = demo_ref("17-");
+    let other = demo_ref("22-");
+    let calls = [
+        ("open_message", json!({ "message": newsletter })),
+        ("open_message", json!({ "message": newsletter, "allowRemoteImages": true })),
+        ("open_message", json!({ "message": newsletter })),
+        ("allow_remote_sender", json!({ "email": "News@HarbourLaneBooks.invalid" })),
+        ("open_message", json!({ "message": newsletter })),
+        ("open_message", json!({ "message": other })),
+        ("get_settings", json!({})),
+    ];
+    let answers: Vec<Value> = invoke_with(state(), &calls).into_iter().map(Result::unwrap).collect();
+    let remote = |answer: &Value| {
+        (answer["remoteImages"]["blocked"].as_u64().unwrap(), answer["remoteImages"]["allowed"].clone())
+    };
+    let document = |answer: &Value| answer["bodyDocument"].as_str().unwrap().to_owned();
+
+    assert_eq!(remote(&answers[0]), (2, json!(false)));
+    assert!(!document(&answers[0]).contains("harbourlanebooks.invalid/img"), "blocked by default");
+    assert!(document(&answers[0]).contains("img-src data:;"), "{}", document(&answers[0]));
+    // Asked once: this rendering only, with a CSP that lets images (and nothing else) load.
+    assert_eq!(remote(&answers[1]), (0, json!(true)));
+    assert!(document(&answers[1]).contains("src=\"https://cdn.harbourlanebooks.invalid/img/logo-2x.png\""));
+    assert!(document(&answers[1]).contains("img-src data: http: https:;"));
+    assert!(document(&answers[1]).contains("default-src 'none'"));
+    assert_eq!(remote(&answers[2]), (2, json!(false)), "asking once is not remembered");
+    // Allowed for the sender (any case): remembered.
+    assert_eq!(answers[3]["allowedSenders"], json!(["news@harbourlanebooks.invalid"]));
+    assert_eq!(remote(&answers[4]), (0, json!(true)));
+    assert_eq!(remote(&answers[5]).1, json!(false), "other senders stay blocked");
+    assert_eq!(answers[6]["settings"]["allowedSenders"], json!(["news@harbourlanebooks.invalid"]));
+}
+
+#[test]
+fn display_settings_change_the_header_blocks_and_bad_ones_are_refused() {
+    let message = demo_ref("02-");
+    let settings = json!({
+        "theme": "dark", "hour12": true, "dateFormat": "%d.%m.%Y", "avatarSize": 24,
+        "remoteImages": "block", "allowedSenders": [],
+    });
+    let calls = [
+        ("open_message", json!({ "message": message })),
+        ("save_settings", json!({ "settings": settings })),
+        ("open_message", json!({ "message": message })),
+        ("save_settings", json!({ "settings": { "dateFormat": "%Q", "avatarSize": 24 } })),
+        ("save_settings", json!({ "settings": { "avatarSize": 9000 } })),
+        ("get_settings", json!({})),
+    ];
+    let answers = invoke_with(state(), &calls);
+    let before = answers[0].as_ref().unwrap()["bodyDocument"].as_str().unwrap().to_owned();
+    assert!(before.contains("2014-04-04") && before.contains("13:01"), "{before}");
+    assert_eq!(answers[1].as_ref().unwrap()["theme"], "dark");
+    let after = answers[2].as_ref().unwrap()["bodyDocument"].as_str().unwrap().to_owned();
+    assert!(after.contains("04.04.2014"), "the chosen date format: {after}");
+    assert!(after.contains("1:01"), "a 12-hour clock: {after}");
+    assert!(after.contains("width=\"24\""), "the chosen avatar size: {after}");
+    for refused in [&answers[3], &answers[4]] {
+        let error = refused.as_ref().unwrap_err();
+        assert_eq!(error["code"], "invalid_input", "{error}");
+    }
+    assert_eq!(
+        answers[5].as_ref().unwrap()["settings"]["dateFormat"],
+        "%d.%m.%Y",
+        "the refused ones changed nothing"
+    );
+}

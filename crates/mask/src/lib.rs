@@ -233,6 +233,9 @@ pub struct Rendering {
     /// Problems met along the way (never fatal).
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// Remote images replaced by a placeholder (the app offers to load them).
+    #[serde(skip)]
+    pub blocked_remote_images: usize,
 }
 
 /// Finds the quote headers of `body`, extracts their fields and renders the body with every
@@ -255,6 +258,7 @@ pub fn render(
         top_subject: top.and_then(|top| top.subject.as_deref()),
     };
     let mut blocks = HeaderBlocks::new(options, &mut warnings);
+    let mut remote_images = render::RemoteImages { allowed: options.allow_remote_images, blocked: 0 };
     let mut html = String::new();
     if let Some(fields) = &top_fields {
         let source = top.map(top_source).unwrap_or_default();
@@ -270,7 +274,7 @@ pub fn render(
                 &model,
                 &found,
                 &mut blocks,
-                options.allow_remote_images,
+                &mut remote_images,
                 text.len(),
                 &mut warnings,
             ));
@@ -289,6 +293,7 @@ pub fn render(
         quotes: found.into_iter().map(|found| found.header).collect(),
         html,
         warnings,
+        blocked_remote_images: remote_images.blocked,
     }
 }
 

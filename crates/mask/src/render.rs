@@ -484,6 +484,12 @@ fn place_headers(document: &Html, model: &HtmlLines, found: &[FoundHeader]) -> P
     Placement { by_node, hidden }
 }
 
+/// Whether remote images are kept, and how many were blocked while writing.
+pub(crate) struct RemoteImages {
+    pub allowed: bool,
+    pub blocked: usize,
+}
+
 /// Serialises the body of `document` with headers replaced by `write_block`, filtering what the
 /// sanitiser would remove anyway and turning remote images into placeholders.
 pub(crate) fn html_body(
@@ -491,7 +497,7 @@ pub(crate) fn html_body(
     model: &HtmlLines,
     found: &[FoundHeader],
     blocks: &mut HeaderBlocks<'_>,
-    allow_remote_images: bool,
+    remote_images: &mut RemoteImages,
     capacity: usize,
     warnings: &mut Vec<String>,
 ) -> String {
@@ -551,7 +557,9 @@ pub(crate) fn html_body(
                             }
                             continue;
                         }
-                        write_open_tag(&mut out, element, allow_remote_images, &mut attributes);
+                        if write_open_tag(&mut out, element, remote_images.allowed, &mut attributes) {
+                            remote_images.blocked += 1;
+                        }
                         if matches!(name, "pre" | "listing") {
                             after_pre = out.len();
                         }
@@ -592,13 +600,13 @@ pub(crate) fn html_body(
 }
 
 /// Writes the start tag of an allowed element with its allowed attributes; other elements
-/// write nothing (their content is still written).
+/// write nothing (their content is still written). Returns whether a remote image was blocked.
 fn write_open_tag<'d>(
     out: &mut String,
     element: &'d scraper::node::Element,
     allow_remote_images: bool,
     attributes: &mut Vec<(&'d str, &'d str)>,
-) {
+) -> bool {
     let name = element.name();
     if name == "img" {
         let source = element.attr("src").unwrap_or_default().trim();
@@ -608,11 +616,11 @@ fn write_open_tag<'d>(
             push_escaped(out, if alt.is_empty() { "image" } else { alt }, false);
             out.push_str("]</span>");
             // The placeholder replaces the void element; nothing to close.
-            return;
+            return true;
         }
     }
     if !is_allowed_element(name) {
-        return;
+        return false;
     }
     attributes.clear();
     attributes.extend(element.attrs().filter(|&(attribute, value)| {
@@ -641,6 +649,7 @@ fn write_open_tag<'d>(
         out.push('"');
     }
     out.push('>');
+    false
 }
 
 /// Whether an image source is fetched from the network.

@@ -275,3 +275,27 @@ fn ammonia_finds_nothing_to_remove() {
         r#"<div class="gmail_quote"><div class="gmail_attr">On Wed, Oct 20, 2021 at 9:31 AM John Doe &lt;<a href="mailto:john.doe@acme.com">john.doe@acme.com</a>&gt; wrote:<br></div><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px #ccc solid"><div dir="ltr">Hi <font face="Arial" color="red" size="2">there</font><table align="center" border="1" cellpadding="0"><tr><td colspan="2" valign="top" width="50%">cell</td></tr></table></div></blockquote></div>"#,
     );
 }
+
+#[test]
+fn blocked_remote_images_are_counted_and_kept_only_when_allowed() {
+    let html =
+        "<p>Hi</p><img src=\"http://127.0.0.1:9/a.png\" alt=\"logo\"><img src=\"https://127.0.0.1:9/b.png\">\
+                <img src=\"data:image/png;base64,iVBORw0KGgo=\">";
+    let masks = tidings_mask::MaskSet::builtin();
+    let book = tidings_mask::AddressBook::new();
+    let blocked = tidings_mask::render(
+        tidings_mask::Body::Html(html),
+        None,
+        &masks,
+        &book,
+        &tidings_mask::RenderOptions::default(),
+    );
+    assert_eq!(blocked.blocked_remote_images, 2);
+    assert!(!blocked.html.contains("127.0.0.1"), "{}", blocked.html);
+    assert!(blocked.html.contains("[logo]"), "{}", blocked.html);
+    let options = tidings_mask::RenderOptions { allow_remote_images: true, ..Default::default() };
+    let allowed = tidings_mask::render(tidings_mask::Body::Html(html), None, &masks, &book, &options);
+    assert_eq!(allowed.blocked_remote_images, 0);
+    assert!(allowed.html.contains("src=\"http://127.0.0.1:9/a.png\""), "{}", allowed.html);
+    assert!(allowed.html.contains("src=\"https://127.0.0.1:9/b.png\""), "{}", allowed.html);
+}
