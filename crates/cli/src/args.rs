@@ -37,6 +37,16 @@ pub enum Command {
         tidings show --uid 4\n  \
         tidings show --folder INBOX --uid 4 --rendered --json")]
     Show(ShowArgs),
+    /// Cache .eml files in a local folder (no server), creating the account and the folder if missing.
+    #[command(
+        after_help = "The files go into a local account (default id `local`), which no sync touches; \
+        an account that syncs with a server, or the demo, is refused. Every file is checked before anything \
+        is written: one that is not an e-mail message stops the import with nothing cached.\n\n\
+        Examples:\n  \
+        tidings import saved/*.eml\n  \
+        tidings import --account archive --folder 2019 --json old/*.eml"
+    )]
+    Import(ImportArgs),
     /// Add, list and remove mail accounts (passwords go to the OS keyring only).
     #[command(
         subcommand,
@@ -132,6 +142,22 @@ pub struct ListArgs {
     /// Print a JSON array.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The local account (created if missing).
+    #[arg(long, value_name = "ID", default_value = "local")]
+    pub account: String,
+    /// The folder (created if missing).
+    #[arg(long, value_name = "FOLDER", default_value = "INBOX")]
+    pub folder: String,
+    /// Print one JSON object: {"account", "folder", "uid_validity", "uids"}.
+    #[arg(long)]
+    pub json: bool,
+    /// The .eml files, one message each.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]

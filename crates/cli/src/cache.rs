@@ -23,6 +23,16 @@ pub fn data_dir(given: Option<&Path>) -> Result<PathBuf, Failure> {
 /// Opens the cache as the app does: rebuilt when damaged, the demo mailbox imported while there
 /// is no account. Another process holding it is a runtime failure with a clear message.
 pub fn open(given: Option<&Path>) -> Result<Store, Failure> {
+    let store = open_without_demo(given)?;
+    if store.accounts().map_err(store_failure)?.is_empty() {
+        tidings_demo::import_demo(&store).map_err(store_failure)?;
+    }
+    Ok(store)
+}
+
+/// Opens the cache as [`open`] does but never imports the demo mailbox: for a command that is
+/// about to create an account itself (`import`).
+pub fn open_without_demo(given: Option<&Path>) -> Result<Store, Failure> {
     let dir = data_dir(given)?;
     std::fs::create_dir_all(&dir).map_err(|error| {
         Failure::Runtime(format!("cannot create the data directory {}: {error}", dir.display()))
@@ -30,9 +40,6 @@ pub fn open(given: Option<&Path>) -> Result<Store, Failure> {
     let (store, rebuilt) = Store::open_or_rebuild(&dir.join("cache")).map_err(store_failure)?;
     if let Some(reason) = rebuilt {
         eprintln!("tidings: warning: {reason}");
-    }
-    if store.accounts().map_err(store_failure)?.is_empty() {
-        tidings_demo::import_demo(&store).map_err(store_failure)?;
     }
     Ok(store)
 }

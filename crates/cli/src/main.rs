@@ -7,6 +7,7 @@
 //! - `cache`: the data directory and the shared mail cache (`<data-dir>/cache`, sled; one process
 //!   at a time).
 //! - `render`, `mailbox`: `render`, `list`, `show` (no network).
+//! - `import`: `import`, .eml files cached in a local account's folder (no server).
 //! - `account`: `account add|list|remove`; server settings in the cache, passwords in the OS keyring
 //!   (service `org.tidings.desktop`, keyed by account id) and nowhere else.
 //! - `sync`: `sync [--watch]` with `tidings-imap` on a current-thread tokio runtime.
@@ -26,6 +27,7 @@ mod account;
 mod args;
 mod cache;
 mod failure;
+mod import;
 mod mailbox;
 mod probe;
 mod render;
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::List(args) => mailbox::list(cli.data_dir.as_deref(), args),
         Command::Show(args) => mailbox::show(cli.data_dir.as_deref(), args),
+        Command::Import(args) => import::run(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::Add(args)) => account::add(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::List { json }) => account::list(cli.data_dir.as_deref(), *json),
         Command::Account(AccountCommand::Remove { id }) => account::remove(cli.data_dir.as_deref(), id),
