@@ -122,6 +122,8 @@ export interface MessageView {
   quotes: QuoteView[];
   /** Missing or null for ordinary mail. */
   voicemail?: VoicemailView | null;
+  /** Remote images blocked (shown as placeholders), or allowed to load. */
+  remoteImages: { blocked: number; allowed: boolean };
 }
 
 export type ErrorCode =
@@ -179,7 +181,9 @@ export interface ListRequest {
 export const listMessages = (account: string, mailbox: string, request: ListRequest = {}) =>
   invoke<MessagePage>('list_messages', { account, mailbox, ...request });
 
-export const openMessage = (message: MessageRef) => invoke<MessageView>('open_message', { message });
+/** Opens a message; `allowRemoteImages` loads its remote images this once. */
+export const openMessage = (message: MessageRef, allowRemoteImages = false) =>
+  invoke<MessageView>('open_message', { message, allowRemoteImages });
 
 /** The voicemail's audio as WAV bytes (sent raw, not as JSON). */
 export const voicemailAudio = (message: MessageRef) => invoke<ArrayBuffer>('voicemail_audio', { message });
@@ -270,3 +274,32 @@ export const exportMaskFile = (id: string) => invoke<string>('export_mask_file',
 
 /** Tells the app the first message list is on screen (it logs the startup time). */
 export const firstListPaint = (rows: number) => invoke<void>('first_list_paint', { rows });
+
+// Settings (src-tauri/settings.rs).
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface Settings {
+  theme: Theme;
+  /** Header-block times on a 12-hour clock. */
+  hour12: boolean;
+  /** chrono format of header-block dates, e.g. %Y-%m-%d. */
+  dateFormat: string;
+  /** Avatar size in pixels, 16–64. */
+  avatarSize: number;
+  remoteImages: 'block' | 'allow';
+  /** Addresses whose remote images load. */
+  allowedSenders: string[];
+}
+
+export interface SettingsView {
+  settings: Settings;
+  /** Why settings.json was not used, if it was not. */
+  problem: string | null;
+}
+
+export const getSettings = () => invoke<SettingsView>('get_settings');
+
+export const saveSettings = (settings: Settings) => invoke<Settings>('save_settings', { settings });
+
+export const allowRemoteSender = (email: string) => invoke<Settings>('allow_remote_sender', { email });

@@ -98,11 +98,12 @@ export class MailboxState {
     await Promise.all(waits);
   }
 
-  async open(message: MessageRef): Promise<void> {
+  /** Opens `message`; `allowRemoteImages` loads its remote images this once. */
+  async open(message: MessageRef, allowRemoteImages = false): Promise<void> {
     this.selected = message;
     this.error = null;
     try {
-      const view = await this.api.openMessage(message);
+      const view = await this.api.openMessage(message, allowRemoteImages);
       if (this.selected && ipc.sameMessage(this.selected, message)) {
         this.view = view;
         this.replaceRow(view.row);
@@ -112,7 +113,12 @@ export class MailboxState {
     }
   }
 
-  /** Renders the opened message again (the masks it is rendered with changed). */
+  /** Renders the opened message again with its remote images. */
+  async loadRemoteImages(): Promise<void> {
+    if (this.selected) await this.open(this.selected, true);
+  }
+
+  /** Renders the opened message again (the masks or settings it is rendered with changed). */
   async reopen(): Promise<void> {
     if (this.selected) await this.open(this.selected);
   }

@@ -28,7 +28,7 @@ function fakeApi(rows: MessageRow[]): MailApi {
       };
     }),
     openMessage: vi.fn(async (message) => ({
-      row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [],
+      row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [], remoteImages: { blocked: 0, allowed: false },
     })),
     setSeen: vi.fn(async () => undefined),
   };
