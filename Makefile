@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP := target/debug/tidings-app
 KEYRING_SESSION := tests/support/keyring-session.sh
 
-.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e bundle fuzz bench deps-bench clean
+.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e security-report bundle fuzz bench deps-bench clean
 
 run: deps-run app
 	./$(APP)
@@ -36,9 +36,11 @@ deps-test: deps-run
 ui:
 	npm run --prefix ui build
 
-# The app with the UI embedded (custom-protocol), as the end-to-end suite and `make run` need it.
+# The app with the UI embedded (custom-protocol), as the end-to-end suite and `make run` need it,
+# and the `tidings` CLI, whose `import` seeds the security suite's cache.
 app: ui
 	cargo build --features custom-protocol --bin tidings-app
+	cargo build -p tidings-cli
 
 lint:
 	cargo fmt --all -- --check
@@ -54,6 +56,12 @@ test-ui:
 
 test-e2e: app
 	$(KEYRING_SESSION) tests/e2e/run.sh
+
+# The hostile-mail table (tests/security/) from the last end-to-end run; without one, runs the
+# security suite alone first (about 3 minutes).
+security-report:
+	@[ -f target/e2e/security.json ] || { $(MAKE) app && E2E_MAIN=0 $(KEYRING_SESSION) tests/e2e/run.sh; }
+	@node tests/security/report.mjs target/e2e/security.json
 
 # The Linux .deb (AppImage tooling is downloaded at build time, which these machines cannot do).
 bundle: deps-run

@@ -16,6 +16,8 @@ for tool in Xvfb tauri-driver WebKitWebDriver curl; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing; run 'make deps'" >&2; exit 2; }
 done
 [ -x "$TIDINGS_APP" ] || { echo "e2e: no app binary at $TIDINGS_APP; run 'make app'" >&2; exit 2; }
+export TIDINGS_CLI=${TIDINGS_CLI:-$ROOT/target/debug/tidings}
+[ -x "$TIDINGS_CLI" ] || { echo "e2e: no tidings binary at $TIDINGS_CLI; run 'make app'" >&2; exit 2; }
 grep -q 'assets/index-' "$TIDINGS_APP" || {
   echo "e2e: $TIDINGS_APP does not embed the UI; build it with --features custom-protocol" >&2; exit 2; }
 
@@ -45,16 +47,31 @@ for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$DISPLAY_NUMBER" ] && break; sleep
 export DISPLAY=":$DISPLAY_NUMBER"
 export TIDINGS_DATA_DIR=$SCRATCH/data/tidings
 export XDG_DATA_HOME=$SCRATCH/data XDG_CACHE_HOME=$SCRATCH/cache XDG_CONFIG_HOME=$SCRATCH/config
-tauri-driver --port "$TAURI_DRIVER_PORT" --native-port "$NATIVE_PORT" >"$LOGS/tauri-driver.log" 2>&1 &
-DRIVER_PID=$!
-ready=""
-for _ in $(seq 200); do
-  kill -0 "$DRIVER_PID" 2>/dev/null || { cat "$LOGS/tauri-driver.log" >&2; exit 1; }
-  curl -fsS "http://127.0.0.1:$TAURI_DRIVER_PORT/status" >/dev/null 2>&1 && { ready=1; break; }
-  sleep 0.1
-done
-[ -n "$ready" ] || { echo "e2e: tauri-driver did not become ready" >&2; exit 1; }
+start_driver() {
+  tauri-driver --port "$TAURI_DRIVER_PORT" --native-port "$NATIVE_PORT" >"$LOGS/tauri-driver.log" 2>&1 &
+  DRIVER_PID=$!
+  local ready=""
+  for _ in $(seq 200); do
+    kill -0 "$DRIVER_PID" 2>/dev/null || { cat "$LOGS/tauri-driver.log" >&2; exit 1; }
+    curl -fsS "http://127.0.0.1:$TAURI_DRIVER_PORT/status" >/dev/null 2>&1 && { ready=1; break; }
+    sleep 0.1
+  done
+  [ -n "$ready" ] || { echo "e2e: tauri-driver did not become ready" >&2; exit 1; }
+}
+start_driver
 
 cd "$HERE"
-npx wdio run ./wdio.conf.ts
+[ "${E2E_MAIN:-1}" = 0 ] || npx wdio run ./wdio.conf.ts
+
+# The security suite (tests/security/): the hostile-mail corpus in a data dir of its own, which
+# wdio.security.conf.ts seeds with `tidings import` before the app starts; tauri-driver is
+# restarted so that the app inherits it. E2E_SECURITY=0 skips it (E2E_MAIN=0 the main suite).
+if [ "${E2E_SECURITY:-1}" != 0 ]; then
+  stop "$DRIVER_PID"
+  export TIDINGS_DATA_DIR=$SCRATCH/security/tidings
+  mkdir -p "$SCRATCH/security"
+  start_driver
+  npx wdio run ./wdio.security.conf.ts
+  echo "e2e: security summary in $E2E_SHOTS/security.json (make security-report)"
+fi
 echo "e2e: screenshots in $E2E_SHOTS"

@@ -1,0 +1,172 @@
+// The hostile-mail corpus (tests/security/corpus/) through the whole pipeline — MIME, mask
+// engine, sanitiser, sandboxed frame — in the real WebKit window, remote content off.
+// wdio.security.conf.ts has cached one message per vector (subject = the vector's id) and started
+// the canary. Each vector is found with the search box, opened by clicking its row, and left to
+// sit; a vector that runs script posts `xss:<id>` to the app window and requests /script/<id>,
+// one that loads anything reaches /leak/<id>. At the end there must be no script run, no canary
+// request and no canary connection; target/e2e/security.json has the counts per category.
+import { browser, $, expect } from '@wdio/globals';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readCanaryLog } from '../../security/canary.mjs';
+
+type Vector = { id: string; category: string; source: string };
+type Run = { port: number; log: string; vectors: Vector[] };
+type Posted = { origin: string; data: string };
+
+const shots = process.env.E2E_SHOTS ?? path.resolve('../../target/e2e');
+const run: Run = JSON.parse(
+  readFileSync(path.join(path.dirname(process.env.TIDINGS_DATA_DIR ?? '.'), 'security-run.json'), 'utf8'),
+);
+/** How long each opened vector is left to act (delayed handlers, refreshes, animations). */
+const SIT_MS = Number(process.env.SECURITY_SIT_MS ?? 150);
+const ROW = (position: number) => `#message-list li[aria-posinset="${position}"] .message-row`;
+const started = Date.now();
+const frames: { id: string; sandbox: string | null; src: string | null }[] = [];
+
+/** Shows the messages whose subject has `prefix`, and waits until exactly those are listed. */
+async function search(prefix: string, count: number) {
+  await $('#message-search').setValue(prefix);
+  await browser.waitUntil(
+    async () => {
+      const listed = await browser.execute(
+        () => [...document.querySelectorAll('#message-list .message-row .subject')].map((s) => s.textContent?.trim() ?? ''),
+      );
+      const status = await $('#search-count').getText().catch(() => '');
+      return status.startsWith(count === 1 ? '1 match' : `${count} matches`) && listed.length > 0
+        && listed.every((subject) => subject.startsWith(prefix));
+    },
+    { timeout: 10_000, timeoutMsg: `search for ${prefix} did not list its ${count} vectors` },
+  );
+}
+
+/** Opens the listed message at `position` and waits until its body frame has loaded; its id. */
+async function open(position: number): Promise<string> {
+  await browser.waitUntil(
+    async () => {
+      if (await $(ROW(position)).isExisting()) return true;
+      await browser.execute((top: number) => {
+        const scroller = document.querySelector('#message-list')?.parentElement;
+        if (scroller) scroller.scrollTop = top;
+      }, (position - 1) * 76);
+      return false;
+    },
+    { timeout: 5_000, timeoutMsg: `no row ${position}` },
+  );
+  const row = await $(ROW(position));
+  await row.scrollIntoView({ block: 'center' });
+  const id = String(await row.$('.subject').getProperty('textContent')).trim().split(/\s/)[0];
+  const before = await browser.execute(() => (window as any).__security.loads as number);
+  await row.click();
+  await browser.waitUntil(
+    async () => browser.execute(
+      (loads: number, wanted: string) => (window as any).__security.loads > loads
+        && (document.querySelector('#message-subject')?.textContent ?? '').trim().startsWith(wanted),
+      before, id,
+    ),
+    { timeout: 10_000, timeoutMsg: `${id}: the body frame did not load` },
+  );
+  const frame = await $('#message-body');
+  frames.push({ id, sandbox: await frame.getAttribute('sandbox'), src: await frame.getAttribute('src') });
+  await browser.pause(SIT_MS);
+  return id;
+}
+
+describe('Hostile mail corpus (remote content off)', () => {
+  before(async () => {
+    await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
+    // The app window counts body-frame loads and keeps every message posted to it.
+    await browser.execute(() => {
+      const state = { loads: 0, messages: [] as { origin: string; data: string }[] };
+      (window as any).__security = state;
+      document.addEventListener('load', (event) => {
+        if ((event.target as Element | null)?.id === 'message-body') state.loads += 1;
+      }, true);
+      window.addEventListener('message', (event) => {
+        state.messages.push({ origin: String(event.origin), data: String(event.data).slice(0, 200) });
+      });
+    });
+  });
+
+  it('lists every vector of the corpus (at least 300)', async () => {
+    expect(run.vectors.length).toBeGreaterThanOrEqual(300);
+    expect(Number(await $('#message-list li').getAttribute('aria-setsize'))).toBe(run.vectors.length);
+  });
+
+  it('opens every vector in the body frame, which is always sandboxed without scripts or same-origin', async () => {
+    // Ten ids share a search ("svg-01" finds svg-010 … svg-019): one search per ten vectors.
+    const groups = new Map<string, string[]>();
+    for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
+    const opened: string[] = [];
+    for (const [prefix, ids] of groups) {
+      await search(prefix, ids.length);
+      for (let position = 1; position <= ids.length; position++) opened.push(await open(position));
+    }
+    expect([...opened].sort()).toEqual(run.vectors.map((vector) => vector.id).sort());
+    for (const frame of frames) {
+      expect({ id: frame.id, sandbox: frame.sandbox, src: frame.src }).toEqual({ id: frame.id, sandbox: '', src: null });
+    }
+    await browser.saveScreenshot(path.join(shots, 'security-last-vector.png'));
+  });
+
+  it('ran no script and reached nothing on the canary', async () => {
+    await browser.pause(1_000); // late refreshes, timers and lazy loads
+    const posted: Posted[] = await browser.execute(() => (window as any).__security.messages);
+    const events = readCanaryLog(readFileSync(run.log, 'utf8'));
+    const requests = events.filter((event: any) => event.kind === 'request').map((event: any) => String(event.path));
+    const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
+    // A message from a sandboxed frame (origin "null") is a script run, whatever it says.
+    const executed = new Set([
+      ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
+      ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
+    ]);
+    const leaked = new Set(requests.filter((request) => !request.startsWith('/script/')).map(idOf));
+    const connections = events.filter((event: any) => event.kind === 'connection').length;
+    const categories: Record<string, { tried: number; executed: number; leaked: number }> = {};
+    for (const { id, category } of run.vectors) {
+      const counts = (categories[category] ??= { tried: 0, executed: 0, leaked: 0 });
+      counts.tried += 1;
+      counts.executed += Number(executed.has(id));
+      counts.leaked += Number(leaked.has(id));
+    }
+    const summary = {
+      finished: new Date().toISOString(),
+      app: path.basename(process.env.TIDINGS_APP ?? 'tidings-app'),
+      remote_content: 'off',
+      tried: run.vectors.length,
+      executed: executed.size,
+      leaked: leaked.size,
+      connections,
+      executed_ids: [...executed].sort(),
+      leaked_ids: [...leaked].sort(),
+      requests,
+      posted,
+      categories,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    mkdirSync(shots, { recursive: true });
+    writeFileSync(path.join(shots, 'security.json'), JSON.stringify(summary, null, 1));
+    expect(summary.executed_ids).toEqual([]);
+    expect(summary.leaked_ids).toEqual([]);
+    expect(connections).toBe(0);
+  });
+
+  it('control: the same detectors see a script run and a load in this WebKit when nothing stops them', async () => {
+    // Last, because it navigates the app window away to the canary's control page (no CSP, a
+    // frame with allow-scripts running the vectors' reporting code).
+    await browser.url(`http://127.0.0.1:${run.port}/control`);
+    await browser.waitUntil(async () => (await browser.getTitle()).startsWith('message null xss:control'), {
+      timeout: 10_000,
+      timeoutMsg: 'the control frame did not post its message',
+    });
+    await browser.waitUntil(
+      async () => {
+        const paths = readCanaryLog(readFileSync(run.log, 'utf8')).map((event: any) => event.path);
+        return paths.includes('/script/control') && paths.includes('/leak/control');
+      },
+      { timeout: 10_000, timeoutMsg: 'the control frame did not reach the canary' },
+    );
+    const file = path.join(shots, 'security.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), control: 'yes' }, null, 1));
+  });
+});
