@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tidings_accounts::{ManualServer, NewAccount};
-use tidings_imap::{Dialect, DialectReport};
+use tidings_imap::DialectReport;
 use tidings_mask::{QuoteHeader, QuoteKind};
 use tidings_store::{Account, MessageKey, MessageSummary};
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
@@ -80,16 +80,8 @@ pub struct DialectView {
 
 impl From<&DialectReport> for DialectView {
     fn from(report: &DialectReport) -> DialectView {
-        DialectView { name: dialect_name(report.dialect), evidence: report.evidence.clone() }
+        DialectView { name: report.dialect.name().to_string(), evidence: report.evidence.clone() }
     }
-}
-
-/// The dialect as JSON spells it (`imap4rev1`, `gmail`, …).
-fn dialect_name(dialect: Dialect) -> String {
-    serde_json::to_value(dialect)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{dialect:?}"))
 }
 
 /// One RFC 2971 ID field we sent.
@@ -308,7 +300,10 @@ impl From<QuoteHeader> for QuoteView {
 
 fn account_view(state: &AppState, account: Account) -> Result<AccountView, IpcError> {
     let mailboxes = state.store.mailboxes(&account.id)?.into_iter().map(|m| m.name).collect();
-    let dialect = dialects(state).get(&account.id).map(DialectView::from);
+    let dialect = state
+        .store
+        .dialect(&account.id)?
+        .map(|known| DialectView { name: known.name, evidence: known.evidence });
     Ok(AccountView {
         server: account.server.map(|server| ServerView {
             security: tidings_accounts::security_name(server.security),
@@ -324,11 +319,6 @@ fn account_view(state: &AppState, account: Account) -> Result<AccountView, IpcEr
         is_demo: account.is_demo,
         mailboxes,
     })
-}
-
-fn dialects(state: &AppState) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, DialectReport>> {
-    // A panic elsewhere cannot leave this map half-written: every write is one insert or remove.
-    state.dialects.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[tauri::command]
@@ -363,7 +353,6 @@ pub async fn add_account(
         server.as_ref().is_some_and(|server| server.security == tidings_store::ConnectionSecurity::Plain);
     let new = NewAccount { email, password, server, accept_certificate, allow_plaintext };
     let added = tidings_accounts::add(&state.store, &state.keychain, new, &state.connect_options).await?;
-    dialects(&state).insert(added.account.id.clone(), added.dialect.clone());
     Ok(AddedAccount {
         dialect: DialectView::from(&added.dialect),
         client_id: state
@@ -384,7 +373,6 @@ pub async fn add_account(
 #[tauri::command]
 pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
     tidings_accounts::remove(&state.store, &state.keychain, &id)?;
-    dialects(&state).remove(&id);
     Ok(())
 }
 
@@ -398,19 +386,13 @@ pub async fn sync_account(
     let report =
         tidings_accounts::sync_folder(&state.store, &state.keychain, &id, &mailbox, &state.connect_options)
             .await?;
-    // The login of a sync shows no evidence; the one of the add that came first did.
-    dialects(&state).entry(id.clone()).or_insert_with(|| DialectReport {
-        dialect: report.dialect,
-        extensions: Vec::new(),
-        evidence: Vec::new(),
-    });
     Ok(SyncCounts {
         messages: state.store.count_messages(&id, &report.mailbox),
         mailbox: report.mailbox,
         new: report.new,
         changed: report.changed,
         expunged: report.expunged,
-        dialect: dialect_name(report.dialect),
+        dialect: report.dialect.name().to_string(),
     })
 }
 

@@ -1,11 +1,9 @@
-//! The app's one piece of state: the open cache, the keyring and what the commands learnt about
-//! the servers. Commands reach it through `tauri::State`.
+//! The app's one piece of state: the open cache, the masks, the settings, the keyring and how we
+//! connect to servers. Commands reach it through `tauri::State`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use tidings_imap::{ConnectOptions, DialectReport};
+use tidings_imap::ConnectOptions;
 use tidings_keychain::Keychain;
 use tidings_mask::AddressBook;
 use tidings_store::{Store, StoreError};
@@ -29,8 +27,6 @@ pub struct AppState {
     pub settings: SettingsFile,
     /// Where exported mask files go: the user's Downloads folder in the app.
     pub export_dir: PathBuf,
-    /// The dialect each account's server showed since the app started, by account id.
-    pub dialects: Mutex<HashMap<String, DialectReport>>,
 }
 
 impl AppState {
@@ -64,7 +60,6 @@ impl AppState {
             address_book: AddressBook::new(),
             keychain: tidings_accounts::keychain(),
             connect_options: ConnectOptions::default(),
-            dialects: Mutex::new(HashMap::new()),
         })
     }
 }

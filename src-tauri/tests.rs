@@ -347,6 +347,12 @@ fn corrupt_voicemail_audio_is_an_audio_error_not_a_panic() {
 /// A password no other text in a response could contain by chance.
 const PASSWORD: &str = "Ipc-grep-me-if-you-can-4b1e";
 
+/// The dialect `list_accounts` shows for account `email`.
+fn listed_dialect(step: &dyn Fn(&str, Value) -> Result<Value, Value>, email: &str) -> Value {
+    let accounts = step("list_accounts", json!({})).unwrap();
+    accounts.as_array().unwrap().iter().find(|a| a["id"] == email).expect("listed")["dialect"].clone()
+}
+
 fn in_keyring_session() -> bool {
     let inside = std::env::var("TIDINGS_KEYRING_SESSION").is_ok_and(|v| v == "1");
     if !inside {
@@ -444,6 +450,10 @@ fn an_account_is_added_over_tls_listed_with_its_dialect_synced_and_removed() {
     assert_eq!(subjects, ["Message 1", "Message 2", "Message 3"]);
     let again = step("sync_account", json!({"id": email, "mailbox": "INBOX"})).unwrap();
     assert_eq!(again["new"], 0, "a second sync fetches nothing");
+    // The dialect is kept in the cache (it is there after a restart), with the add's evidence.
+    let dialect = listed_dialect(&step, &email);
+    assert_eq!(dialect["name"], "imap4rev1");
+    assert!(!dialect["evidence"].as_array().unwrap().is_empty(), "{dialect}");
 
     step("remove_account", json!({"id": email})).unwrap();
     assert_eq!(keychain.get(&email).unwrap(), None, "the keyring entry is gone");

@@ -17,7 +17,9 @@ use tidings_imap::{
     Auth, ConnectOptions, DialectReport, ImapError, ImapSession, Security, ServerConfig, SyncReport,
 };
 use tidings_keychain::{Keychain, KeychainError, SecretStore};
-use tidings_store::{Account, AccountRemoval, ConnectionSecurity, ServerSettings, Store, StoreError};
+use tidings_store::{
+    Account, AccountRemoval, ConnectionSecurity, ServerDialect, ServerSettings, Store, StoreError,
+};
 
 /// The keyring service the app and the command line keep passwords under (the app's identifier);
 /// the keyring account is the Tidings account id.
@@ -467,7 +469,18 @@ pub async fn add(
     };
     let account = Account { id, display_name: email.clone(), email, is_demo: false, server: Some(settings) };
     save(store, secrets, &account, &new.password)?;
+    remember_dialect(store, &account.id, &verified.dialect)?;
     Ok(Added { account, dialect: verified.dialect, found_by })
+}
+
+/// Keeps the dialect of the latest login, so it is known before the next one. A login that
+/// gathered no evidence (a sync's) keeps the evidence of an earlier one for the same dialect.
+fn remember_dialect(store: &Store, id: &str, report: &DialectReport) -> Result<(), AccountsError> {
+    let name = report.dialect.name().to_string();
+    if report.evidence.is_empty() && store.dialect(id)?.is_some_and(|known| known.name == name) {
+        return Ok(());
+    }
+    Ok(store.put_dialect(id, &ServerDialect { name, evidence: report.evidence.clone() })?)
 }
 
 /// Logs in to the server of account `id` with the password from `secrets`.
@@ -495,6 +508,7 @@ pub async fn sync_folder(
     options: &ConnectOptions,
 ) -> Result<SyncReport, AccountsError> {
     let mut session = connect(store, secrets, id, options).await?;
+    remember_dialect(store, id, session.dialect())?;
     let report = tidings_imap::sync_mailbox(&mut session, store, id, mailbox).await;
     let report = match report {
         Ok(report) => report,

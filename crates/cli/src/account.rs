@@ -127,7 +127,7 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
     }
     let view = AccountView::from(&account);
     let checked = match dialect {
-        Some(dialect) => format!("logged in ({})", dialect_name(dialect)),
+        Some(dialect) => format!("logged in ({})", dialect.name()),
         None => "not verified (--no-verify)".to_owned(),
     };
     let found = match &found_by {
@@ -272,14 +272,6 @@ fn check_id(id: &str) -> Result<(), Failure> {
         )));
     }
     Ok(())
-}
-
-/// The dialect as JSON spells it (`imap4rev1`, `gmail`, …).
-pub fn dialect_name(dialect: Dialect) -> String {
-    serde_json::to_value(dialect)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{dialect:?}"))
 }
 
 pub fn print_json(value: &impl Serialize) -> Result<(), Failure> {

@@ -11,7 +11,7 @@ use serde::{Serialize, Serializer};
 use tidings_imap::{Auth, ClientIdentity, DialectReport};
 use tidings_store::ConnectionSecurity;
 
-use crate::account::{dialect_name, print_json};
+use crate::account::print_json;
 use crate::args::ProbeArgs;
 use crate::failure::Failure;
 use crate::server::{self, accept_hint, imap_failure};
@@ -121,7 +121,7 @@ pub fn run(args: &ProbeArgs) -> Result<(), Failure> {
         if view.logged_in { ", logged in" } else { "" }
     );
     println!("Greeting:    {}", view.greeting);
-    println!("Dialect:     {}", dialect_name(view.report.dialect));
+    println!("Dialect:     {}", view.report.dialect.name());
     for (index, evidence) in view.report.evidence.iter().enumerate() {
         println!("{}{evidence}", if index == 0 { "  because:   " } else { "             " });
     }

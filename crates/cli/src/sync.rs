@@ -15,7 +15,7 @@ use tidings_accounts::AccountsError;
 use tidings_imap::{sync_mailbox, watch, Dialect, IdleEvent, ImapError, ImapSession, SyncPolicy, SyncReport};
 use tidings_store::{Account, Store};
 
-use crate::account::{dialect_name, print_json};
+use crate::account::print_json;
 use crate::args::SyncArgs;
 use crate::cache::{self, store_failure};
 use crate::failure::Failure;
@@ -148,7 +148,7 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
                 summary.changed,
                 summary.expunged,
                 summary.messages,
-                dialect_name(summary.dialect)
+                summary.dialect.name()
             );
         }
         Ok(())

@@ -44,6 +44,19 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The name JSON and the UI use (`imap4rev1`, `gmail`, `omtp-vvm13`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Imap4rev1 => "imap4rev1",
+            Dialect::Imap4rev2 => "imap4rev2",
+            Dialect::Gmail => "gmail",
+            Dialect::OmtpVvm13 => "omtp-vvm13",
+            Dialect::Cvvm => "cvvm",
+            Dialect::Vvm3 => "vvm3",
+            Dialect::AppleVvm => "apple-vvm",
+        }
+    }
+
     /// True for the visual-voicemail dialects.
     pub fn is_voicemail(self) -> bool {
         matches!(self, Dialect::OmtpVvm13 | Dialect::Cvvm | Dialect::Vvm3 | Dialect::AppleVvm)
@@ -410,6 +423,23 @@ pub fn strategy_for(dialect: Dialect) -> Box<dyn DialectStrategy> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_dialect_name_is_its_json_name() {
+        let all = [
+            Dialect::Imap4rev1,
+            Dialect::Imap4rev2,
+            Dialect::Gmail,
+            Dialect::OmtpVvm13,
+            Dialect::Cvvm,
+            Dialect::Vvm3,
+            Dialect::AppleVvm,
+        ];
+        for dialect in all {
+            assert_eq!(serde_json::to_value(dialect).unwrap(), dialect.name(), "{dialect:?}");
+        }
+    }
+
     use super::*;
 
     fn caps(list: &str) -> Vec<String> {

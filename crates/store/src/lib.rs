@@ -121,6 +121,15 @@ pub struct ServerSettings {
     pub pinned_sha256: Option<String>,
 }
 
+/// The IMAP dialect an account's server showed at its last login, and why it was read so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerDialect {
+    /// The dialect's name (`imap4rev1`, `gmail`, `omtp-vvm13`, …).
+    pub name: String,
+    /// One sentence per observation.
+    pub evidence: Vec<String>,
+}
+
 /// What [`Store::remove_account`] removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AccountRemoval {
@@ -177,6 +186,7 @@ pub struct Store {
     summaries: sled::Tree,
     raws: sled::Tree,
     by_date: sled::Tree,
+    dialects: sled::Tree,
 }
 
 impl Store {
@@ -238,6 +248,7 @@ impl Store {
             summaries: db.open_tree("summaries")?,
             raws: db.open_tree("raws")?,
             by_date: db.open_tree("by_date")?,
+            dialects: db.open_tree("dialects")?,
             db,
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
@@ -298,26 +309,40 @@ impl Store {
         // Raw bytes are keyed like summaries, but a body without a summary must go too.
         let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let index = self.by_date.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
-        let existed = (&self.accounts, &self.mailboxes, &self.summaries, &self.raws, &self.by_date)
-            .transaction(|(accounts, mailbox_tree, summaries, raw_tree, by_date)| {
-                let existed = accounts.remove(id.as_bytes())?.is_some();
-                for key in &mailboxes {
-                    mailbox_tree.remove(key)?;
-                }
-                for key in &messages {
-                    summaries.remove(key)?;
-                }
-                for key in &raws {
-                    raw_tree.remove(key)?;
-                }
-                for key in &index {
-                    by_date.remove(key)?;
-                }
-                Ok::<_, ConflictableTransactionError<()>>(existed)
-            })
-            .map_err(transaction_error)?;
+        let existed =
+            (&self.accounts, &self.mailboxes, &self.summaries, &self.raws, &self.by_date, &self.dialects)
+                .transaction(|(accounts, mailbox_tree, summaries, raw_tree, by_date, dialects)| {
+                    let existed = accounts.remove(id.as_bytes())?.is_some();
+                    dialects.remove(id.as_bytes())?;
+                    for key in &mailboxes {
+                        mailbox_tree.remove(key)?;
+                    }
+                    for key in &messages {
+                        summaries.remove(key)?;
+                    }
+                    for key in &raws {
+                        raw_tree.remove(key)?;
+                    }
+                    for key in &index {
+                        by_date.remove(key)?;
+                    }
+                    Ok::<_, ConflictableTransactionError<()>>(existed)
+                })
+                .map_err(transaction_error)?;
         self.db.flush()?;
         Ok(AccountRemoval { account: existed, mailboxes: mailboxes.len(), messages: messages.len() })
+    }
+
+    /// Remembers the dialect account `id`'s server showed at its last login.
+    pub fn put_dialect(&self, id: &str, dialect: &ServerDialect) -> Result<()> {
+        self.dialects.insert(id.as_bytes(), encode(dialect)?)?;
+        self.dialects.flush()?;
+        Ok(())
+    }
+
+    /// The dialect account `id`'s server showed at its last login, if it ever logged in.
+    pub fn dialect(&self, id: &str) -> Result<Option<ServerDialect>> {
+        self.dialects.get(id.as_bytes())?.map(|value| decode(&value)).transpose()
     }
 
     /// Adds or replaces a mailbox's sync state.

@@ -445,3 +445,22 @@ fn search_matches_every_word_in_sender_or_subject_ignoring_case() {
     assert_eq!((limited.total, limited.summaries.len()), (4, 1));
     assert_eq!(store.search("a", "INBOX", "nothing like it", 10).unwrap().total, 0);
 }
+
+#[test]
+fn the_dialect_of_the_last_login_survives_reopening_and_goes_with_its_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let gmail = ServerDialect { name: "gmail".into(), evidence: vec!["CAPABILITY lists X-GM-EXT-1".into()] };
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.put_account(&account("a")).unwrap();
+        store.put_account(&account("b")).unwrap();
+        store.put_dialect("a", &gmail).unwrap();
+        store.put_dialect("b", &ServerDialect { name: "imap4rev1".into(), evidence: Vec::new() }).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.dialect("a").unwrap(), Some(gmail));
+    assert_eq!(store.dialect("c").unwrap(), None);
+    store.remove_account("a").unwrap();
+    assert_eq!(store.dialect("a").unwrap(), None);
+    assert_eq!(store.dialect("b").unwrap().unwrap().name, "imap4rev1");
+}
