@@ -226,6 +226,12 @@ def summary(report):
         rows.append(("time per quote, 1 000 ÷ 10 nested quotes (1 = linear)", f"{ratio['tidings']:.2f}",
                      f"html5ever alone {ratio['floor']:.2f}, the mask's own work {ratio['mask_work']:.2f}; "
                      f"straight-line fit R² {depth['fit']['tidings']['r2']:.3f}"))
+    if depth and 100 in depth.get("x", []):
+        at = depth["x"].index(100)
+        seconds = depth["seconds"]["tidings"][at]
+        if seconds:
+            rows.append(("thread with 100 nested quotes, rendered", milliseconds(seconds),
+                         f"html5ever parse alone {milliseconds(depth['seconds']['floor'][at])}"))
     size = report["scaling"].get("size")
     if size:
         rows.append(("time per MB, 3 quotes, 5 KB … 2 MB", milliseconds(size["fit"]["tidings"]["slope_s"] * 1e6),
