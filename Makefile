@@ -55,6 +55,7 @@ test-ui:
 	npm run --prefix ui test
 
 test-e2e: app
+	cargo build -p tidings-testkit --bin tidings-test-dovecot
 	$(KEYRING_SESSION) tests/e2e/run.sh
 
 # The hostile-mail table (tests/security/) from the last end-to-end run; without one, runs the

@@ -34,7 +34,15 @@ SCRATCH=$(mktemp -d)
 XVFB_PID=""
 DRIVER_PID=""
 stop() { [ -n "$1" ] || return 0; kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-cleanup() { local rc=$?; stop "$DRIVER_PID"; stop "$XVFB_PID"; rm -rf "$SCRATCH"; exit "$rc"; }
+DOVECOT_PID=""
+# The test Dovecot stops (and removes its files) when its standard input closes.
+stop_dovecot() {
+  [ -n "$DOVECOT_PID" ] || return 0
+  exec 4>&-
+  for _ in $(seq 100); do kill -0 "$DOVECOT_PID" 2>/dev/null || break; sleep 0.1; done
+  stop "$DOVECOT_PID"
+}
+cleanup() { local rc=$?; stop "$DRIVER_PID"; stop_dovecot; stop "$XVFB_PID"; rm -rf "$SCRATCH"; exit "$rc"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -58,6 +66,18 @@ start_driver() {
   done
   [ -n "$ready" ] || { echo "e2e: tauri-driver did not become ready" >&2; exit 1; }
 }
+# A test Dovecot (TLS with its own CA, user alice, three messages in INBOX) for the spec that
+# adds an account through the dialog; its ports and certificate fingerprint go to $E2E_DOVECOT.
+TEST_DOVECOT=${TEST_DOVECOT:-$ROOT/target/debug/tidings-test-dovecot}
+[ -x "$TEST_DOVECOT" ] || { echo "e2e: no $TEST_DOVECOT; run 'cargo build -p tidings-testkit --bin tidings-test-dovecot'" >&2; exit 2; }
+mkfifo "$SCRATCH/dovecot.stdin"
+"$TEST_DOVECOT" <"$SCRATCH/dovecot.stdin" >"$SCRATCH/dovecot.json" 2>"$LOGS/test-dovecot.log" &
+DOVECOT_PID=$!
+exec 4>"$SCRATCH/dovecot.stdin"
+for _ in $(seq 300); do [ -s "$SCRATCH/dovecot.json" ] && break; sleep 0.1; done
+[ -s "$SCRATCH/dovecot.json" ] || { cat "$LOGS/test-dovecot.log" >&2; echo "e2e: the test Dovecot did not start" >&2; exit 1; }
+export E2E_DOVECOT=$SCRATCH/dovecot.json
+
 start_driver
 
 cd "$HERE"

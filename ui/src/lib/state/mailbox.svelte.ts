@@ -13,6 +13,7 @@ export interface MailApi {
   listMessages: typeof ipc.listMessages;
   openMessage: typeof ipc.openMessage;
   setSeen: typeof ipc.setSeen;
+  removeAccount: typeof ipc.removeAccount;
 }
 
 /** Rows fetched per call. */
@@ -65,6 +66,27 @@ export class MailboxState {
       this.accounts = await this.api.listAccounts();
       const account = this.accounts.find((a) => a.id === id);
       if (account) await this.showMailbox(account.id, account.mailboxes[0] ?? 'INBOX');
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+    }
+  }
+
+  /** Removes account `id` (its cached mail and its password go too) and shows the first left. */
+  async removeAccount(id: string): Promise<void> {
+    try {
+      await this.api.removeAccount(id);
+      this.accounts = await this.api.listAccounts();
+      const first = this.accounts[0];
+      if (first) await this.showMailbox(first.id, first.mailboxes[0] ?? 'INBOX');
+      else {
+        this.account = null;
+        this.mailbox = null;
+        this.rows = [];
+        this.total = 0;
+        this.unread = 0;
+        this.view = null;
+        this.selected = null;
+      }
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
     }

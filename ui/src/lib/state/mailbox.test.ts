@@ -31,6 +31,7 @@ function fakeApi(rows: MessageRow[]): MailApi {
       row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [], remoteImages: { blocked: 0, allowed: false },
     })),
     setSeen: vi.fn(async () => undefined),
+    removeAccount: vi.fn(async () => undefined),
   };
 }
 
@@ -84,6 +85,23 @@ describe('MailboxState', () => {
     expect(state.accounts).toHaveLength(2);
     expect(state.account).toBe('alice@example.org');
     expect(api.listMessages).toHaveBeenLastCalledWith('alice@example.org', 'INBOX', { offset: 0, limit: PAGE_SIZE });
+  });
+
+  it('removes an account and shows the first one left', async () => {
+    const api = fakeApi([row(1, false)]);
+    const accounts = [
+      { id: 'alice@example.org', displayName: 'alice@example.org', email: 'alice@example.org', isDemo: false, mailboxes: ['INBOX'] },
+      { id: 'demo', displayName: 'Demo', email: 'x@y', isDemo: true, mailboxes: ['INBOX'] },
+    ];
+    api.listAccounts = vi.fn(async () => [...accounts]);
+    const state = new MailboxState(api);
+    await state.start();
+    expect(state.account).toBe('alice@example.org');
+    accounts.shift();
+    await state.removeAccount('alice@example.org');
+    expect(api.removeAccount).toHaveBeenCalledWith('alice@example.org');
+    expect(state.accounts.map((a) => a.id)).toEqual(['demo']);
+    expect(state.account).toBe('demo');
   });
 
   it('fetches a 100 000-message mailbox page by page as the view moves', async () => {
