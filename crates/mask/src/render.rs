@@ -652,11 +652,26 @@ fn write_open_tag<'d>(
     false
 }
 
-/// Whether an image source is fetched from the network.
+/// Whether an image source is fetched from the network, read as the browser reads it: the
+/// start of [`url_head`], with a backslash taken for a slash (as under an `http:` base URL), so
+/// `&#1;//host`, `/&#9;/host` and `\\host` count as remote like `//host`.
 fn is_remote(source: &str) -> bool {
+    let head = url_head(source).replace('\\', "/");
     let starts =
-        |prefix: &str| source.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+        |prefix: &str| head.get(..prefix.len()).is_some_and(|start| start.eq_ignore_ascii_case(prefix));
     starts("http:") || starts("https:") || starts("//")
+}
+
+/// The first characters of a URL attribute value as a browser's URL parser (WHATWG URL) sees
+/// them: leading C0 controls and spaces stripped, tabs and newlines anywhere dropped. Enough of
+/// it to compare schemes and `data:` media types.
+fn url_head(value: &str) -> String {
+    value
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(32)
+        .collect()
 }
 
 /// Renders a text body: escaped lines, quote levels as nested blockquotes, headers as blocks.
@@ -734,8 +749,9 @@ fn keep_attribute(element: &str, attribute: &str, value: &str, allow_remote_imag
         }
         "src" | "href" | "cite" => {
             let trimmed = value.trim();
+            let head = url_head(trimmed);
             let starts = |prefix: &str| {
-                trimmed.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+                head.get(..prefix.len()).is_some_and(|start| start.eq_ignore_ascii_case(prefix))
             };
             if starts("data:") {
                 let image = ["data:image/png;", "data:image/jpeg;", "data:image/gif;", "data:image/webp;"];

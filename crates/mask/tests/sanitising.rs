@@ -54,6 +54,13 @@ const HOSTILE: &[(&str, &str)] = &[
     ("<img src=\"https://tracker.example/pixel.png\" alt=\"logo\">remote", "[logo]"),
     ("<img src=\"  HTTP://tracker.example/p.gif\">remote upper", "[image]"),
     ("<img src=\"//tracker.example/p.gif\" alt=\"a&lt;b\">protocol relative", "[a&lt;b]"),
+    // Read as the browser's URL parser reads them (tests/security/corpus, remote-033 … 038).
+    ("<img src=\"&#1;//tracker.example/p.gif\">control before", "[image]"),
+    ("<img src=\"/&#9;/tracker.example/p.gif\" alt=\"tab\">tab inside", "[tab]"),
+    ("<img src=\"\\\\tracker.example\\p.gif\" alt=\"bs\">backslashes", "[bs]"),
+    ("<img src=\"h&#10;ttps://tracker.example/p.gif\" alt=\"nl\">newline in scheme", "[nl]"),
+    ("<a href=\"&#1;data:text/html,x\">data after a control</a>", "data after a control"),
+    ("<img src=\"&#1;data:image/svg+xml;base64,PHN2Zz4=\">svg after a control", "svg after a control"),
     ("<base href=\"https://evil.example/\"><a href=\"x.html\">relative</a>", "relative"),
     ("<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\"><p>refresh</p>", "refresh"),
     ("<link rel=\"stylesheet\" href=\"https://evil.example/s.css\"><p>link tag</p>", "link tag"),
