@@ -372,13 +372,15 @@ pub async fn add_account(
 /// Removes an account with its cached mail and its password.
 #[tauri::command]
 pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+    state.followers.stop(&id);
     tidings_accounts::remove(&state.store, &state.keychain, &id)?;
     Ok(())
 }
 
 /// Brings one folder of an account in the cache up to date with its server.
 #[tauri::command]
-pub async fn sync_account(
+pub async fn sync_account<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
     mailbox: String,
@@ -386,6 +388,8 @@ pub async fn sync_account(
     let report =
         tidings_accounts::sync_folder(&state.store, &state.keychain, &id, &mailbox, &state.connect_options)
             .await?;
+    // From the first good sync on, the inbox is kept current in the background.
+    crate::background::start(&app, &id);
     Ok(SyncCounts {
         messages: state.store.count_messages(&id, &report.mailbox),
         mailbox: report.mailbox,

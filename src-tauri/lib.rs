@@ -2,6 +2,7 @@
 //! account yet, and exposes thin commands to the UI. Mail logic lives in the `crates/`; this
 //! crate only converts between them and IPC types.
 
+mod background;
 mod commands;
 mod error;
 mod first_paint;
@@ -57,6 +58,7 @@ pub fn run() {
             // The masks compile while the window opens; the first message waits if it must.
             let handle = app.handle().clone();
             std::thread::spawn(move || handle.state::<AppState>().masks.warm_up());
+            background::follow_all(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -8,6 +8,7 @@ use tidings_keychain::Keychain;
 use tidings_mask::AddressBook;
 use tidings_store::{Store, StoreError};
 
+use crate::background::Followers;
 use crate::settings::SettingsFile;
 use crate::user_masks::UserMasks;
 
@@ -25,6 +26,8 @@ pub struct AppState {
     pub connect_options: ConnectOptions,
     /// Theme, header-block format and the remote-image policy (`<data dir>/settings.json`).
     pub settings: SettingsFile,
+    /// The background tasks keeping each account's inbox current.
+    pub followers: Followers,
     /// Where exported mask files go: the user's Downloads folder in the app.
     pub export_dir: PathBuf,
 }
@@ -56,6 +59,7 @@ impl AppState {
             store,
             masks,
             settings: SettingsFile::load(None),
+            followers: Followers::default(),
             export_dir: std::env::temp_dir(),
             address_book: AddressBook::new(),
             keychain: tidings_accounts::keychain(),

@@ -76,7 +76,7 @@ DOVECOT_PID=$!
 exec 4>"$SCRATCH/dovecot.stdin"
 for _ in $(seq 300); do [ -s "$SCRATCH/dovecot.json" ] && break; sleep 0.1; done
 [ -s "$SCRATCH/dovecot.json" ] || { cat "$LOGS/test-dovecot.log" >&2; echo "e2e: the test Dovecot did not start" >&2; exit 1; }
-export E2E_DOVECOT=$SCRATCH/dovecot.json
+export E2E_DOVECOT=$SCRATCH/dovecot.json E2E_DOVECOT_INPUT=$SCRATCH/dovecot.stdin
 
 start_driver
 

@@ -3,15 +3,19 @@
 //! This crate owns what it takes to have an IMAP account: finding its server (autoconfig's
 //! candidates tried in order, [`discover`]), checking the login ([`verify`]), keeping the password
 //! in the OS keyring (service [`KEYRING_SERVICE`], keyed by account id) and the server settings in
-//! the cache ([`save`]), taking an account away again ([`remove`]) and syncing one of its folders
-//! ([`connect`], [`sync_folder`]). [`add`] is the whole of adding an account, as the app does it.
+//! the cache ([`save`]), taking an account away again ([`remove`]), syncing one of its folders
+//! ([`connect`], [`sync_folder`]) and keeping a folder current while the app runs ([`follow`]:
+//! IDLE, reconnects with backoff). [`add`] is the whole of adding an account, as the app does it.
 //!
 //! It does not parse command lines, print, or know IPC: callers turn [`AccountsError`] into their
 //! own wording. A password is never logged, printed or written anywhere but the keyring.
 //! All IO that can wait on the network is `async` (tokio), and every future is `Send`.
 
+mod follow;
+
 use std::time::Duration;
 
+pub use follow::{follow, FollowEvent, FollowOptions};
 use tidings_autoconfig::{SocketType, Source};
 use tidings_imap::{
     Auth, ConnectOptions, DialectReport, ImapError, ImapSession, Security, ServerConfig, SyncReport,

@@ -1,6 +1,7 @@
 // Adding a real account in the real window: the dialog's manual settings against the test
 // Dovecot that run.sh started (TLS with a CA of its own), the certificate shown by its
-// fingerprint and trusted, the dialect shown, the inbox fetched and listed; then removed.
+// fingerprint and trusted, the dialect shown, the inbox fetched and listed, new mail shown as
+// it arrives; then removed.
 import { browser, $, $$, expect } from '@wdio/globals';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,6 +64,17 @@ describe('Adding an account', () => {
     await expect($('#unread-count')).toHaveText('3 unread');
     await $$('#message-list .message-row')[0].click();
     await expect($('#message-subject')).toHaveText('E2E message 3');
+  });
+
+  it('shows new mail as it arrives, without a click (IDLE in the background)', async () => {
+    const input = process.env.E2E_DOVECOT_INPUT;
+    if (!input) throw new Error('E2E_DOVECOT_INPUT is not set: run the suite with tests/e2e/run.sh');
+    fs.appendFileSync(input, 'seed\n');
+    await browser.waitUntil(async () => {
+      const first = await browser.execute(() => document.querySelector('#message-list .message-row .subject')?.textContent?.trim());
+      return first === 'E2E message 4';
+    }, { timeout: 30_000, timeoutMsg: 'the new message did not appear at the top of the list' });
+    await expect($('#unread-count')).toHaveText('3 unread');
   });
 
   it('removes the account after asking, and the demo mailbox is back', async () => {

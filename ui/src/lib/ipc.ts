@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side: one typed function per command.
 // Types mirror src-tauri/commands.rs and src-tauri/error.rs.
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 export interface MessageRef {
   account: string;
@@ -303,3 +304,27 @@ export const getSettings = () => invoke<SettingsView>('get_settings');
 export const saveSettings = (settings: Settings) => invoke<Settings>('save_settings', { settings });
 
 export const allowRemoteSender = (email: string) => invoke<Settings>('allow_remote_sender', { email });
+
+// Background sync (src-tauri/background.rs).
+
+/** A background sync of an account's folder finished. */
+export interface MailboxSynced {
+  account: string;
+  mailbox: string;
+  new: number;
+  changed: number;
+  expunged: number;
+}
+
+/** Following an account failed; `retryInSeconds` is null when it stopped (the user must act). */
+export interface SyncProblem {
+  account: string;
+  message: string;
+  retryInSeconds: number | null;
+}
+
+export const onMailboxSynced = (handler: (event: MailboxSynced) => void): Promise<UnlistenFn> =>
+  listen<MailboxSynced>('mailbox-synced', (event) => handler(event.payload));
+
+export const onSyncProblem = (handler: (event: SyncProblem) => void): Promise<UnlistenFn> =>
+  listen<SyncProblem>('account-sync-problem', (event) => handler(event.payload));

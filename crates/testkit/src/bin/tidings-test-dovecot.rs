@@ -1,9 +1,10 @@
 //! A test Dovecot for suites that are not Rust (the end-to-end suite): starts one with TLS and
 //! the user `alice`, seeds her INBOX with three messages, prints one JSON line with what a client
 //! needs (ports, user, password, certificate fingerprint), and runs until its standard input
-//! closes, then stops Dovecot and removes its files.
+//! closes, then stops Dovecot and removes its files. Each line `seed` on standard input delivers
+//! one more message ("E2E message 4", 5, …), as new mail arriving while a client watches.
 
-use std::io::Read;
+use std::io::BufRead;
 use std::process::ExitCode;
 
 use tidings_testkit::{Dovecot, DovecotOptions};
@@ -20,19 +21,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let messages: Vec<Vec<u8>> = (1..=3)
-        .map(|n| {
-            format!(
-                "From: Bob Example <bob@example.org>\r\nTo: alice@localhost\r\nSubject: E2E message {n}\r\n\
-                 Date: Tue, {n} Sep 2026 10:00:00 +0000\r\nMessage-ID: <e2e-{n}@example.org>\r\n\r\nHello number {n}.\r\n"
-            )
-            .into_bytes()
-        })
-        .collect();
-    let seeded: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-    if let Err(error) = dovecot.seed(USER, "INBOX", &seeded) {
-        eprintln!("tidings-test-dovecot: {error}");
-        return ExitCode::FAILURE;
+    for n in 1..=3 {
+        if let Err(error) = dovecot.seed(USER, "INBOX", &[&message(n)]) {
+            eprintln!("tidings-test-dovecot: {error}");
+            return ExitCode::FAILURE;
+        }
     }
     let fingerprint = dovecot
         .cert_sha256()
@@ -45,6 +38,23 @@ fn main() -> ExitCode {
         dovecot.imaps_port().unwrap_or_default(),
     );
     // Runs until the caller closes our standard input (or dies); `dovecot` stops on drop.
-    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    let mut next = 4;
+    for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+        if line.trim() == "seed" {
+            match dovecot.seed(USER, "INBOX", &[&message(next)]) {
+                Ok(()) => eprintln!("tidings-test-dovecot: delivered E2E message {next}"),
+                Err(error) => eprintln!("tidings-test-dovecot: {error}"),
+            }
+            next += 1;
+        }
+    }
     ExitCode::SUCCESS
+}
+
+fn message(n: u32) -> Vec<u8> {
+    format!(
+        "From: Bob Example <bob@example.org>\r\nTo: alice@localhost\r\nSubject: E2E message {n}\r\n\
+         Date: Tue, {n} Sep 2026 10:00:00 +0000\r\nMessage-ID: <e2e-{n}@example.org>\r\n\r\nHello number {n}.\r\n"
+    )
+    .into_bytes()
 }

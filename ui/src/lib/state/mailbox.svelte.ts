@@ -35,6 +35,8 @@ export class MailboxState {
   view = $state<MessageView | null>(null);
   error = $state<IpcError | null>(null);
   loading = $state(true);
+  /** The shown account's background sync trouble, as a sentence; null when it syncs fine. */
+  syncProblem = $state<string | null>(null);
 
   /** The rows fetched so far, in order (for pickers that need real rows). */
   loaded = $derived(this.rows.filter((row): row is MessageRow => row !== undefined));
@@ -71,6 +73,23 @@ export class MailboxState {
     }
   }
 
+  /** A background sync finished: the list is read again when it changed the shown folder. */
+  async backgroundSynced(event: ipc.MailboxSynced): Promise<void> {
+    if (event.account !== this.account) return;
+    this.syncProblem = null;
+    if (event.mailbox !== this.mailbox || event.new + event.changed + event.expunged === 0) return;
+    await this.reload();
+  }
+
+  /** Following an account failed; only the shown account's trouble is shown. */
+  backgroundProblem(event: ipc.SyncProblem): void {
+    if (event.account !== this.account) return;
+    this.syncProblem =
+      event.retryInSeconds === null
+        ? `Sync stopped: ${event.message}`
+        : `Sync failed: ${event.message} Trying again in ${event.retryInSeconds} s.`;
+  }
+
   /** Removes account `id` (its cached mail and its password go too) and shows the first left. */
   async removeAccount(id: string): Promise<void> {
     try {
@@ -93,6 +112,7 @@ export class MailboxState {
   }
 
   async showMailbox(account: string, mailbox: string): Promise<void> {
+    if (account !== this.account) this.syncProblem = null;
     this.account = account;
     this.mailbox = mailbox;
     this.query = '';

@@ -104,6 +104,30 @@ describe('MailboxState', () => {
     expect(state.account).toBe('demo');
   });
 
+  it('reads the list again after a background sync changed the shown folder, and shows sync trouble', async () => {
+    const rows = [row(1, false)];
+    const api = fakeApi(rows);
+    const state = new MailboxState(api);
+    await state.start();
+    const calls = () => vi.mocked(api.listMessages).mock.calls.length;
+    const before = calls();
+    await state.backgroundSynced({ account: 'demo', mailbox: 'INBOX', new: 0, changed: 0, expunged: 0 });
+    await state.backgroundSynced({ account: 'other', mailbox: 'INBOX', new: 5, changed: 0, expunged: 0 });
+    expect(calls()).toBe(before);
+    rows.unshift(row(0, false));
+    await state.backgroundSynced({ account: 'demo', mailbox: 'INBOX', new: 1, changed: 0, expunged: 0 });
+    expect(calls()).toBe(before + 1);
+    expect(state.rows.map((r) => r?.message.uid)).toEqual([0, 1]);
+    expect(state.unread).toBe(2);
+
+    state.backgroundProblem({ account: 'demo', message: 'The server could not be reached.', retryInSeconds: 4 });
+    expect(state.syncProblem).toBe('Sync failed: The server could not be reached. Trying again in 4 s.');
+    state.backgroundProblem({ account: 'demo', message: 'The password was refused.', retryInSeconds: null });
+    expect(state.syncProblem).toBe('Sync stopped: The password was refused.');
+    await state.backgroundSynced({ account: 'demo', mailbox: 'INBOX', new: 0, changed: 0, expunged: 0 });
+    expect(state.syncProblem).toBeNull();
+  });
+
   it('fetches a 100 000-message mailbox page by page as the view moves', async () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => row(i + 1, i % 2 === 0));
     const api = fakeApi(rows);

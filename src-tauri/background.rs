@@ -1,0 +1,122 @@
+//! Every account's inbox kept current while the app runs: one task per account runs
+//! `tidings_accounts::follow` (IDLE, reconnects with backoff) and tells the UI what changed
+//! through events. Tasks start for the accounts in the cache at launch and after an account's
+//! first sync, and are aborted when the account is removed.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tidings_accounts::{follow, FollowEvent, FollowOptions};
+
+use crate::AppState;
+
+/// The folder followed; other folders sync when the user opens them.
+const FOLLOWED_MAILBOX: &str = "INBOX";
+
+/// Emitted after each background sync: `mailbox-synced`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxSynced {
+    pub account: String,
+    pub mailbox: String,
+    pub new: usize,
+    pub changed: usize,
+    pub expunged: usize,
+}
+
+/// Emitted when following an account fails: `account-sync-problem`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProblem {
+    pub account: String,
+    pub message: String,
+    /// Seconds until the next attempt; null when following stopped (the user must act).
+    pub retry_in_seconds: Option<u64>,
+}
+
+/// The running background tasks, by account id.
+#[derive(Default)]
+pub struct Followers {
+    tasks: Mutex<HashMap<String, JoinHandle<()>>>,
+}
+
+impl Followers {
+    fn tasks(&self) -> std::sync::MutexGuard<'_, HashMap<String, JoinHandle<()>>> {
+        self.tasks.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stops following account `id`, if it was followed.
+    pub fn stop(&self, id: &str) {
+        if let Some(task) = self.tasks().remove(id) {
+            task.abort();
+        }
+    }
+}
+
+/// Follows every account that has a server.
+pub fn follow_all<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let Ok(accounts) = state.store.accounts() else { return };
+    for account in accounts.into_iter().filter(|account| account.server.is_some()) {
+        start(app, &account.id);
+    }
+}
+
+/// Starts following account `id` unless it is followed already.
+pub fn start<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    let state = app.state::<AppState>();
+    let mut tasks = state.followers.tasks();
+    if tasks.get(id).is_some_and(|task| !task.inner().is_finished()) {
+        return;
+    }
+    let handle = app.clone();
+    let account = id.to_string();
+    let task = tauri::async_runtime::spawn(async move {
+        let state = handle.state::<AppState>();
+        let emitter = handle.clone();
+        let options = FollowOptions::default();
+        follow(
+            &state.store,
+            &state.keychain,
+            &account,
+            FOLLOWED_MAILBOX,
+            &state.connect_options,
+            &options,
+            |event| {
+                let _ = match event {
+                    FollowEvent::Synced(report) => emitter.emit(
+                        "mailbox-synced",
+                        MailboxSynced {
+                            account: account.clone(),
+                            mailbox: report.mailbox,
+                            new: report.new,
+                            changed: report.changed,
+                            expunged: report.expunged,
+                        },
+                    ),
+                    FollowEvent::Retrying { error, retry_in } => emitter.emit(
+                        "account-sync-problem",
+                        SyncProblem {
+                            account: account.clone(),
+                            message: error.to_string(),
+                            retry_in_seconds: Some(retry_in.as_secs()),
+                        },
+                    ),
+                    FollowEvent::Stopped(error) => emitter.emit(
+                        "account-sync-problem",
+                        SyncProblem {
+                            account: account.clone(),
+                            message: error.to_string(),
+                            retry_in_seconds: None,
+                        },
+                    ),
+                };
+            },
+        )
+        .await;
+    });
+    tasks.insert(id.to_string(), task);
+}
