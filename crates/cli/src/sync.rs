@@ -10,9 +10,13 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tidings_accounts::AccountsError;
-use tidings_imap::{sync_mailbox, watch, Dialect, IdleEvent, ImapError, ImapSession, SyncPolicy, SyncReport};
+use tidings_imap::{
+    sync_mailbox, sync_mailbox_reporting, watch, Dialect, IdleEvent, ImapError, ImapSession, SyncOptions,
+    SyncPolicy, SyncProgress, SyncReport,
+};
 use tidings_store::{Account, Store};
 
 use crate::account::print_json;
@@ -119,14 +123,20 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
         }
         let mut folders = Vec::with_capacity(args.folders.len());
         for folder in &args.folders {
-            if show_progress {
-                eprint!("Syncing {folder} of {id}…");
-            }
-            let synced = sync_mailbox(&mut session, &store, id, folder).await;
-            if show_progress {
-                // Clear the progress line.
-                eprint!("\r\x1b[K");
-            }
+            let synced = if show_progress {
+                let bar = progress_bar(folder);
+                let mut advance = |progress: SyncProgress| {
+                    bar.set_length(progress.to_fetch as u64);
+                    bar.set_position(progress.fetched as u64);
+                };
+                let options = SyncOptions::default();
+                let synced =
+                    sync_mailbox_reporting(&mut session, &store, id, folder, &options, &mut advance).await;
+                bar.finish_and_clear();
+                synced
+            } else {
+                sync_mailbox(&mut session, &store, id, folder).await
+            };
             let report = synced.map_err(|error| imap_failure(error, certificate_hint))?;
             folders.push(FolderSummary::new(&store, id, report));
         }
@@ -153,6 +163,17 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
         }
         Ok(())
     })
+}
+
+/// The terminal's progress bar for one folder: messages fetched of those new on the server.
+fn progress_bar(folder: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} new messages ({eta} left)")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(format!("Syncing {folder}"));
+    bar
 }
 
 /// `--watch`: sync, then IDLE; each change is printed and followed by a sync, until Ctrl-C.

@@ -554,3 +554,46 @@ fn without_server_the_autoconfig_suggestions_are_tried_in_order() {
     );
     drop(forwarder);
 }
+
+#[test]
+fn sync_on_a_terminal_draws_a_progress_bar_and_clears_it() {
+    if !in_keyring_session() {
+        return;
+    }
+    let dovecot = start(true);
+    seed(&dovecot, 1..4);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    let id = format!("alice-terminal-{}", std::process::id());
+    let tls = format!("127.0.0.1:{}", dovecot.imaps_port().unwrap());
+    let add = [
+        "account",
+        "add",
+        "--email",
+        "alice@example.org",
+        "--server",
+        &tls,
+        "--security",
+        "tls",
+        "--user",
+        "alice",
+        "--accept-certificate",
+        &fingerprint(&dovecot),
+        "--id",
+        &id,
+    ];
+    let output = tidings(data, &add, PASSWORD);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // `script` gives the command a pseudo-terminal, as a user's shell would.
+    let line = format!("{} --data-dir {} sync --account {id}", env!("CARGO_BIN_EXE_tidings"), data.display());
+    let output =
+        Command::new("script").args(["-qec", &line, "/dev/null"]).env("TERM", "xterm").output().unwrap();
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert!(screen.contains("Syncing INBOX ["), "no progress bar: {screen:?}");
+    assert!(screen.contains("new messages"), "{screen:?}");
+    assert!(
+        screen.contains("INBOX: 3 new, 0 changed, 0 expunged; 3 messages cached (imap4rev1)."),
+        "{screen:?}"
+    );
+}

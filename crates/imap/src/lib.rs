@@ -46,7 +46,9 @@ pub use idle::{watch, IdleEvent};
 pub use probe::{probe, ProbeReport};
 pub use select::{resync_rules, FlagChanges, NewMessages, SelectedMailbox, SyncPlan, SyncPolicy};
 pub use session::ImapSession;
-pub use sync::{sync_mailbox, sync_mailbox_with, SyncOptions, SyncReport};
+pub use sync::{
+    sync_mailbox, sync_mailbox_reporting, sync_mailbox_with, SyncOptions, SyncProgress, SyncReport,
+};
 
 /// What can go wrong talking to an IMAP server, named for what the user or the caller can do.
 #[derive(Debug, thiserror::Error)]

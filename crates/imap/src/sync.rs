@@ -87,6 +87,15 @@ pub async fn sync_mailbox(
     sync_mailbox_with(session, store, account, mailbox, &SyncOptions::default()).await
 }
 
+/// How far the fetching of new messages is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    /// New messages fetched and cached so far.
+    pub fetched: usize,
+    /// New messages this sync fetches in all.
+    pub to_fetch: usize,
+}
+
 /// Syncs `mailbox` of `account` into `store`; see the module's plan.
 pub async fn sync_mailbox_with(
     session: &mut ImapSession,
@@ -94,6 +103,19 @@ pub async fn sync_mailbox_with(
     account: &str,
     mailbox: &str,
     options: &SyncOptions,
+) -> Result<SyncReport> {
+    sync_mailbox_reporting(session, store, account, mailbox, options, &mut |_| {}).await
+}
+
+/// [`sync_mailbox_with`], telling `on_progress` how many new messages there are to fetch (once,
+/// before the first) and how many are cached after each batch.
+pub async fn sync_mailbox_reporting(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &str,
+    mailbox: &str,
+    options: &SyncOptions,
+    on_progress: &mut (dyn FnMut(SyncProgress) + Send),
 ) -> Result<SyncReport> {
     // 1. Policy, SELECT, rules.
     let offered = SyncPolicy::from_capabilities(session.capabilities());
@@ -234,6 +256,8 @@ pub async fn sync_mailbox_with(
     }
     query.push(')');
     let batch_size = options.batch_size.clamp(1, MAX_BATCH);
+    let mut progress = SyncProgress { fetched: 0, to_fetch: to_fetch.len() };
+    on_progress(progress);
     for (index, chunk) in to_fetch.chunks(batch_size).enumerate() {
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
         let mut batch: Vec<NewMessage> = Vec::with_capacity(chunk.len());
@@ -256,6 +280,8 @@ pub async fn sync_mailbox_with(
             state.uid_next = state.uid_next.max(last.saturating_add(1));
             store.put_mailbox(&state)?;
         }
+        progress.fetched += chunk.len();
+        on_progress(progress);
         if options.cut_connection_after_batches == Some(index + 1) {
             tracing::warn!(
                 account,

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use tidings_imap::{sync_mailbox, sync_mailbox_with, ImapError, SyncOptions, SyncPolicy};
+use tidings_imap::{
+    sync_mailbox, sync_mailbox_reporting, sync_mailbox_with, ImapError, SyncOptions, SyncPolicy, SyncProgress,
+};
 use tidings_store::{MessageKey, Store};
 
 use crate::util::{
@@ -107,6 +109,29 @@ async fn a_new_uidvalidity_rebuilds_the_cache() {
     assert!(store.uids("acct", "INBOX", first.uid_validity).expect("old uids").is_empty());
     assert_eq!(store.mailbox("acct", "INBOX").expect("state").map(|m| m.uid_validity), Some(4242));
     assert_eq!(subjects(&store), expected_subjects(1..11));
+}
+
+#[tokio::test]
+async fn progress_is_told_before_the_first_batch_and_after_each() {
+    let dovecot = start(false);
+    seed(&dovecot, 1, 25);
+    let store = Store::open_temporary().expect("store");
+    let mut session = login(&plain_config(&dovecot), &dovecot).await;
+    let options = SyncOptions { batch_size: 10, ..SyncOptions::default() };
+    let mut seen = Vec::new();
+    let mut record = |progress: SyncProgress| seen.push((progress.fetched, progress.to_fetch));
+    let report =
+        step("sync", sync_mailbox_reporting(&mut session, &store, "acct", "INBOX", &options, &mut record))
+            .await
+            .expect("sync");
+    assert_eq!(report.new, 25);
+    assert_eq!(seen, [(0, 25), (10, 25), (20, 25), (25, 25)]);
+    seen.clear();
+    let mut record = |progress: SyncProgress| seen.push((progress.fetched, progress.to_fetch));
+    step("sync again", sync_mailbox_reporting(&mut session, &store, "acct", "INBOX", &options, &mut record))
+        .await
+        .expect("sync again");
+    assert_eq!(seen, [(0, 0)], "nothing new: one report, nothing to fetch");
 }
 
 #[tokio::test]
