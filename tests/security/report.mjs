@@ -14,6 +14,8 @@ const rows = [
   ['script executions', String(summary.executed)],
   ['canary hits (remote loads)', String(summary.leaked)],
   ['canary connections (any)', String(summary.connections)],
+  ['sanitiser alone (no CSP, scripts allowed): executed / leaked',
+    summary.sanitiser_alone ? `${summary.sanitiser_alone.executed} / ${summary.sanitiser_alone.leaked} of ${summary.sanitiser_alone.tried}` : 'not measured'],
   ['remote content on', 'not measured yet (no such mode tested)'],
   ['fault scenarios', 'not measured yet'],
   ['kill points', 'not measured yet'],
@@ -32,5 +34,9 @@ for (const [category, counts] of Object.entries(summary.categories)) {
 }
 if (summary.executed || summary.leaked) {
   console.log(`\n  executed: ${summary.executed_ids.join(', ') || '-'}\n  leaked: ${summary.leaked_ids.join(', ') || '-'}`);
+}
+const alone = summary.sanitiser_alone;
+if (alone && (alone.executed || alone.leaked)) {
+  console.log(`\n  sanitiser alone, executed: ${alone.executed_ids.join(', ') || '-'}\n  sanitiser alone, leaked: ${alone.leaked_ids.join(', ') || '-'}`);
 }
 console.log(`\n  suite time: ${summary.seconds} s; detectors checked by the control page: ${summary.control ?? 'no'}`);
