@@ -156,6 +156,31 @@ impl LineBuilder {
     /// whether anything visible was added. Runs of visible characters are copied at once.
     fn push_text(&mut self, text: &str) -> bool {
         let bytes = text.as_bytes();
+        // Most text nodes are printable ASCII words with single spaces between them (and maybe
+        // one space at either end, next to an inline tag): nothing to fold, so the words are
+        // copied whole (a property test compares this with the careful path).
+        let leading = bytes.first() == Some(&b' ');
+        let trailing = bytes.len() > 1 && bytes.last() == Some(&b' ');
+        let core = &text[usize::from(leading)..text.len() - usize::from(trailing)];
+        let plain = !core.is_empty()
+            && !core.starts_with(' ')
+            && !core.ends_with(' ')
+            && core.bytes().all(|byte| (b' '..0x7f).contains(&byte))
+            && !core.contains("  ");
+        if plain {
+            if (self.pending_space || leading) && !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.text.push_str(core);
+            self.pending_space = trailing;
+            return true;
+        }
+        self.push_folded(text)
+    }
+
+    /// [`LineBuilder::push_text`] for any text: folds white space, leaves zero-width characters out.
+    fn push_folded(&mut self, text: &str) -> bool {
+        let bytes = text.as_bytes();
         let mut added = false;
         let mut run_start: Option<usize> = None;
         let mut index = 0;
@@ -377,6 +402,23 @@ fn strip_quote_prefix(line: &str) -> (usize, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn copying_plain_text_whole_folds_as_the_careful_path_does(
+            pieces in proptest::collection::vec("(a|Z|7|,| |  |\t|\n|\u{200b}|é|\u{a0})+", 1..6),
+            pending in any::<bool>(),
+        ) {
+            let mut fast = LineBuilder { text: "x".into(), pending_space: pending, ..LineBuilder::default() };
+            let mut careful = LineBuilder { text: "x".into(), pending_space: pending, ..LineBuilder::default() };
+            for piece in &pieces {
+                prop_assert_eq!(fast.push_text(piece), careful.push_folded(piece));
+                prop_assert_eq!(&fast.text, &careful.text);
+                prop_assert_eq!(fast.pending_space, careful.pending_space);
+            }
+        }
+    }
 
     #[test]
     fn text_prefixes_give_depth() {

@@ -355,6 +355,10 @@ pub(crate) fn escape_attribute(text: &str) -> String {
 /// would read them. Runs of plain text are copied at once.
 fn push_escaped(out: &mut String, text: &str, attribute: bool) {
     let bytes = text.as_bytes();
+    if !bytes.iter().any(|&byte| matches!(byte, b'&' | b'<' | b'>' | b'"' | 0xC2 | b'\r')) {
+        out.push_str(text);
+        return;
+    }
     let mut plain_start = 0;
     let mut index = 0;
     while index < bytes.len() {
