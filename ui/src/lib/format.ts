@@ -1,9 +1,10 @@
 // Formatting of dates and senders for the message list and header.
+import { dateLocale } from './i18n';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A list date: the time for today, the weekday within a week, else the date. */
-export function listDate(epochSeconds: number | null, now: Date = new Date(), locale?: string): string {
+/** A list date: the time for today, the weekday within a week, else the date, in the UI's locale. */
+export function listDate(epochSeconds: number | null, now: Date = new Date(), locale: string = dateLocale()): string {
   if (epochSeconds === null) return '';
   const date = new Date(epochSeconds * 1000);
   const startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();

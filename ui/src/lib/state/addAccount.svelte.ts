@@ -1,6 +1,7 @@
 // The "Add account" dialog: what the user typed, where the attempt is, and its outcome.
 // Created by App.svelte when the dialog opens; AddAccountDialog.svelte reads and drives it.
 import * as ipc from '../ipc';
+import { t } from '../i18n';
 import type { AddAccountRequest, AddedAccount, IpcError, Security, SyncCounts } from '../ipc';
 
 /** The commands this state uses; tests pass a fake. */
@@ -39,8 +40,8 @@ export class AddAccountState {
       (!this.manual || this.host.trim() !== ''),
   );
   progress = $derived(
-    this.phase === 'connecting' ? 'Connecting and checking the login…'
-      : this.phase === 'syncing' ? 'Fetching the inbox…'
+    this.phase === 'connecting' ? t('account.connecting')
+      : this.phase === 'syncing' ? t('account.syncing')
       : null,
   );
   defaultPort = $derived(DEFAULT_PORTS[this.security]);
@@ -54,7 +55,7 @@ export class AddAccountState {
       const text = this.port.trim();
       const port = text === '' ? null : Number(text);
       if (port !== null && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-        return { code: 'invalid_input', message: `The port “${text}” is not a number from 1 to 65535.` };
+        return { code: 'invalid_input', message: t('account.badPort', { port: text }) };
       }
       server = { host: this.host.trim(), port, security: this.security, username: this.username.trim() || null };
     }

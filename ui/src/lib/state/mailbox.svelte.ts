@@ -5,6 +5,7 @@
 // the list scrolls (`ensure`), so the first screen needs one small answer. A search asks the
 // backend for the matches instead (the newest 500, with their exact count).
 import * as ipc from '../ipc';
+import { t } from '../i18n';
 import type { AccountView, IpcError, MessageRef, MessageRow, MessageView } from '../ipc';
 
 /** The commands this state uses; tests pass a fake. */
@@ -86,8 +87,8 @@ export class MailboxState {
     if (event.account !== this.account) return;
     this.syncProblem =
       event.retryInSeconds === null
-        ? `Sync stopped: ${event.message}`
-        : `Sync failed: ${event.message} Trying again in ${event.retryInSeconds} s.`;
+        ? t('header.syncStopped', { message: event.message })
+        : t('header.syncRetrying', { message: event.message, seconds: event.retryInSeconds });
   }
 
   /** Removes account `id` (its cached mail and its password go too) and shows the first left. */

@@ -1,6 +1,7 @@
 // The mask settings panel: the languages, the draft of the one being edited (TOML text kept
 // here until it is saved), and the live preview of that draft on a pasted header or a message.
 import * as ipc from '../ipc';
+import { t } from '../i18n';
 import type {
   IpcError,
   MaskEdit,
@@ -140,7 +141,7 @@ export class MaskSettingsState {
       this.applySettings(saved.settings.sets);
       this.selected = saved.id;
       this.saved = this.draft;
-      this.status = `Saved the ${this.selectedSet?.name ?? saved.id} masks.`;
+      this.status = t('masks.saved', { name: this.selectedSet?.name ?? saved.id });
       this.changed++;
     });
   }
@@ -156,8 +157,8 @@ export class MaskSettingsState {
       const still = this.sets.find((set) => set.id === id) ?? this.sets[0];
       if (still) await this.select(still.id);
       this.status = this.sets.some((set) => set.id === id)
-        ? 'Back to the shipped masks.'
-        : `Removed the ${id} masks.`;
+        ? t('masks.shipped')
+        : t('masks.removed', { name: id });
     });
   }
 
@@ -165,7 +166,7 @@ export class MaskSettingsState {
     if (file.size > MAX_IMPORT_BYTES) {
       this.error = {
         code: 'invalid_input',
-        message: `${file.name} is ${Math.ceil(file.size / 1024)} KB; a mask file may be at most ${MAX_IMPORT_BYTES / 1024} KB.`,
+        message: t('masks.tooBig', { file: file.name, size: Math.ceil(file.size / 1024), max: MAX_IMPORT_BYTES / 1024 }),
       };
       return;
     }
@@ -175,7 +176,7 @@ export class MaskSettingsState {
       this.applySettings(saved.settings.sets);
       this.changed++;
       await this.select(saved.id);
-      this.status = `Imported ${file.name} as the ${this.selectedSet?.name ?? saved.id} masks.`;
+      this.status = t('masks.imported', { file: file.name, name: this.selectedSet?.name ?? saved.id });
     });
   }
 
@@ -184,7 +185,7 @@ export class MaskSettingsState {
     if (!id) return;
     await this.attempt(async () => {
       const path = await this.api.exportMaskFile(id);
-      this.status = `Exported to ${path}.`;
+      this.status = t('masks.exported', { path });
     });
   }
 
@@ -256,7 +257,7 @@ function readBytes(file: Blob): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.onerror = () => reject({ code: 'invalid_input', message: `The file could not be read: ${reader.error?.message ?? 'unknown error'}.` });
+    reader.onerror = () => reject({ code: 'invalid_input', message: t('masks.unreadable', { reason: reader.error?.message ?? t('masks.unknownError') }) });
     reader.readAsArrayBuffer(file);
   });
 }
