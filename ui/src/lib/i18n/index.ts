@@ -28,7 +28,7 @@ declare module 'i18next' {
 
 const STORAGE_KEY = 'tidings.language';
 const preferred = (): readonly string[] => (typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]);
-const isLanguage = (value: unknown): value is Language => typeof value === 'string' && value in CATALOGUES;
+const isLanguage = (value: unknown): value is Language => LANGUAGES.includes(value as Language);
 const base = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
 
 /** The first of the user's preferred languages that the UI speaks (de-AT → de), else English. */
