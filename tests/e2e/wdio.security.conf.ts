@@ -4,7 +4,7 @@
 // onPrepare starts the canary HTTP server on loopback, writes one .eml per vector with the
 // canary's port in it and caches them with `tidings import`; the spec reads security-run.json.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config as main } from './wdio.conf.ts';
@@ -21,7 +21,10 @@ export const config: WebdriverIO.Config = {
   mochaOpts: { ui: 'bdd', timeout: 600_000 },
   async onPrepare() {
     const dataDir = process.env.TIDINGS_DATA_DIR;
-    if (!dataDir) throw new Error('security suite: TIDINGS_DATA_DIR must name a fresh data dir (run.sh sets it)');
+    // A fresh directory only: the corpus is never imported into someone's real cache, nor twice.
+    if (!dataDir || (existsSync(dataDir) && readdirSync(dataDir).length > 0)) {
+      throw new Error(`security suite: TIDINGS_DATA_DIR must name a new, empty data dir (run.sh makes one), not ${dataDir}`);
+    }
     const work = path.dirname(dataDir);
     const log = path.join(work, 'canary.log');
     canary = await startCanary(log);
