@@ -55,6 +55,9 @@ for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$DISPLAY_NUMBER" ] && break; sleep
 export DISPLAY=":$DISPLAY_NUMBER"
 export TIDINGS_DATA_DIR=$SCRATCH/data/tidings
 export XDG_DATA_HOME=$SCRATCH/data XDG_CACHE_HOME=$SCRATCH/cache XDG_CONFIG_HOME=$SCRATCH/config
+# The webview takes the UI's language from the locale (C: navigator.languages is ["C"], so the UI
+# falls back to English), and the specs read English texts whatever the developer's locale.
+export LC_ALL=C.UTF-8
 start_driver() {
   tauri-driver --port "$TAURI_DRIVER_PORT" --native-port "$NATIVE_PORT" >"$LOGS/tauri-driver.log" 2>&1 &
   DRIVER_PID=$!
