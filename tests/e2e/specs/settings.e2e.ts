@@ -1,5 +1,6 @@
 // Settings in the real window: the theme switches between light and dark, the header blocks
-// follow the chosen date format and clock, and remote images wait for the user.
+// follow the chosen date format and clock, remote images wait for the user, and the UI speaks
+// the chosen language.
 import { browser, $, $$, expect } from '@wdio/globals';
 import path from 'node:path';
 
@@ -98,5 +99,25 @@ describe('Settings', () => {
       'https://track.harbourlanebooks.invalid/open/7f3a.gif',
     ]);
     await $('#message-search').clearValue();
+  });
+
+  it('speaks German when chosen and follows the system again', async () => {
+    const text = (id: string) => browser.execute((which: string) => document.getElementById(which)?.textContent?.trim(), id);
+    // run.sh gives the app the C locale (navigator.languages is ["C"]): following the system is English.
+    expect(await browser.execute(() => document.documentElement.lang)).toBe('en');
+    expect(await text('open-settings')).toBe('Settings');
+    await $('#open-settings').click();
+    await $('#settings-language').selectByAttribute('value', 'de');
+    await browser.waitUntil(async () => (await text('open-settings')) === 'Einstellungen', { timeoutMsg: 'the header stayed English' });
+    expect(await text('unread-count')).toMatch(/^\d+ ungelesen$/);
+    expect(await text('settings-title')).toBe('Einstellungen');
+    expect(await browser.execute(() => document.documentElement.lang)).toBe('de');
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'settings-german.png'));
+    await $('#settings-language').selectByAttribute('value', 'system');
+    await browser.waitUntil(async () => (await text('open-settings')) === 'Settings', { timeoutMsg: 'the header stayed German' });
+    expect(await text('unread-count')).toMatch(/^\d+ unread$/);
+    expect(await browser.execute(() => localStorage.getItem('tidings.language'))).toBeNull();
+    await $('#settings-close').click();
   });
 });
