@@ -36,8 +36,17 @@ export class MailboxState {
   view = $state<MessageView | null>(null);
   error = $state<IpcError | null>(null);
   loading = $state(true);
-  /** The shown account's background sync trouble, as a sentence; null when it syncs fine. */
-  syncProblem = $state<string | null>(null);
+  /** The shown account's background sync trouble; null when it syncs fine. */
+  #syncProblem = $state<ipc.SyncProblem | null>(null);
+
+  /** That trouble as a sentence, in the language the UI speaks now. */
+  get syncProblem(): string | null {
+    const problem = this.#syncProblem;
+    if (!problem) return null;
+    return problem.retryInSeconds === null
+      ? t('header.syncStopped', { message: problem.message })
+      : t('header.syncRetrying', { message: problem.message, seconds: problem.retryInSeconds });
+  }
 
   /** The rows fetched so far, in order (for pickers that need real rows). */
   loaded = $derived(this.rows.filter((row): row is MessageRow => row !== undefined));
@@ -77,7 +86,7 @@ export class MailboxState {
   /** A background sync finished: the list is read again when it changed the shown folder. */
   async backgroundSynced(event: ipc.MailboxSynced): Promise<void> {
     if (event.account !== this.account) return;
-    this.syncProblem = null;
+    this.#syncProblem = null;
     if (event.mailbox !== this.mailbox || event.new + event.changed + event.expunged === 0) return;
     await this.reload();
   }
@@ -85,10 +94,7 @@ export class MailboxState {
   /** Following an account failed; only the shown account's trouble is shown. */
   backgroundProblem(event: ipc.SyncProblem): void {
     if (event.account !== this.account) return;
-    this.syncProblem =
-      event.retryInSeconds === null
-        ? t('header.syncStopped', { message: event.message })
-        : t('header.syncRetrying', { message: event.message, seconds: event.retryInSeconds });
+    this.#syncProblem = event;
   }
 
   /** Removes account `id` (its cached mail and its password go too) and shows the first left. */
@@ -113,7 +119,7 @@ export class MailboxState {
   }
 
   async showMailbox(account: string, mailbox: string): Promise<void> {
-    if (account !== this.account) this.syncProblem = null;
+    if (account !== this.account) this.#syncProblem = null;
     this.account = account;
     this.mailbox = mailbox;
     this.query = '';

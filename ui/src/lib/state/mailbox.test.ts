@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MailboxState, PAGE_SIZE, type MailApi } from './mailbox.svelte';
 import type { ListRequest, MessageRow } from '../ipc';
+import { setLanguageChoice } from '../i18n';
 
 function row(uid: number, seen: boolean): MessageRow {
   return {
@@ -124,6 +125,10 @@ describe('MailboxState', () => {
     expect(state.syncProblem).toBe('Sync failed: The server could not be reached. Trying again in 4 s.');
     state.backgroundProblem({ account: 'demo', message: 'The password was refused.', retryInSeconds: null });
     expect(state.syncProblem).toBe('Sync stopped: The password was refused.');
+    // The sentence follows the UI's language; the backend's reason stays as it came.
+    setLanguageChoice('fr');
+    expect(state.syncProblem).toBe('Synchronisation arrêtée\u202f: The password was refused.');
+    setLanguageChoice('system');
     await state.backgroundSynced({ account: 'demo', mailbox: 'INBOX', new: 0, changed: 0, expunged: 0 });
     expect(state.syncProblem).toBeNull();
   });

@@ -44,8 +44,13 @@ export class MaskSettingsState {
   preview = $state<MaskPreview | null>(null);
   /** A command that failed (save, import, …). */
   error = $state<IpcError | null>(null);
+  /** What the last action did, written when read, so that it follows a change of language. */
+  #status = $state<(() => string) | null>(null);
+
   /** What the last action did, for a polite status line. */
-  status = $state('');
+  get status(): string {
+    return this.#status?.() ?? '';
+  }
   /** The masks in use changed (saved, imported, reset): open messages should render again. */
   changed = $state(0);
 
@@ -84,7 +89,7 @@ export class MaskSettingsState {
       this.saved = file.text;
       this.lists = file.lists;
       this.rowsFromPreview = false;
-      this.status = '';
+      this.#status = null;
       this.schedulePreview(0);
     });
   }
@@ -141,7 +146,8 @@ export class MaskSettingsState {
       this.applySettings(saved.settings.sets);
       this.selected = saved.id;
       this.saved = this.draft;
-      this.status = t('masks.saved', { name: this.selectedSet?.name ?? saved.id });
+      const name = this.selectedSet?.name ?? saved.id;
+      this.#status = () => t('masks.saved', { name });
       this.changed++;
     });
   }
@@ -156,9 +162,9 @@ export class MaskSettingsState {
       this.changed++;
       const still = this.sets.find((set) => set.id === id) ?? this.sets[0];
       if (still) await this.select(still.id);
-      this.status = this.sets.some((set) => set.id === id)
-        ? t('masks.shipped')
-        : t('masks.removed', { name: id });
+      this.#status = this.sets.some((set) => set.id === id)
+        ? () => t('masks.shipped')
+        : () => t('masks.removed', { name: id });
     });
   }
 
@@ -176,7 +182,8 @@ export class MaskSettingsState {
       this.applySettings(saved.settings.sets);
       this.changed++;
       await this.select(saved.id);
-      this.status = t('masks.imported', { file: file.name, name: this.selectedSet?.name ?? saved.id });
+      const name = this.selectedSet?.name ?? saved.id;
+      this.#status = () => t('masks.imported', { file: file.name, name });
     });
   }
 
@@ -185,7 +192,7 @@ export class MaskSettingsState {
     if (!id) return;
     await this.attempt(async () => {
       const path = await this.api.exportMaskFile(id);
-      this.status = t('masks.exported', { path });
+      this.#status = () => t('masks.exported', { path });
     });
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MaskSettingsState, type MaskApi } from './maskSettings.svelte';
 import type { MaskEdit, MaskListView, MaskPreview, PreviewSample, QuoteView } from '../ipc';
+import { setLanguageChoice } from '../i18n';
 
 // A fake backend that keeps one line per pattern: "attributions: <pattern>" (prefixed "# " when
 // off), so edits, previews and saves behave like the real ones on a tiny format.
@@ -105,6 +106,9 @@ describe('MaskSettingsState', () => {
     expect(settings.changed).toBe(1);
     expect(settings.selectedSet?.edited).toBe(true);
     expect(settings.status).toBe('Saved the EN masks.');
+    setLanguageChoice('ru');
+    expect(settings.status).toBe('Маски «EN» сохранены.');
+    setLanguageChoice('system');
   });
 
   it('switching a mask off changes the preview of a picked message', async () => {
