@@ -16,7 +16,7 @@ const rows = [
   ['canary connections (any)', String(summary.connections)],
   ['sanitiser alone (no CSP, scripts allowed): executed / leaked',
     summary.sanitiser_alone ? `${summary.sanitiser_alone.executed} / ${summary.sanitiser_alone.leaked} of ${summary.sanitiser_alone.tried}` : 'not measured'],
-  ['remote content on', 'not measured yet (no such mode tested)'],
+  ['remote content on (images allowed)', 'not measured yet (this suite keeps it off)'],
   ['fault scenarios', 'not measured yet'],
   ['kill points', 'not measured yet'],
   ['fuzz', 'not measured yet'],
