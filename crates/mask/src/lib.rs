@@ -103,6 +103,8 @@
 //! - A header needs a strong signal: an attribution with a readable date or an address, a field
 //!   block with a sender label and at least one more label, or a separator line. "On Monday I
 //!   wrote:" or "From: the team" alone are not headers.
+//! - Mail cannot pass for a header block: the `tidings-…` classes and the block markers
+//!   (`data-depth`, `data-kind`, `data-avatar`) are taken off every element of the mail.
 //! - Nothing remote or executable survives rendering: no scripts, event handlers, `srcset`,
 //!   `background`, `url()` in styles; remote images become placeholders unless allowed, and
 //!   `data:` URLs are kept only for images.

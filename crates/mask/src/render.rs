@@ -143,6 +143,31 @@ fn is_allowed_attribute(element: &str, attribute: &str) -> bool {
         }
 }
 
+/// Attributes only our own header blocks carry: mail that sets them is trying to pass for one.
+fn is_our_marker(attribute: &str) -> bool {
+    matches!(attribute, "data-depth" | "data-kind" | "data-avatar")
+}
+
+/// A mail element's `class`, without the `tidings-…` classes of our header blocks, so mail can
+/// neither draw a block that looks like ours nor restyle with our rules; nothing if none is left.
+fn write_mail_classes(out: &mut String, value: &str) {
+    let mut kept = value
+        .split_ascii_whitespace()
+        .filter(|class| !class.get(..8).is_some_and(|prefix| prefix.eq_ignore_ascii_case("tidings-")))
+        .peekable();
+    if kept.peek().is_none() {
+        return;
+    }
+    out.push_str(" class=\"");
+    for (index, class) in kept.enumerate() {
+        if index > 0 {
+            out.push(' ');
+        }
+        push_escaped(out, class, true);
+    }
+    out.push('"');
+}
+
 /// URL schemes kept in `href` and `src` (ammonia's defaults plus `data` and `cid`; `data:` is
 /// narrowed to images by [`keep_attribute`]).
 const URL_SCHEMES: &[&str] = &[
@@ -628,7 +653,9 @@ fn write_open_tag<'d>(
     }
     attributes.clear();
     attributes.extend(element.attrs().filter(|&(attribute, value)| {
-        is_allowed_attribute(name, attribute) && (!matches!(attribute, "href" | "src") || url_allowed(value))
+        is_allowed_attribute(name, attribute)
+            && !is_our_marker(attribute)
+            && (!matches!(attribute, "href" | "src") || url_allowed(value))
     }));
     if name == "a" {
         attributes.push(("rel", "noopener noreferrer"));
@@ -646,6 +673,10 @@ fn write_open_tag<'d>(
     out.push('<');
     out.push_str(name);
     for &(attribute, value) in attributes.iter() {
+        if attribute == "class" {
+            write_mail_classes(out, value);
+            continue;
+        }
         out.push(' ');
         out.push_str(attribute);
         out.push_str("=\"");

@@ -175,11 +175,29 @@ fn images_follow_the_remote_setting_and_data_urls_stay_images() {
 }
 
 #[test]
-fn forged_avatar_markers_show_at_most_our_avatars() {
+fn forged_avatar_markers_show_no_avatar() {
     let html = render_html(r#"<img data-avatar="7" alt="a"><img data-avatar="0" alt="b">"#, false);
     assert!(!html.contains("data-avatar"), "{html}");
-    // Marker 0 is the top header's avatar; 7 names none and is dropped.
-    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 2, "{html}");
+    // Only the top header's own avatar; marker 0 in the mail would have shown it twice.
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 1, "{html}");
+}
+
+#[test]
+fn mail_cannot_dress_up_as_a_header_block() {
+    let html = render_html(
+        r#"<div class="tidings-header note" data-depth="1" data-kind="reply"><img class="TIDINGS-avatar" src="data:image/png;base64,iVBORw0KGgo=">
+           <span class="tidings-name">Your Bank</span><span class="tidings-email">security@bank.example</span></div>
+           <p class="tidings-date">x</p>"#,
+        false,
+    );
+    // The top header's block is the only one; the mail's classes and markers are gone.
+    assert_eq!(html.matches("class=\"tidings-header\"").count(), 1, "{html}");
+    assert_eq!(html.matches("tidings-name").count(), 1, "{html}");
+    assert!(html.contains("<div class=\"note\">"), "other classes stay: {html}");
+    assert!(!html.contains("data-depth=\"1\""), "{html}");
+    assert!(!html.contains("data-kind"), "{html}");
+    assert!(!html.contains("TIDINGS-avatar"), "{html}");
+    assert!(html.contains("<p>x</p>"), "a class attribute with nothing left goes: {html}");
 }
 
 #[test]
