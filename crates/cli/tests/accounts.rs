@@ -239,6 +239,28 @@ fn sync_needs_an_account_with_a_server() {
     );
 }
 
+/// `tidings account add` of alice over implicit TLS with the server's certificate pinned; its JSON.
+fn add_over_tls(data: &Path, dovecot: &Dovecot, id: &str) -> Value {
+    let tls = format!("127.0.0.1:{}", dovecot.imaps_port().unwrap());
+    let pin = fingerprint(dovecot);
+    let args = [
+        "account",
+        "add",
+        "--email",
+        "alice@example.org",
+        "--server",
+        &tls,
+        "--user",
+        "alice",
+        "--accept-certificate",
+        &pin,
+        "--id",
+        id,
+        "--json",
+    ];
+    json_of(&tidings(data, &args, &format!("{PASSWORD}\n")))
+}
+
 #[test]
 fn an_account_is_added_over_tls_synced_listed_shown_and_removed() {
     if !in_keyring_session() {
@@ -251,25 +273,7 @@ fn an_account_is_added_over_tls_synced_listed_shown_and_removed() {
     let id = format!("alice-tls-{}", std::process::id());
     let tls = format!("127.0.0.1:{}", dovecot.imaps_port().unwrap());
     let pin = fingerprint(&dovecot);
-    let added = json_of(&tidings(
-        data,
-        &[
-            "account",
-            "add",
-            "--email",
-            "alice@example.org",
-            "--server",
-            &tls,
-            "--user",
-            "alice",
-            "--accept-certificate",
-            &pin,
-            "--id",
-            &id,
-            "--json",
-        ],
-        &format!("{PASSWORD}\n"),
-    ));
+    let added = add_over_tls(data, &dovecot, &id);
     assert_eq!(added["id"], id.as_str());
     assert_eq!(added["verified"], true);
     assert_eq!(added["dialect"], "imap4rev1");
@@ -565,25 +569,7 @@ fn sync_on_a_terminal_draws_a_progress_bar_and_clears_it() {
     let data = tempfile::tempdir().unwrap();
     let data = data.path();
     let id = format!("alice-terminal-{}", std::process::id());
-    let tls = format!("127.0.0.1:{}", dovecot.imaps_port().unwrap());
-    let add = [
-        "account",
-        "add",
-        "--email",
-        "alice@example.org",
-        "--server",
-        &tls,
-        "--security",
-        "tls",
-        "--user",
-        "alice",
-        "--accept-certificate",
-        &fingerprint(&dovecot),
-        "--id",
-        &id,
-    ];
-    let output = tidings(data, &add, PASSWORD);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(add_over_tls(data, &dovecot, &id)["verified"], true);
     // `script` gives the command a pseudo-terminal, as a user's shell would.
     let line = format!("{} --data-dir {} sync --account {id}", env!("CARGO_BIN_EXE_tidings"), data.display());
     let output =
