@@ -479,6 +479,12 @@ pub fn open_message(
     })
 }
 
+/// What happened at start that the user should know (a rebuilt cache, unreadable settings).
+#[tauri::command]
+pub fn startup_notices(state: State<'_, AppState>) -> Vec<String> {
+    state.notices.clone()
+}
+
 #[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
     SettingsView { settings: state.settings.get(), problem: state.settings.problem.clone() }

@@ -28,6 +28,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::open_message,
         commands::voicemail_audio,
         commands::set_seen,
+        commands::startup_notices,
         commands::get_settings,
         commands::save_settings,
         commands::allow_remote_sender,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub settings: SettingsFile,
     /// The background tasks keeping each account's inbox current.
     pub followers: Followers,
+    /// What the user should know from the start (a rebuilt cache, unreadable settings).
+    pub notices: Vec<String>,
     /// Where exported mask files go: the user's Downloads folder in the app.
     pub export_dir: PathBuf,
 }
@@ -39,13 +41,18 @@ impl AppState {
     pub fn open(data_dir: &Path) -> Result<AppState, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|error| StoreError::Io(error.to_string()))?;
         let (store, rebuilt) = Store::open_or_rebuild(&data_dir.join("cache"))?;
-        if let Some(reason) = rebuilt {
-            eprintln!("Tidings: {reason}.");
-        }
         let mut state = AppState::with_store(store, UserMasks::load(&data_dir.join("masks")))?;
         state.settings = SettingsFile::load(Some(data_dir.join("settings.json")));
-        if let Some(problem) = &state.settings.problem {
-            eprintln!("Tidings: {problem}.");
+        let rebuilt = rebuilt.map(|reason| {
+            let mut letters = reason.chars();
+            let first: String = letters.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+            format!("{first}{}. Mail comes back with the next sync.", letters.as_str())
+        });
+        state.notices.extend(
+            rebuilt.into_iter().chain(state.settings.problem.clone().map(|problem| format!("{problem}."))),
+        );
+        for notice in &state.notices {
+            eprintln!("Tidings: {notice}");
         }
         Ok(state)
     }
@@ -60,6 +67,7 @@ impl AppState {
             masks,
             settings: SettingsFile::load(None),
             followers: Followers::default(),
+            notices: Vec::new(),
             export_dir: std::env::temp_dir(),
             address_book: AddressBook::new(),
             keychain: tidings_accounts::keychain(),

@@ -745,3 +745,32 @@ fn display_settings_change_the_header_blocks_and_bad_ones_are_refused() {
         "the refused ones changed nothing"
     );
 }
+
+#[test]
+fn a_damaged_cache_is_rebuilt_at_start_keeps_its_accounts_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(&data.path().join("cache")).unwrap();
+        store
+            .put_account(&tidings_store::Account {
+                id: "ann@example.org".into(),
+                display_name: "Ann".into(),
+                email: "ann@example.org".into(),
+                is_demo: false,
+                server: None,
+            })
+            .unwrap();
+    }
+    std::fs::write(data.path().join("cache/conf"), b"\xff garbage \x00").unwrap();
+    std::fs::write(data.path().join("cache/db"), vec![0xa5; 4096]).unwrap();
+    let state = AppState::open(data.path()).unwrap();
+    let answers = invoke_with(state, &[("startup_notices", json!({})), ("list_accounts", json!({}))]);
+    let notices = answers[0].as_ref().unwrap().as_array().unwrap().clone();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let notice = notices[0].as_str().unwrap();
+    assert!(notice.starts_with("The mail cache could not be opened"), "{notice}");
+    assert!(notice.contains("the account was kept"), "{notice}");
+    let accounts = answers[1].as_ref().unwrap().as_array().unwrap().clone();
+    let ids: Vec<&str> = accounts.iter().map(|account| account["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["ann@example.org"], "the account is back, and no demo mailbox replaces it");
+}

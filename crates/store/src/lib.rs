@@ -9,6 +9,8 @@
 //!   returns, so after a crash a message is either fully cached (summary and raw bytes) or absent.
 //! - The schema version is written once at creation; a store of another version is refused with
 //!   [`StoreError::SchemaMismatch`] so the caller can wipe it and resync.
+//! - Accounts (never passwords) are also written to `<cache dir>.accounts.json` beside the cache,
+//!   so that a cache rebuilt after damage keeps them: only mail, which the servers hold, is lost.
 //! - The newest-first index (`by_date`: mailbox, date, UID → `\Seen`) holds exactly one entry per
 //!   summary and is written in the same transaction as the summary; a store from before the
 //!   index gets it built once, when it is opened. Pages of a 100 000-message mailbox are read
@@ -181,6 +183,8 @@ pub struct MessagePage {
 /// The mail cache.
 pub struct Store {
     db: sled::Db,
+    /// The copy of the accounts beside the cache (none for a temporary store).
+    accounts_copy: Option<std::path::PathBuf>,
     accounts: sled::Tree,
     mailboxes: sled::Tree,
     summaries: sled::Tree,
@@ -201,7 +205,9 @@ impl Store {
             }
             other => StoreError::from(other),
         })?;
-        Store::from_db(db)
+        let mut store = Store::from_db(db)?;
+        store.accounts_copy = Some(accounts_copy_of(dir));
+        Ok(store)
     }
 
     /// Opens the cache in `dir`, and when it is damaged or from another schema version, wipes it
@@ -219,7 +225,21 @@ impl Store {
             other => return other.map(|store| (store, None)),
         };
         std::fs::remove_dir_all(dir).map_err(|error| StoreError::Io(error.to_string()))?;
-        Ok((Store::open(dir)?, Some(reason)))
+        let store = Store::open(dir)?;
+        // The accounts come back from their copy; their mail comes back with the next sync.
+        let kept = match std::fs::read(accounts_copy_of(dir)) {
+            Ok(bytes) => decode::<Vec<Account>>(&bytes).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        for account in &kept {
+            store.put_account(account)?;
+        }
+        let reason = match kept.len() {
+            0 => reason,
+            1 => format!("{reason}; the account was kept"),
+            count => format!("{reason}; the {count} accounts were kept"),
+        };
+        Ok((store, Some(reason)))
     }
 
     /// A store that lives in memory only, for tests and previews.
@@ -243,6 +263,7 @@ impl Store {
             }
         }
         let store = Store {
+            accounts_copy: None,
             accounts: db.open_tree("accounts")?,
             mailboxes: db.open_tree("mailboxes")?,
             summaries: db.open_tree("summaries")?,
@@ -286,7 +307,18 @@ impl Store {
     pub fn put_account(&self, account: &Account) -> Result<()> {
         self.accounts.insert(account.id.as_bytes(), encode(account)?)?;
         self.accounts.flush()?;
-        Ok(())
+        self.copy_accounts()
+    }
+
+    /// Writes every account to the copy beside the cache (temporary file, then rename).
+    fn copy_accounts(&self) -> Result<()> {
+        let Some(path) = &self.accounts_copy else { return Ok(()) };
+        let accounts: Vec<Account> =
+            self.accounts()?.into_iter().filter(|account| !account.is_demo).collect();
+        let temporary = path.with_extension("json.tmp");
+        let io = |error: std::io::Error| StoreError::Io(error.to_string());
+        std::fs::write(&temporary, encode(&accounts)?).map_err(io)?;
+        std::fs::rename(&temporary, path).map_err(io)
     }
 
     /// All accounts, ordered by id.
@@ -330,6 +362,7 @@ impl Store {
                 })
                 .map_err(transaction_error)?;
         self.db.flush()?;
+        self.copy_accounts()?;
         Ok(AccountRemoval { account: existed, mailboxes: mailboxes.len(), messages: messages.len() })
     }
 
@@ -585,6 +618,13 @@ impl Store {
         self.db.flush()?;
         Ok(rows.len())
     }
+}
+
+/// `<cache dir>.accounts.json`: beside the cache, so wiping the cache leaves it.
+fn accounts_copy_of(dir: &Path) -> std::path::PathBuf {
+    let mut name = dir.file_name().map(|name| name.to_os_string()).unwrap_or_else(|| "cache".into());
+    name.push(".accounts.json");
+    dir.with_file_name(name)
 }
 
 fn transaction_error(error: TransactionError<()>) -> StoreError {

@@ -233,6 +233,8 @@ fn a_garbled_cache_is_rebuilt_and_a_cache_in_use_is_left_alone() {
     let (store, rebuilt) = Store::open_or_rebuild(dir.path()).unwrap();
     assert!(rebuilt.is_some(), "a garbled cache must be rebuilt");
     assert_eq!(store.count_messages("a", "INBOX"), 0);
+    drop(store);
+    let (_reopened, _) = Store::open_or_rebuild(dir.path()).unwrap();
     match Store::open_or_rebuild(dir.path()) {
         Err(StoreError::InUse { .. }) => {}
         other => panic!("a cache in use must not be wiped: {:?}", other.map(|(_, why)| why)),
@@ -463,4 +465,33 @@ fn the_dialect_of_the_last_login_survives_reopening_and_goes_with_its_account() 
     store.remove_account("a").unwrap();
     assert_eq!(store.dialect("a").unwrap(), None);
     assert_eq!(store.dialect("b").unwrap().unwrap().name, "imap4rev1");
+}
+
+#[test]
+fn a_rebuilt_cache_keeps_its_accounts_but_not_their_mail() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("cache");
+    {
+        let store = Store::open(&dir).unwrap();
+        store.put_account(&account("a")).unwrap();
+        store.put_account(&account("b")).unwrap();
+        store.put_account(&Account { is_demo: true, ..account("demo") }).unwrap();
+        store.remove_account("b").unwrap();
+        store
+            .insert_messages(&[NewMessage {
+                key: key(1),
+                seen: false,
+                raw: raw("one", "Mon, 1 Nov 2021 10:00:00 +0000"),
+            }])
+            .unwrap();
+    }
+    let copy: Vec<Account> =
+        decode(&std::fs::read(parent.path().join("cache.accounts.json")).unwrap()).unwrap();
+    assert_eq!(copy, [account("a")], "removed accounts and the demo are not copied");
+    std::fs::write(dir.join("conf"), b"\xff garbage \x00").unwrap();
+    std::fs::write(dir.join("db"), vec![0xa5; 4096]).unwrap();
+    let (store, rebuilt) = Store::open_or_rebuild(&dir).unwrap();
+    assert!(rebuilt.as_deref().unwrap().ends_with("the account was kept"), "{rebuilt:?}");
+    assert_eq!(store.accounts().unwrap(), [account("a")], "accounts (with their servers) survive");
+    assert_eq!(store.count_messages("a", "INBOX"), 0, "mail comes back with the next sync");
 }

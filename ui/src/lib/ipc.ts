@@ -299,6 +299,9 @@ export interface SettingsView {
   problem: string | null;
 }
 
+/** What the user should know from the start (a rebuilt cache, unreadable settings), in English. */
+export const startupNotices = () => invoke<string[]>('startup_notices');
+
 export const getSettings = () => invoke<SettingsView>('get_settings');
 
 export const saveSettings = (settings: Settings) => invoke<Settings>('save_settings', { settings });
