@@ -10,7 +10,7 @@ use tidings_store::{Account, MessageKey, MessageSummary};
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
 use crate::error::{ErrorCode, IpcError};
-use crate::settings::{Settings, SettingsError};
+use crate::settings::Settings;
 use crate::{message_view, AppState};
 
 /// A message's address, as the UI holds it.
@@ -493,7 +493,7 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 /// Validates and stores the settings; invalid ones are refused with the reason.
 #[tauri::command]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings, IpcError> {
-    state.settings.save(settings).map_err(settings_error)
+    Ok(state.settings.save(settings)?)
 }
 
 /// Lets the remote images of `email`'s messages load from now on.
@@ -501,15 +501,7 @@ pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<S
 pub fn allow_remote_sender(state: State<'_, AppState>, email: String) -> Result<Settings, IpcError> {
     let mut settings = state.settings.get();
     settings.allowed_senders.push(email);
-    state.settings.save(settings).map_err(settings_error)
-}
-
-fn settings_error(error: SettingsError) -> IpcError {
-    let code = match error {
-        SettingsError::Invalid(_) => ErrorCode::InvalidInput,
-        SettingsError::Io(_) => ErrorCode::Cache,
-    };
-    IpcError::new(code, error.to_string())
+    Ok(state.settings.save(settings)?)
 }
 
 /// A voicemail's audio as WAV (16-bit PCM), raw bytes rather than JSON: the webview cannot play

@@ -5,6 +5,9 @@ use tidings_accounts::AccountsError;
 use tidings_store::StoreError;
 use tidings_voicemail::audio::AudioError;
 
+use crate::settings::SettingsError;
+use crate::user_masks::SaveError;
+
 /// What went wrong, as the UI tells it apart (mirrored in `ui/src/lib/ipc.ts`).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -56,6 +59,26 @@ impl IpcError {
 impl From<StoreError> for IpcError {
     fn from(error: StoreError) -> IpcError {
         IpcError::new(ErrorCode::Cache, error.to_string())
+    }
+}
+
+impl From<SaveError> for IpcError {
+    fn from(error: SaveError) -> IpcError {
+        let code = match error {
+            SaveError::Invalid(_) => ErrorCode::InvalidInput,
+            SaveError::Io(_) => ErrorCode::Cache,
+        };
+        IpcError::new(code, error.to_string())
+    }
+}
+
+impl From<SettingsError> for IpcError {
+    fn from(error: SettingsError) -> IpcError {
+        let code = match error {
+            SettingsError::Invalid(_) => ErrorCode::InvalidInput,
+            SettingsError::Io(_) => ErrorCode::Cache,
+        };
+        IpcError::new(code, error.to_string())
     }
 }
 

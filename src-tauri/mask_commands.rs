@@ -16,7 +16,7 @@ use tidings_store::MessageKey;
 
 use crate::commands::{MessageRef, QuoteView};
 use crate::error::{ErrorCode, IpcError};
-use crate::user_masks::{SaveError, MAX_IMPORT_BYTES};
+use crate::user_masks::MAX_IMPORT_BYTES;
 use crate::AppState;
 
 /// Every language with its state, and the user files that failed to load at start.
@@ -101,16 +101,6 @@ pub enum PreviewSample {
 pub struct SavedMaskFile {
     pub id: String,
     pub settings: MaskSettingsView,
-}
-
-impl From<SaveError> for IpcError {
-    fn from(error: SaveError) -> IpcError {
-        let code = match error {
-            SaveError::Invalid(_) => ErrorCode::InvalidInput,
-            SaveError::Io(_) => ErrorCode::Cache,
-        };
-        IpcError::new(code, error.to_string())
-    }
 }
 
 fn settings_view(state: &AppState) -> MaskSettingsView {

@@ -64,7 +64,7 @@ impl UserMasks {
 
     /// The compiled set, cheap to call per message.
     pub fn set(&self) -> Arc<MaskSet> {
-        self.settings().set
+        Arc::clone(&self.current().read().unwrap_or_else(|poisoned| poisoned.into_inner()).set)
     }
 
     /// Checks `text` against the shipped masks and the other user files and, if the whole set

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 use toml_edit::{Array, DocumentMut, Item, Value};
 
-use crate::masks::{MaskFileError, MaskSource};
+use crate::masks::{line_of_offset, MaskFileError, MaskSource};
 
 /// The lists of patterns the settings panel edits row by row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,13 +167,7 @@ pub fn apply_edit(source: &MaskSource, edit: &MaskEdit) -> Result<String, MaskFi
 fn parse(source: &MaskSource) -> Result<DocumentMut, MaskFileError> {
     source.text.parse::<DocumentMut>().map_err(|error| MaskFileError {
         file: source.name.clone(),
-        line: error.span().map(|span| {
-            source.text.as_bytes()[..span.start.min(source.text.len())]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1
-        }),
+        line: error.span().map(|span| line_of_offset(&source.text, span.start)),
         message: error.message().trim().to_string(),
     })
 }

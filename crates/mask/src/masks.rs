@@ -463,7 +463,8 @@ fn parse_file(source: &MaskSource) -> Result<MaskFile, MaskFileError> {
     Ok(file)
 }
 
-fn line_of_offset(text: &str, offset: usize) -> usize {
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|&&byte| byte == b'\n').count() + 1
 }
 
