@@ -298,9 +298,13 @@ where
                     let text = outcome.information.as_deref().unwrap_or_default();
                     return Err(ImapError::Network(format!("the server refused the connection: {text}")));
                 }
-                Response::Data { status: Status::PreAuth, .. } => {
-                    return Err(ImapError::Protocol("PREAUTH greetings are not supported".into()))
-                }
+                // A PREAUTH session is logged in before TLS could start (so STARTTLS is no longer
+                // allowed, RFC 3501 §6.2.1) and without the account's password: refuse it.
+                Response::Data { status: Status::PreAuth, .. } => return Err(ImapError::Protocol(
+                    "the server greeted with PREAUTH (logged in without a password, before any STARTTLS); \
+                         Tidings refuses such sessions"
+                        .into(),
+                )),
                 other => return Err(ImapError::Protocol(format!("unexpected greeting: {other:?}"))),
             }
         }

@@ -7,7 +7,10 @@
 //! command succeeds only on its own tagged `OK`; `NO` is reported; `BAD`, `BYE`, end-of-file, I/O
 //! errors and timeouts drop the session, so it can never be used again by mistake. Timeouts
 //! measure how long the server has been silent (`Watched` notes every byte that arrives), so a
-//! 25 MB message on a slow link is not a timeout but a stalled server is.
+//! 25 MB message on a slow link is not a timeout but a stalled server is. `Watched` also reads
+//! the IMAP framing as bytes pass ([`LiteralGuard`]), so a server announcing a literal larger
+//! than [`MAX_LITERAL_BYTES`] is refused before async-imap reserves memory for it, and server
+//! text quoted in an error is clipped to [`MAX_QUOTED`] characters.
 //!
 //! This module does not connect or authenticate (`connect.rs`) and knows no mailbox rules.
 
@@ -59,12 +62,90 @@ impl Activity {
 pub(crate) struct Watched<T> {
     inner: T,
     activity: Activity,
+    literals: LiteralGuard,
 }
 
 impl<T> Watched<T> {
     pub(crate) fn new(inner: T) -> (Watched<T>, Activity) {
         let activity = Activity(Arc::new(Mutex::new(Instant::now())));
-        (Watched { inner, activity: activity.clone() }, activity)
+        (Watched { inner, activity: activity.clone(), literals: LiteralGuard::default() }, activity)
+    }
+}
+
+/// The largest literal (one message body, usually) a server may send: Exchange Online's largest
+/// allowed message is 150 MB, and async-imap reserves the whole announced size at once.
+pub const MAX_LITERAL_BYTES: u64 = 160 * 1024 * 1024;
+
+/// How much server text an error quotes.
+const MAX_QUOTED: usize = 300;
+
+/// Follows the framing of what the server sends — lines, and literals announced by a line
+/// ending in `{size}` — to refuse an oversized literal from its announcement alone. Literal
+/// contents are skipped, so a message body that happens to contain `{999999999}` is no alarm.
+#[derive(Debug, Default)]
+struct LiteralGuard {
+    /// Bytes of the current literal still to come.
+    in_literal: u64,
+    /// The last bytes of the current line: enough to hold a literal announcement.
+    tail: Vec<u8>,
+}
+
+impl LiteralGuard {
+    const TAIL: usize = 32;
+
+    /// Scans the next bytes from the server; `Err(size)` for a literal over the limit.
+    fn scan(&mut self, mut bytes: &[u8]) -> std::result::Result<(), u64> {
+        while !bytes.is_empty() {
+            if self.in_literal > 0 {
+                let skip = self.in_literal.min(bytes.len() as u64) as usize;
+                self.in_literal -= skip as u64;
+                bytes = &bytes[skip..];
+                continue;
+            }
+            let Some(end) = bytes.iter().position(|&byte| byte == b'\n') else {
+                self.remember(bytes);
+                break;
+            };
+            self.remember(&bytes[..end]);
+            if let Some(size) = announced_literal(&self.tail) {
+                if size > MAX_LITERAL_BYTES {
+                    return Err(size);
+                }
+                self.in_literal = size;
+            }
+            self.tail.clear();
+            bytes = &bytes[end + 1..];
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, bytes: &[u8]) {
+        let keep = &bytes[bytes.len().saturating_sub(Self::TAIL)..];
+        self.tail.extend_from_slice(keep);
+        let excess = self.tail.len().saturating_sub(Self::TAIL);
+        self.tail.drain(..excess);
+    }
+}
+
+/// The size a line announces when it ends in `{digits}` (or `{digits+}`) before its CR; a size
+/// too big for `u64` counts as `u64::MAX`.
+fn announced_literal(line: &[u8]) -> Option<u64> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let inner = line.strip_suffix(b"}")?;
+    let open = inner.iter().rposition(|&byte| byte == b'{')?;
+    let digits = &inner[open + 1..];
+    let digits = digits.strip_suffix(b"+").unwrap_or(digits);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(std::str::from_utf8(digits).ok()?.parse().unwrap_or(u64::MAX))
+}
+
+/// `text` cut to [`MAX_QUOTED`] characters, marked when cut.
+pub(crate) fn clipped(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
     }
 }
 
@@ -78,6 +159,12 @@ impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
             self.activity.touch();
+            let this = &mut *self;
+            if let Err(size) = this.literals.scan(&buf.filled()[before..]) {
+                return Poll::Ready(Err(std::io::Error::other(format!(
+                    "the server announced a {size}-byte literal; Tidings accepts at most {MAX_LITERAL_BYTES} bytes"
+                ))));
+            }
         }
         polled
     }
@@ -284,7 +371,9 @@ async fn run(
             }
         };
         let response = match read {
-            Err(error) => return Err(ImapError::Network(format!("{during}: {error}"))),
+            Err(error) => {
+                return Err(ImapError::Network(format!("{during}: {}", clipped(&error.to_string()))))
+            }
             Ok(None) => {
                 return Err(ImapError::Network(format!("the server closed the connection during {during}")))
             }
@@ -292,7 +381,7 @@ async fn run(
         };
         match response.parsed() {
             Response::Done { tag: done_tag, status, outcome } if *done_tag == tag => {
-                let text = outcome.information.as_deref().unwrap_or_default().to_owned();
+                let text = clipped(outcome.information.as_deref().unwrap_or_default());
                 return match status {
                     Status::Ok => Ok(Tagged::Ok),
                     Status::No => Ok(Tagged::No(text)),
@@ -302,7 +391,7 @@ async fn run(
             // RFC 3501 §6.1.3: LOGOUT is answered with BYE before its OK; anywhere else BYE
             // means the server is closing on us.
             Response::Data { status: Status::Bye, outcome } if during != "LOGOUT" => {
-                let text = outcome.information.as_deref().unwrap_or_default();
+                let text = clipped(outcome.information.as_deref().unwrap_or_default());
                 return Err(ImapError::Network(format!("the server said BYE during {during}: {text}")));
             }
             other => on_untagged(other),
@@ -339,5 +428,63 @@ pub(crate) fn server_id_in(response: &Response<'_>) -> Option<HashMap<String, St
             Some(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_literal_over_the_limit_is_refused_from_its_announcement() {
+        let mut guard = LiteralGuard::default();
+        assert_eq!(guard.scan(b"* 1 FETCH (UID 1 BODY[] {4294967296}\r\n"), Err(4_294_967_296));
+        let mut guard = LiteralGuard::default();
+        let huge = b"* 1 FETCH (BODY[] {99999999999999999999999}\r\n";
+        assert_eq!(guard.scan(huge), Err(u64::MAX));
+    }
+
+    #[test]
+    fn literal_contents_are_skipped_and_announcements_split_across_reads_are_seen() {
+        let mut guard = LiteralGuard::default();
+        // A 20-byte body that itself contains an oversized "announcement".
+        let body = b"x {999999999999}\r\nyz";
+        assert_eq!(body.len(), 20);
+        let mut stream = b"* 1 FETCH (UID 7 BODY[] {20}\r\n".to_vec();
+        stream.extend_from_slice(body);
+        stream.extend_from_slice(b")\r\nA1 OK done\r\n");
+        for chunk in stream.chunks(3) {
+            assert_eq!(guard.scan(chunk), Ok(()));
+        }
+        assert_eq!(guard.in_literal, 0);
+        let mut guard = LiteralGuard::default();
+        for chunk in b"* 2 FETCH (BODY[] {1000000000000}\r\n".chunks(5) {
+            if let Err(size) = guard.scan(chunk) {
+                assert_eq!(size, 1_000_000_000_000);
+                return;
+            }
+        }
+        panic!("a split announcement was missed");
+    }
+
+    #[test]
+    fn lines_that_only_look_like_literals_are_not() {
+        for line in [&b"* OK {123} is text\r\n"[..], b"* OK {}\r\n", b"* OK {12a}\r\n", b"* OK }\r\n"] {
+            let mut guard = LiteralGuard::default();
+            assert_eq!(guard.scan(line), Ok(()));
+            assert_eq!(guard.in_literal, 0, "{:?}", String::from_utf8_lossy(line));
+        }
+        let mut guard = LiteralGuard::default();
+        assert_eq!(guard.scan(b"A1 LOGIN {5+}\r\n"), Ok(()));
+        assert_eq!(guard.in_literal, 5);
+    }
+
+    #[test]
+    fn quoted_server_text_is_clipped() {
+        assert_eq!(clipped("short"), "short");
+        let long = "é".repeat(1000);
+        let cut = clipped(&long);
+        assert!(cut.starts_with(&"é".repeat(MAX_QUOTED)));
+        assert!(cut.ends_with("(2000 bytes in all)"), "{cut}");
     }
 }

@@ -10,10 +10,19 @@
 //! 4. Expunges: from VANISHED, else `UID SEARCH ALL` compared with the cached UIDs.
 //! 5. New messages: `UID SEARCH` for their UIDs, then `UID FETCH (UID FLAGS BODY.PEEK[])` in
 //!    batches of at most [`MAX_BATCH`]. Each batch is written (one transaction + flush) *before*
-//!    the stored UIDNEXT moves past it, so a crash or a dropped connection loses nothing, and the
-//!    next sync refetches at most one batch, which replaces rather than duplicates (keys are
-//!    UIDVALIDITY + UID).
+//!    the stored UIDNEXT moves past it, so a crash or a dropped connection loses nothing; the
+//!    next sync skips what is already cached, and a message fetched twice replaces rather than
+//!    duplicates (keys are UIDVALIDITY + UID).
 //! 6. Store the SELECT's UIDNEXT and HIGHESTMODSEQ.
+//!
+//! What a server gets wrong is held to these rules: an untagged `OK [UIDVALIDITY n]` with a new
+//! value during steps 3–5 ends the sync before anything of that command is written (the next sync
+//! starts at 2); FETCH answers for UIDs not asked for, without a body, or repeated are ignored;
+//! UID 0 from a SEARCH is dropped; messages asked for but not sent are reported as a warning
+//! (usually expunged meanwhile) and the stored UIDNEXT stops at the first of them, so the next
+//! sync asks again rather than skipping one for good. A literal over `session::MAX_LITERAL_BYTES`, a malformed
+//! response or silence past the timeout ends the session with an error; batches already written
+//! stay.
 //!
 //! Every command goes through the session's runner, which reads each answer to its tagged end,
 //! gives each response a timeout and drops the session after any error. This module knows no
@@ -21,7 +30,7 @@
 
 use std::collections::HashSet;
 
-use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response};
+use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode};
 use serde::Serialize;
 use tidings_store::{Mailbox, MessageKey, NewMessage, Store, StoreError};
 
@@ -179,6 +188,7 @@ pub async fn sync_mailbox_reporting(
     };
     if let Some(command) = flag_command {
         let mut flags = Vec::new();
+        let mut flipped = None;
         session
             .command_ok("UID FETCH", &command, |response| match response {
                 Response::Fetch(_, attributes) => {
@@ -191,9 +201,16 @@ pub async fn sync_mailbox_reporting(
                 Response::Vanished { uids, .. } => {
                     vanished.extend(uids.iter().flat_map(|range| range.clone()))
                 }
-                _ => {}
+                other => flipped = flipped.or_else(|| changed_uid_validity(other, uid_validity)),
             })
             .await?;
+        if let Some(new_validity) = flipped {
+            let error = ImapError::Protocol(format!(
+                "the server changed the UIDVALIDITY of {mailbox} during the sync ({uid_validity} → {new_validity}); \
+                 the next sync starts this folder over"
+            ));
+            return Err(session.drop_after(error));
+        }
         // Messages not cached yet (new ones) are skipped by the store; they come with their flags.
         report.changed = store.set_seen_flags(&flags)?;
     }
@@ -229,23 +246,18 @@ pub async fn sync_mailbox_reporting(
         NewMessages::Nothing => Vec::new(),
         NewMessages::From(_) | NewMessages::AllMissing if selected.exists == 0 => Vec::new(),
         NewMessages::From(first) => {
-            let mut uids: Vec<u32> = search(session, &format!("UID SEARCH UID {first}:*"))
+            // Messages at or above the stored UIDNEXT can already be cached (a batch written
+            // just before a crash, or the batches after a message the server did not send).
+            let cached: HashSet<u32> = cached_uids.iter().copied().collect();
+            search(session, &format!("UID SEARCH UID {first}:*"))
                 .await?
                 .into_iter()
-                .filter(|uid| *uid >= first)
-                .collect();
-            uids.sort_unstable();
-            uids
+                .filter(|uid| *uid >= first && !cached.contains(uid))
+                .collect()
         }
         NewMessages::AllMissing => {
             let cached: HashSet<u32> = cached_uids.iter().copied().collect();
-            let mut uids: Vec<u32> = search(session, "UID SEARCH ALL")
-                .await?
-                .into_iter()
-                .filter(|uid| !cached.contains(uid))
-                .collect();
-            uids.sort_unstable();
-            uids
+            search(session, "UID SEARCH ALL").await?.into_iter().filter(|uid| !cached.contains(uid)).collect()
         }
     };
     let strategy = strategy_for(report.dialect);
@@ -257,14 +269,16 @@ pub async fn sync_mailbox_reporting(
     query.push(')');
     let batch_size = options.batch_size.clamp(1, MAX_BATCH);
     let mut progress = SyncProgress { fetched: 0, to_fetch: to_fetch.len() };
+    let mut first_unsent = None;
     on_progress(progress);
     for (index, chunk) in to_fetch.chunks(batch_size).enumerate() {
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
         let mut batch: Vec<NewMessage> = Vec::with_capacity(chunk.len());
+        let mut flipped = None;
         session
             .command_ok("UID FETCH", &format!("UID FETCH {} {query}", uid_set(chunk)), |response| {
                 // Unsolicited FETCHes (flag changes by others) may arrive here too: keep only
-                // answers with a UID we asked for and a body.
+                // answers with a UID we asked for and a body, the first of each.
                 if let Response::Fetch(_, attributes) = response {
                     let (Some(uid), Some(raw)) = (uid_of(attributes), body_of(attributes)) else { return };
                     if wanted.contains(&uid) && !batch.iter().any(|m| m.key.uid == uid) {
@@ -272,12 +286,34 @@ pub async fn sync_mailbox_reporting(
                         batch.push(NewMessage { key: key(uid), seen, raw });
                     }
                 }
+                flipped = flipped.or_else(|| changed_uid_validity(response, uid_validity));
             })
             .await?;
+        if let Some(new_validity) = flipped {
+            // This batch may already be the new generation's messages under the old UIDs.
+            let error = ImapError::Protocol(format!(
+                "the server changed the UIDVALIDITY of {mailbox} during the sync ({uid_validity} → {new_validity}); \
+                 the next sync starts this folder over"
+            ));
+            return Err(session.drop_after(error));
+        }
+        let unsent: Vec<u32> =
+            chunk.iter().copied().filter(|uid| !batch.iter().any(|m| m.key.uid == *uid)).collect();
+        if let Some(first) = unsent.first() {
+            // Expunged between the SEARCH and the FETCH, or a server that skips messages: the
+            // stored UIDNEXT stays at the first one, so the next sync asks again.
+            first_unsent.get_or_insert(*first);
+            report.warnings.push(format!(
+                "The server did not send {} of the {} messages asked for (UIDs {}).",
+                unsent.len(),
+                chunk.len(),
+                uid_set(&unsent)
+            ));
+        }
         report.new += insert_batch(store, &batch, &mut report.warnings)?;
         // Only now that the batch is on disk may UIDNEXT move past it.
         if let Some(last) = chunk.last() {
-            state.uid_next = state.uid_next.max(last.saturating_add(1));
+            state.uid_next = state.uid_next.max(first_unsent.unwrap_or(last.saturating_add(1)));
             store.put_mailbox(&state)?;
         }
         progress.fetched += chunk.len();
@@ -294,7 +330,7 @@ pub async fn sync_mailbox_reporting(
     }
 
     // 6. The sync is complete: remember where the server is.
-    state.uid_next = state.uid_next.max(selected.uid_next);
+    state.uid_next = state.uid_next.max(first_unsent.unwrap_or(selected.uid_next));
     state.highest_modseq = if policy == SyncPolicy::Basic { None } else { selected.highest_modseq };
     store.put_mailbox(&state)?;
     tracing::info!(
@@ -339,7 +375,23 @@ async fn search(session: &mut ImapSession, command: &str) -> Result<Vec<u32>> {
             }
         })
         .await?;
+    // UID 0 does not exist (RFC 3501 §2.3.1.1); asking for it would end the session.
+    uids.retain(|uid| *uid != 0);
+    uids.sort_unstable();
+    uids.dedup();
     Ok(uids)
+}
+
+/// The new UIDVALIDITY when `response` is an untagged `OK [UIDVALIDITY n]` with another value
+/// than the one selected (RFC 3501 §2.3.1.1: UIDs of the old value mean nothing any more).
+fn changed_uid_validity(response: &Response<'_>, selected: u32) -> Option<u32> {
+    match response {
+        Response::Data { outcome, .. } => match outcome.code {
+            Some(ResponseCode::UidValidity(value)) if value != selected => Some(value),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn uid_of(attributes: &[AttributeValue<'_>]) -> Option<u32> {

@@ -1,5 +1,5 @@
 //! Integration tests of tidings-imap against a real Dovecot on loopback (one server per test,
-//! from tidings-testkit) and, for protocol failures, small scripted fake servers.
+//! from tidings-testkit). Protocol failures from scripted fake servers are the `faults` tests.
 //!
 //! They need `/usr/sbin/dovecot` (package dovecot-imapd) and root, like the testkit; without
 //! Dovecot they fail with the testkit's "install dovecot-imapd" message. Every network await runs
@@ -7,7 +7,6 @@
 
 mod bench;
 mod connect;
-mod fake_server;
 mod idle;
 mod probe;
 mod sync;
