@@ -117,6 +117,7 @@ mod edit;
 mod kinds;
 mod lines;
 mod masks;
+mod nesting;
 mod pattern;
 mod render;
 mod sender;
@@ -268,7 +269,14 @@ pub fn render(
     }
     let found = match body {
         Body::Html(text) => {
-            let document = scraper::Html::parse_document(text);
+            let capped = nesting::cap_nesting(text, nesting::MAX_PARSE_DEPTH);
+            if matches!(capped, std::borrow::Cow::Owned(_)) {
+                warnings.push(format!(
+                    "HTML nested deeper than {} elements was flattened before parsing.",
+                    nesting::MAX_PARSE_DEPTH
+                ));
+            }
+            let document = scraper::Html::parse_document(&capped);
             let model = lines::html_lines(&document);
             let found = detect(&model.lines, &context);
             html.push_str(&render::html_body(
