@@ -2,19 +2,9 @@
 //! symphonia), with and without the format hint: decoded or refused, never a panic.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use tidings_voicemail::audio::decode;
-use tidings_voicemail::AudioFormat;
+// Each target calls one of the shared cases; the others are unused here.
+#[allow(dead_code)]
+#[path = "../cases.rs"]
+mod cases;
 
-fuzz_target!(|bytes: &[u8]| {
-    let _ = decode(bytes, None);
-    // A header that lies about the format: the hint picks the decoder whatever the bytes say.
-    let hint = match bytes.first().copied().unwrap_or(0) % 5 {
-        0 => AudioFormat::AmrNb,
-        1 => AudioFormat::AmrWb,
-        2 => AudioFormat::Wav,
-        3 => AudioFormat::Mp3,
-        _ => AudioFormat::Flac,
-    };
-    let _ = decode(bytes, Some(hint));
-});
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| cases::audio_decode(bytes));

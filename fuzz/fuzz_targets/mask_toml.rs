@@ -2,18 +2,9 @@
 //! file/line error, never a panic, and never a pattern that escapes its size limit.
 #![no_main]
 
-use std::sync::LazyLock;
+// Each target calls one of the shared cases; the others are unused here.
+#[allow(dead_code)]
+#[path = "../cases.rs"]
+mod cases;
 
-use libfuzzer_sys::fuzz_target;
-use tidings_mask::{MaskSet, MaskSource};
-
-static BUILTIN: LazyLock<MaskSet> = LazyLock::new(MaskSet::builtin);
-
-fuzz_target!(|text: &str| {
-    let source = MaskSource { name: "fuzz.toml".into(), text: text.into() };
-    let _ = MaskSet::from_sources(std::slice::from_ref(&source));
-    let _ = tidings_mask::mask_lists(&source);
-    if source.language_id().is_ok() {
-        let _ = BUILTIN.with_overrides(&[source]);
-    }
-});
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| cases::mask_toml(bytes));
