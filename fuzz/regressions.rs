@@ -47,10 +47,18 @@ fn every_kept_fuzz_input_runs_without_a_panic() {
         });
         match receiver.recv_timeout(HANG_GUARD) {
             Ok(true) => {}
-            Ok(false) | Err(mpsc::RecvTimeoutError::Disconnected) => failures.push(format!("{}: panicked", path.display())),
-            Err(mpsc::RecvTimeoutError::Timeout) => failures.push(format!("{}: still running after {HANG_GUARD:?}", path.display())),
+            Ok(false) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                failures.push(format!("{}: panicked", path.display()))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                failures.push(format!("{}: still running after {HANG_GUARD:?}", path.display()))
+            }
         }
     }
-    println!("{} kept inputs replayed ({regressions} regressions, {} seeds)", all.len(), all.len() - regressions);
+    println!(
+        "{} kept inputs replayed ({regressions} regressions, {} seeds)",
+        all.len(),
+        all.len() - regressions
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
