@@ -10,8 +10,11 @@ use tidings_voicemail::AudioFormat;
 /// Compiled once, as the app does, so each run measures the work under test only.
 static MASKS: LazyLock<MaskSet> = LazyLock::new(MaskSet::builtin);
 
+/// What a target does with one input.
+pub type Case = fn(&[u8]);
+
 /// The targets by name, as `make fuzz` and `regressions/` name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Case)] = &[
     ("render_html", render_html),
     ("render_text", render_text),
     ("mime_render", mime_render),

@@ -1,5 +1,6 @@
 // The hostile-mail corpus (tests/security/corpus/) through the whole pipeline — MIME, mask
-// engine, sanitiser, sandboxed frame — in the real WebKit window, remote content off.
+// engine, sanitiser, sandboxed frame — in the real WebKit window, with remote content off, then
+// on (the user's "always load remote images"), then the sanitiser alone.
 // wdio.security.conf.ts has cached one message per vector (subject = the vector's id) and started
 // the canary. Each vector is found with the search box, opened by clicking its row, and left to
 // sit; a vector that runs script posts `xss:<id>` to the app window and requests /script/<id>,
@@ -43,8 +44,9 @@ async function search(prefix: string, count: number) {
   );
 }
 
-/** Opens the listed message at `position` and waits until its body frame has loaded; its id. */
-async function open(position: number): Promise<string> {
+/** Opens the listed message at `position` and waits until its body frame has loaded; its id.
+ * The frame is kept in `frames` (for the sanitiser-alone pass) when `keep`. */
+async function open(position: number, keep = true): Promise<string> {
   await browser.waitUntil(
     async () => {
       if (await $(ROW(position)).isExisting()) return true;
@@ -69,7 +71,7 @@ async function open(position: number): Promise<string> {
     ),
     { timeout: 10_000, timeoutMsg: `${id}: the body frame did not load` },
   );
-  frames.push({
+  if (keep) frames.push({
     id,
     ...(await browser.execute(() => {
       const frame = document.querySelector('#message-body') as HTMLIFrameElement;
@@ -80,7 +82,7 @@ async function open(position: number): Promise<string> {
   return id;
 }
 
-describe('Hostile mail corpus (remote content off)', () => {
+describe('Hostile mail corpus', () => {
   before(async () => {
     await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
     // The app window counts body-frame loads and keeps every message posted to it.
@@ -159,6 +161,68 @@ describe('Hostile mail corpus (remote content off)', () => {
     expect(summary.executed_ids).toEqual([]);
     expect(summary.leaked_ids).toEqual([]);
     expect(connections).toBe(0);
+  });
+
+  it('remote content on: only the remote images a message shows load; nothing runs, nothing else loads', async () => {
+    const logBefore = readCanaryLog(readFileSync(run.log, 'utf8')).length;
+    const postedBefore: number = await browser.execute(() => (window as any).__security.messages.length);
+    await $('#open-settings').click();
+    await $('#settings-dialog').waitForDisplayed();
+    await $('#remote-allow').click();
+    await $('#settings-close').click();
+    // The remote images (http/https <img src>) of each document shown, as the frame got it.
+    const images = new Map<string, string[]>();
+    const groups = new Map<string, string[]>();
+    for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
+    for (const [prefix, ids] of groups) {
+      await search(prefix, ids.length);
+      for (let position = 1; position <= ids.length; position++) {
+        const id = await open(position, false);
+        images.set(id, await browser.execute(() => {
+          const frame = document.querySelector('#message-body') as HTMLIFrameElement;
+          const shown = new DOMParser().parseFromString(frame.srcdoc, 'text/html');
+          return [...shown.querySelectorAll('img[src]')]
+            .map((img) => img.getAttribute('src') ?? '')
+            .filter((src) => /^https?:/i.test(src));
+        }));
+      }
+    }
+    await browser.pause(1_000);
+    const posted: Posted[] = (await browser.execute(() => (window as any).__security.messages)).slice(postedBefore);
+    const requests = readCanaryLog(readFileSync(run.log, 'utf8')).slice(logBefore)
+      .filter((event: any) => event.kind === 'request').map((event: any) => String(event.path));
+    const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
+    // A request is an allowed image when some shown document has an <img> with exactly that URL.
+    const allowedPaths = new Set([...images.values()].flat().map((src) => {
+      try { const url = new URL(src); return url.pathname + url.search; } catch { return ''; }
+    }));
+    const executed = [...new Set([
+      ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
+      ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
+    ])].sort();
+    const other = requests.filter((request) => !request.startsWith('/script/') && !allowedPaths.has(request));
+    const file = path.join(shots, 'security.json');
+    const summary = JSON.parse(readFileSync(file, 'utf8'));
+    summary.remote_on = {
+      tried: images.size,
+      executed: executed.length,
+      executed_ids: executed,
+      images: [...images.values()].flat().length,
+      with_images: [...images.values()].filter((list) => list.length > 0).length,
+      allowed: requests.filter((request) => allowedPaths.has(request)).length,
+      other: other.length,
+      other_requests: other,
+    };
+    writeFileSync(file, JSON.stringify(summary, null, 1));
+    // Back to the default for whatever runs next.
+    await $('#open-settings').click();
+    await $('#remote-block').click();
+    await $('#settings-close').click();
+    expect(images.size).toBe(run.vectors.length);
+    expect(executed).toEqual([]);
+    expect(other).toEqual([]);
+    // The pass proves something only if some vectors do show remote images that then load.
+    expect(summary.remote_on.allowed).toBeGreaterThan(0);
   });
 
   it('control: the same detectors see a script run and a load in this WebKit when nothing stops them', async () => {
