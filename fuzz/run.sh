@@ -39,9 +39,12 @@ for f in pathlib.Path("assets/demo").glob("*voicemail*.eml"):
   status=0
   (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none "$target" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=16384) >"$log" 2>&1 || status=$?
-  took=$(( $(date +%s) - started ))
-  # "Done N runs" at a clean end; the last "#N" status line after a finding.
-  runs=$(grep -oE 'Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  # "Done N runs in S second(s)" at a clean end; the last "#N" status line after a finding
+  # (and then the wall time, build included).
+  done_line=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)
+  runs=$(echo "$done_line" | grep -oE '[0-9]+' | head -1 || true)
+  took=$(echo "$done_line" | grep -oE '[0-9]+' | tail -1 || true)
+  [ -n "$took" ] || took=$(( $(date +%s) - started ))
   [ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
   found=$(comm -13 <(echo "$before") <(ls "$artifacts" | sort) | grep -E '^(crash|oom|timeout|leak|slow-unit)-' || true)
   findings=0
