@@ -3,11 +3,12 @@
 //!
 //! - **AMR-NB / AMR-WB** (RFC 4867 §5 storage format, `#!AMR\n` / `#!AMR-WB\n`): our own lenient
 //!   frame parser (one header octet `P|FT|Q|P|P` + a payload whose size the FT gives) feeds a decoder.
-//!   Octets that are not a valid frame header are skipped with a warning, a truncated last frame is
-//!   dropped with a warning; a damaged frame (bad bits, Q = 0) is decoded as it is, which gives noise
-//!   or concealment for those 20 ms, never a crash: the timeline always has one 20 ms slot per whole
-//!   frame, so the measured duration is
-//!   `frames × 20 ms` whatever the `Content-Duration` header claimed.
+//!   Octets that are not a valid frame header are skipped with a warning. A frame marked damaged
+//!   (Q = 0) still goes through the decoder, so its state follows the stream, but its 20 ms are
+//!   played as silence rather than as whatever the damaged bits decode to; a last frame cut short
+//!   becomes 20 ms of silence. Both with a warning, never a crash: the timeline has one 20 ms slot
+//!   per frame, so the measured duration is `frames × 20 ms` whatever the `Content-Duration`
+//!   header claimed.
 //! - **WAV (PCM, μ-law, A-law, IMA ADPCM), MP3, Ogg Vorbis, FLAC** through `symphonia` (gapless on,
 //!   so MP3/Vorbis have their true length); undecodable packets are skipped with a warning.
 //!   Ogg Opus is not decoded yet (symphonia 0.5 has no Opus decoder).
@@ -233,26 +234,33 @@ pub fn decode_amr(bytes: &[u8]) -> Result<Decoded, AudioError> {
     if file.skipped_octets > 0 {
         warnings.push(format!("skipped {} octets that are not AMR frame headers", file.skipped_octets));
     }
-    if file.truncated_octets > 0 {
-        warnings.push(format!("dropped a truncated last frame ({} octets)", file.truncated_octets));
+    let cut_short = usize::from(file.truncated_octets > 0);
+    if cut_short > 0 {
+        warnings.push(format!(
+            "the last frame was cut short ({} octets): 20 ms of silence",
+            file.truncated_octets
+        ));
     }
     let damaged = file.frames.iter().filter(|frame| !frame.quality_ok).count();
     if damaged > 0 {
-        warnings.push(format!("{damaged} frames are marked damaged (Q bit 0)"));
+        warnings.push(format!("{damaged} frames are marked damaged (Q bit 0): played as silence"));
     }
     let mut decoder = opencore::Decoder::new(variant).ok_or_else(|| AudioError::Decode {
         format,
         message: "OpenCORE could not allocate a decoder".into(),
     })?;
     let frame_samples = variant.frame_samples();
-    let mut samples = vec![0i16; file.frames.len() * frame_samples];
+    let slots = file.frames.len() + cut_short;
+    let mut samples = vec![0i16; slots * frame_samples];
+    let mut discarded = vec![0i16; frame_samples];
     for (frame, out) in file.frames.iter().zip(samples.chunks_exact_mut(frame_samples)) {
-        decoder.decode(frame, out);
+        // A damaged frame's slot stays silent; the decoder still sees it.
+        decoder.decode(frame, if frame.quality_ok { out } else { &mut discarded });
     }
     Ok(Decoded {
         pcm: Pcm { samples, sample_rate: variant.sample_rate(), channels: 1 },
         format,
-        amr_frames: Some(file.frames.len()),
+        amr_frames: Some(slots),
         warnings,
     })
 }
@@ -410,9 +418,16 @@ mod tests {
             for cut in 0..header + 6 * frame {
                 match decode_amr(&bytes[..cut]) {
                     Ok(decoded) => {
-                        let whole = (cut - header) / frame;
-                        assert_eq!(decoded.amr_frames, Some(whole), "{name} cut at {cut}");
-                        assert_eq!(decoded.warnings.is_empty(), (cut - header) % frame == 0, "{name} {cut}");
+                        let (whole, partial) = ((cut - header) / frame, (cut - header) % frame != 0);
+                        // A partial last frame is one more slot, silent, with a warning.
+                        let slots = whole + usize::from(partial);
+                        assert_eq!(decoded.amr_frames, Some(slots), "{name} cut at {cut}");
+                        assert_eq!(decoded.pcm.samples.len(), slots * file.variant.frame_samples());
+                        assert_eq!(decoded.warnings.is_empty(), !partial, "{name} {cut}");
+                        if partial {
+                            let last = &decoded.pcm.samples[whole * file.variant.frame_samples()..];
+                            assert!(last.iter().all(|&sample| sample == 0), "{name} cut at {cut}");
+                        }
                     }
                     Err(AudioError::NotAmr) => assert!(cut < header, "{name} cut at {cut}"),
                     Err(AudioError::NoAmrFrames) => assert!(cut < header + frame, "{name} cut at {cut}"),
@@ -433,7 +448,7 @@ mod tests {
         let decoded = decode_amr(&spliced).unwrap();
         assert_eq!(decoded.amr_frames, Some(608));
         assert!(decoded.warnings.iter().any(|w| w.contains("skipped 5 octets")), "{:?}", decoded.warnings);
-        // Random payload bits and Q = 0 under valid headers: noise or concealment, not a panic.
+        // Random payload bits and Q = 0 under valid headers: silence, not a panic.
         let mut damaged = bytes.clone();
         let mut seed = 0x2545_f491_u32;
         for (i, byte) in damaged.iter_mut().enumerate().skip(6) {
@@ -450,6 +465,26 @@ mod tests {
         assert_eq!(decoded.pcm.samples.len(), 608 * 160);
         assert!(
             decoded.warnings.iter().any(|w| w.contains("608 frames are marked damaged")),
+            "{:?}",
+            decoded.warnings
+        );
+        assert_eq!(decoded.pcm.rms(), 0.0, "damaged frames are played as silence");
+        // Only the damaged frames are silent: damage frames 100-149 of the real speech.
+        let mut some_damaged = bytes.clone();
+        for index in 100..150 {
+            some_damaged[6 + index * frame] &= !0x04;
+        }
+        let decoded = decode_amr(&some_damaged).unwrap();
+        let slot = |index: usize| &decoded.pcm.samples[index * 160..(index + 1) * 160];
+        assert!((100..150).all(|index| slot(index).iter().all(|&sample| sample == 0)));
+        let clean = decode_amr(&bytes).unwrap();
+        assert_eq!(
+            decoded.pcm.samples[..100 * 160],
+            clean.pcm.samples[..100 * 160],
+            "frames before are untouched"
+        );
+        assert!(
+            decoded.warnings.iter().any(|w| w.contains("50 frames are marked damaged")),
             "{:?}",
             decoded.warnings
         );
