@@ -17,7 +17,8 @@
 //!    view (`doveadm fetch`) holds what the user asked for on every recorded message, nothing
 //!    else moved, and the cache equals the server exactly.
 //! 4. Only when every kill point passed: `$CARGO_TARGET_TMPDIR/security-report/flag-kill.json`,
-//!    `{"kill_points", "survived", "messages"}` (messages: the mailbox size checked each time).
+//!    `{"kill_points", "survived", "messages", "seed"}` (messages: the mailbox size checked each
+//!    time), one row of `make security-report` (tests/security/report.mjs).
 //!
 //! The random delays and orders come from a seeded generator; the seed is printed first and in
 //! every failure (rerun with `FLAG_CRASH_SEED=<seed>`).
@@ -86,9 +87,12 @@ fn marks_killed_at_any_moment_reach_the_server_after_the_next_sync() {
     if !in_keyring_session() {
         return;
     }
+    // Below 2^53, so the report's JavaScript reads the seed back exactly.
     let seed_value =
         std::env::var("FLAG_CRASH_SEED").ok().and_then(|text| text.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+            nanos as u64 & ((1 << 53) - 1)
         });
     println!("flag-kill seed {seed_value} (rerun with FLAG_CRASH_SEED={seed_value})");
     let mut random = Random(seed_value);
@@ -198,6 +202,6 @@ fn marks_killed_at_any_moment_reach_the_server_after_the_next_sync() {
     // 4. The summary, only now that every assertion passed.
     let report_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("security-report");
     std::fs::create_dir_all(&report_dir).unwrap();
-    let summary = serde_json::json!({ "kill_points": kills, "survived": survived, "messages": MESSAGES });
+    let summary = serde_json::json!({ "kill_points": kills, "survived": survived, "messages": MESSAGES, "seed": seed_value });
     std::fs::write(report_dir.join("flag-kill.json"), summary.to_string()).unwrap();
 }
