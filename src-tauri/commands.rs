@@ -457,7 +457,8 @@ pub fn open_message(
     let (mut summary, raw) =
         state.store.message(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
     if !summary.seen {
-        state.store.set_seen(&key, true)?;
+        state.store.mark_seen(&key, true)?;
+        state.followers.wake(&key.account);
         summary.seen = true;
     }
     let settings = state.settings.get();
@@ -521,10 +522,13 @@ pub fn voicemail_audio(
     Ok(tauri::ipc::Response::new(audio::to_wav(&decoded.pcm)?))
 }
 
+/// Marks a message read or unread (also when its voicemail is played): in the cache at once,
+/// and on the server by the account's background sync, which this wakes.
 #[tauri::command]
 pub fn set_seen(state: State<'_, AppState>, message: MessageRef, seen: bool) -> Result<(), IpcError> {
     let key = MessageKey::from(message);
-    if state.store.set_seen(&key, seen)? {
+    if state.store.mark_seen(&key, seen)? {
+        state.followers.wake(&key.account);
         Ok(())
     } else {
         Err(IpcError::not_found(format!("{key} is not cached")))

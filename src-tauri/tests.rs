@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-use tidings_store::Store;
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+use tidings_store::{Account, ConnectionSecurity, MessageKey, NewMessage, ServerSettings, Store};
 
 use crate::{app_builder, AppState, UserMasks};
 
@@ -137,6 +137,57 @@ fn opening_a_message_marks_it_read_and_returns_a_locked_down_document() {
     let rows = answers[1].as_ref().unwrap()["rows"].as_array().unwrap();
     let row = rows.iter().find(|row| row["message"] == reference).unwrap();
     assert_eq!(row["seen"], true, "the read flag is stored");
+}
+
+/// A store whose one account, "acct", has a server, with one unread message.
+fn store_with_a_server_account() -> (Store, MessageKey) {
+    let store = Store::open_temporary().unwrap();
+    let server = ServerSettings {
+        host: "imap.example.org".into(),
+        port: 993,
+        security: ConnectionSecurity::Tls,
+        username: "ann".into(),
+        allow_plaintext: false,
+        pinned_sha256: None,
+    };
+    let account = Account {
+        id: "acct".into(),
+        display_name: "Ann".into(),
+        email: "ann@example.org".into(),
+        is_demo: false,
+        server: Some(server),
+    };
+    store.put_account(&account).unwrap();
+    let key = MessageKey { account: "acct".into(), mailbox: "INBOX".into(), uid_validity: 9, uid: 4 };
+    let raw = b"From: bob@example.org\r\nSubject: Hi\r\n\r\nHello\r\n".to_vec();
+    store.insert_messages(&[NewMessage { key: key.clone(), seen: false, raw }]).unwrap();
+    (store, key)
+}
+
+#[test]
+fn set_seen_changes_the_cache_and_queues_the_change_for_the_server() {
+    let (store, key) = store_with_a_server_account();
+    let state = AppState::with_store(store, user_masks()).unwrap();
+    let (app, webview) = mock_app(state);
+    let reference = json!({"account": "acct", "mailbox": "INBOX", "uidValidity": 9, "uid": 4});
+    call(&webview, "set_seen", json!({"message": reference, "seen": true})).unwrap();
+    let store = &app.state::<AppState>().store;
+    assert!(store.message(&key).unwrap().unwrap().0.seen);
+    assert_eq!(store.pending_flags("acct", "INBOX", 9).unwrap(), [(4, true)]);
+    call(&webview, "set_seen", json!({"message": reference, "seen": false})).unwrap();
+    assert_eq!(store.pending_flags("acct", "INBOX", 9).unwrap(), [(4, false)], "the newest wish waits");
+}
+
+#[test]
+fn set_seen_on_the_demo_only_changes_the_cache() {
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
+    let (app, webview) = mock_app(state);
+    let key = tidings_demo::demo_key(1);
+    let reference = json!({"account": "demo", "mailbox": "INBOX", "uidValidity": key.uid_validity, "uid": 1});
+    call(&webview, "set_seen", json!({"message": reference, "seen": false})).unwrap();
+    let store = &app.state::<AppState>().store;
+    assert!(!store.message(&key).unwrap().unwrap().0.seen);
+    assert!(store.pending_flags("demo", "INBOX", key.uid_validity).unwrap().is_empty());
 }
 
 #[test]

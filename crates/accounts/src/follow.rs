@@ -4,7 +4,9 @@
 //! 1. Connect and sync the folder (the sync itself follows `tidings_imap::sync`'s rules).
 //! 2. Wait in IDLE for a change (rounds of [`FollowOptions::idle_round`]; a quiet round just
 //!    starts the next one). A server without IDLE is polled every [`FollowOptions::poll_every`].
-//!    Any change, or the end of a poll interval, goes back to 2's sync on the same connection.
+//!    Any change, the end of a poll interval, or a wake-up from the caller (the user changed a
+//!    flag: the sync pushes it now rather than at the next change) goes back to 1's sync on the
+//!    same connection. A wake-up that comes during a sync is kept and ends the next wait at once.
 //! 3. A connection or protocol error drops the session; after a pause that doubles from
 //!    [`FollowOptions::first_retry`] up to [`FollowOptions::longest_retry`] (and starts again
 //!    after a good sync) the loop goes back to 1.
@@ -17,15 +19,18 @@
 
 use std::time::Duration;
 
-use tidings_imap::{IdleEvent, ImapSession, SyncReport};
+use tidings_imap::{ConnectOptions, IdleEvent, ImapSession, SyncReport};
 use tidings_keychain::SecretStore;
 use tidings_store::Store;
+use tokio::sync::Notify;
 
 use crate::{connect, remember_dialect, AccountsError};
 
-/// How long to wait in each step.
+/// How to connect and how long to wait in each step.
 #[derive(Clone, Debug)]
 pub struct FollowOptions {
+    /// Timeouts and the ID we send, for every connection.
+    pub connect: ConnectOptions,
     /// One IDLE round; quiet rounds follow each other.
     pub idle_round: Duration,
     /// How often a server without IDLE is synced.
@@ -39,6 +44,7 @@ pub struct FollowOptions {
 impl Default for FollowOptions {
     fn default() -> FollowOptions {
         FollowOptions {
+            connect: ConnectOptions::default(),
             idle_round: Duration::from_secs(5 * 60),
             poll_every: Duration::from_secs(2 * 60),
             first_retry: Duration::from_secs(2),
@@ -67,22 +73,23 @@ pub enum FollowEvent {
 }
 
 /// Follows `mailbox` of account `id` until an error that needs the user (see the module rules);
-/// reports every sync and failure to `on_event`.
+/// reports every sync and failure to `on_event`. `wake.notify_one()` asks for a sync now.
 pub async fn follow(
     store: &Store,
     secrets: &(impl SecretStore + Sync),
     id: &str,
     mailbox: &str,
-    connect_options: &tidings_imap::ConnectOptions,
     options: &FollowOptions,
+    wake: &Notify,
     mut on_event: impl FnMut(FollowEvent),
 ) {
     let mut failures = 0u32;
     loop {
-        let error = match connect(store, secrets, id, connect_options).await {
+        let error = match connect(store, secrets, id, &options.connect).await {
             Ok(mut session) => {
+                let waiting = Waiting { options, wake };
                 let result =
-                    stay_current(&mut session, store, id, mailbox, options, &mut failures, &mut on_event)
+                    stay_current(&mut session, store, id, mailbox, waiting, &mut failures, &mut on_event)
                         .await;
                 match result {
                     Ok(never) => match never {},
@@ -102,13 +109,20 @@ pub async fn follow(
     }
 }
 
+/// What ends rule 2's wait besides the server.
+#[derive(Clone, Copy)]
+struct Waiting<'a> {
+    options: &'a FollowOptions,
+    wake: &'a Notify,
+}
+
 /// Rules 1–2 on one connection; returns only with the error that ended it.
 async fn stay_current(
     session: &mut ImapSession,
     store: &Store,
     id: &str,
     mailbox: &str,
-    options: &FollowOptions,
+    Waiting { options, wake }: Waiting<'_>,
     failures: &mut u32,
     on_event: &mut impl FnMut(FollowEvent),
 ) -> Result<std::convert::Infallible, AccountsError> {
@@ -119,11 +133,16 @@ async fn stay_current(
         *failures = 0;
         on_event(FollowEvent::Synced(report));
         if session.has_capability("IDLE") {
-            while tidings_imap::watch(session, options.idle_round).await.map_err(AccountsError::Imap)?
+            while tidings_imap::watch_or_wake(session, options.idle_round, wake.notified())
+                .await
+                .map_err(AccountsError::Imap)?
                 == IdleEvent::Timeout
             {}
         } else {
-            tokio::time::sleep(options.poll_every).await;
+            tokio::select! {
+                () = tokio::time::sleep(options.poll_every) => {}
+                () = wake.notified() => {}
+            }
         }
     }
 }

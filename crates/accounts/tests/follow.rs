@@ -1,13 +1,15 @@
 //! `follow` against a real Dovecot on loopback: the first sync, new mail seen through IDLE and
-//! synced, and a refused password that stops following instead of retrying forever.
+//! synced, a wake-up after a local read that pushes it at once, and a refused password that
+//! stops following instead of retrying forever.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tidings_accounts::{add, follow, AccountsError, FollowEvent, FollowOptions, ManualServer, NewAccount};
 use tidings_imap::ConnectOptions;
 use tidings_keychain::{MemoryStore, SecretStore};
-use tidings_store::{ConnectionSecurity, Store};
+use tidings_store::{ConnectionSecurity, MessageKey, Store};
 use tidings_testkit::{Dovecot, DovecotOptions};
+use tokio::sync::Notify;
 
 const PASSWORD: &str = "correct horse";
 
@@ -54,8 +56,8 @@ async fn new_mail_arrives_through_idle_and_is_synced() {
 
     let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
     let options = FollowOptions { idle_round: Duration::from_secs(2), ..FollowOptions::default() };
-    let connect = ConnectOptions::default();
-    let following = follow(&store, &secrets, &id, "INBOX", &connect, &options, |event| {
+    let never_woken = Notify::new();
+    let following = follow(&store, &secrets, &id, "INBOX", &options, &never_woken, |event| {
         let _ = events.send(event);
     });
     let check = async {
@@ -92,9 +94,47 @@ async fn a_refused_password_stops_following_instead_of_retrying() {
     secrets.set(&id, "the password was changed on the server").unwrap();
 
     let mut events = Vec::new();
-    let (connect, options) = (ConnectOptions::default(), FollowOptions::default());
-    let run = follow(&store, &secrets, &id, "INBOX", &connect, &options, |event| events.push(event));
+    let options = FollowOptions::default();
+    let never_woken = Notify::new();
+    let run = follow(&store, &secrets, &id, "INBOX", &options, &never_woken, |event| events.push(event));
     tokio::time::timeout(Duration::from_secs(60), run).await.expect("follow stops by itself");
     assert_eq!(events.len(), 1, "{events:?}");
     assert!(matches!(&events[0], FollowEvent::Stopped(AccountsError::WrongPassword { .. })), "{events:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_wake_up_after_a_local_read_pushes_it_without_waiting_for_idle() {
+    let dovecot = server();
+    dovecot.seed("alice", "INBOX", &[&message(1), &message(2)]).unwrap();
+    let store = Store::open_temporary().unwrap();
+    let secrets = MemoryStore::default();
+    let id = added(&store, &secrets, &dovecot).await;
+
+    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+    // IDLE rounds far longer than the test: only the wake-up can end the wait.
+    let options = FollowOptions { idle_round: Duration::from_secs(600), ..FollowOptions::default() };
+    let wake = Notify::new();
+    let following = follow(&store, &secrets, &id, "INBOX", &options, &wake, |event| {
+        let _ = events.send(event);
+    });
+    let check = async {
+        let uid_validity = match next(&mut received).await {
+            FollowEvent::Synced(report) => report.uid_validity,
+            other => panic!("expected the first sync, got {other:?}"),
+        };
+        let key = MessageKey { account: id.clone(), mailbox: "INBOX".into(), uid_validity, uid: 2 };
+        assert!(store.mark_seen(&key, true).unwrap());
+        let marked = Instant::now();
+        wake.notify_one();
+        match next(&mut received).await {
+            FollowEvent::Synced(report) => assert_eq!(report.flags_pushed, 1, "{report:?}"),
+            other => panic!("expected a sync after the wake-up, got {other:?}"),
+        }
+        assert!(marked.elapsed() < Duration::from_secs(10), "pushed after {:?}", marked.elapsed());
+        assert!(store.pending_flags(&id, "INBOX", uid_validity).unwrap().is_empty());
+    };
+    tokio::select! {
+        () = following => panic!("follow ended on its own"),
+        () = check => {}
+    }
 }

@@ -37,6 +37,17 @@ pub enum Command {
         tidings show --uid 4\n  \
         tidings show --folder INBOX --uid 4 --rendered --json")]
     Show(ShowArgs),
+    /// Mark cached messages read or unread, here and (unless --offline) on the server.
+    #[command(after_help = "The change is written to the cache at once, message by message, together \
+        with a note that it still has to reach the server; then the folder is synced, which pushes it. \
+        With --offline it waits for the next `tidings sync` or the app; if the server cannot be reached the \
+        command fails (exit code 1) and the change stays queued the same way. \
+        Local accounts and the demo have no server: there the change is only local.\n\n\
+        Examples:\n  \
+        tidings mark --read 4 5 9\n  \
+        tidings mark --unread --account work --folder Archive 120\n  \
+        tidings mark --read --offline --json $(tidings list --json | jq '.[] | select(.seen | not) | .uid')")]
+    Mark(MarkArgs),
     /// Cache .eml files in a local folder (no server), creating the account and the folder if missing.
     #[command(
         after_help = "The files go into a local account (default id `local`), which no sync touches; \
@@ -173,6 +184,27 @@ pub struct ShowArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MarkArgs {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Mark the messages read (\Seen).
+    #[arg(long, conflicts_with = "unread", required_unless_present = "unread")]
+    pub read: bool,
+    /// Mark the messages unread.
+    #[arg(long)]
+    pub unread: bool,
+    /// Only change the cache; the next sync pushes the change.
+    #[arg(long)]
+    pub offline: bool,
+    /// Print one JSON object: {"account", "folder", "seen", "marked", "pushed"}.
+    #[arg(long)]
+    pub json: bool,
+    /// The messages' UIDs in the folder.
+    #[arg(value_name = "UID", required = true)]
+    pub uids: Vec<u32>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -7,6 +7,7 @@
 //! - `cache`: the data directory and the shared mail cache (`<data-dir>/cache`, sled; one process
 //!   at a time).
 //! - `render`, `mailbox`: `render`, `list`, `show` (no network).
+//! - `mark`: `mark --read|--unread`, queued in the cache, then pushed by a sync of the folder.
 //! - `import`: `import`, .eml files cached in a local account's folder (no server).
 //! - `account`: `account add|list|remove`; server settings in the cache, passwords in the OS keyring
 //!   (service `org.tidings.desktop`, keyed by account id) and nowhere else.
@@ -29,6 +30,7 @@ mod cache;
 mod failure;
 mod import;
 mod mailbox;
+mod mark;
 mod probe;
 mod render;
 mod server;
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::List(args) => mailbox::list(cli.data_dir.as_deref(), args),
         Command::Show(args) => mailbox::show(cli.data_dir.as_deref(), args),
+        Command::Mark(args) => mark::run(cli.data_dir.as_deref(), args),
         Command::Import(args) => import::run(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::Add(args)) => account::add(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::List { json }) => account::list(cli.data_dir.as_deref(), *json),

@@ -40,6 +40,8 @@ struct FolderSummary {
     exists: u32,
     new: usize,
     changed: usize,
+    /// Local read/unread changes pushed to the server.
+    flags_pushed: usize,
     expunged: usize,
     /// The cache of this folder was dropped first (first sync or UIDVALIDITY change).
     cache_cleared: bool,
@@ -57,6 +59,7 @@ impl FolderSummary {
             exists: report.exists,
             new: report.new,
             changed: report.changed,
+            flags_pushed: report.flags_pushed,
             expunged: report.expunged,
             cache_cleared: report.cache_cleared,
             policy: report.policy,
@@ -94,24 +97,8 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
             "account {id:?} has no server settings; remove it and add it again with tidings account add"
         )));
     }
-    let certificate_hint = |fingerprint: &str| {
-        format!(
-            "it is not the one accepted for account {id:?}; if you trust it, remove the account and add it \
-             again with --accept-certificate {fingerprint}"
-        )
-    };
-    // The same words as before the connection moved into tidings-accounts.
-    let connect_failure = |error: AccountsError| match error {
-        AccountsError::WrongPassword { .. } => imap_failure(ImapError::WrongPassword, certificate_hint),
-        AccountsError::UntrustedCertificate { fingerprint, .. } => imap_failure(
-            ImapError::UntrustedCertificate { sha256_fingerprint: fingerprint },
-            certificate_hint,
-        ),
-        AccountsError::Unreachable { reason, .. } => Failure::Runtime(reason),
-        AccountsError::Imap(error) => imap_failure(error, certificate_hint),
-        AccountsError::InvalidInput(message) => Failure::BadInput(message),
-        other => Failure::Runtime(other.to_string()),
-    };
+    let certificate_hint = certificate_hint(id);
+    let connect_failure = connect_failure(id);
     let show_progress = !args.json && !args.watch && std::io::stderr().is_terminal();
 
     server::runtime()?.block_on(async {
@@ -152,16 +139,56 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
         }
         for summary in &folders {
             println!(
-                "{}: {} new, {} changed, {} expunged; {} messages cached ({}).",
+                "{}: {} new, {} changed, {} expunged, {} local changes pushed; {} messages cached ({}).",
                 summary.folder,
                 summary.new,
                 summary.changed,
                 summary.expunged,
+                summary.flags_pushed,
                 summary.messages,
                 summary.dialect.name()
             );
         }
         Ok(())
+    })
+}
+
+/// What to do about a server certificate that is not the one accepted for account `id`.
+fn certificate_hint(id: &str) -> impl Fn(&str) -> String + Copy + '_ {
+    move |fingerprint| {
+        format!(
+            "it is not the one accepted for account {id:?}; if you trust it, remove the account and add it \
+             again with --accept-certificate {fingerprint}"
+        )
+    }
+}
+
+/// A failure to connect account `id`, worded as before the connection moved into tidings-accounts.
+fn connect_failure(id: &str) -> impl Fn(AccountsError) -> Failure + '_ {
+    move |error| match error {
+        AccountsError::WrongPassword { .. } => imap_failure(ImapError::WrongPassword, certificate_hint(id)),
+        AccountsError::UntrustedCertificate { fingerprint, .. } => imap_failure(
+            ImapError::UntrustedCertificate { sha256_fingerprint: fingerprint },
+            certificate_hint(id),
+        ),
+        AccountsError::Unreachable { reason, .. } => Failure::Runtime(reason),
+        AccountsError::Imap(error) => imap_failure(error, certificate_hint(id)),
+        AccountsError::InvalidInput(message) => Failure::BadInput(message),
+        other => Failure::Runtime(other.to_string()),
+    }
+}
+
+/// Connects account `id` and syncs one folder, without progress bar: what `mark` runs to push.
+pub fn sync_one(store: &Store, id: &str, folder: &str) -> Result<SyncReport, Failure> {
+    server::runtime()?.block_on(async {
+        let mut session = tidings_accounts::connect(store, &keychain(), id, &server::connect_options())
+            .await
+            .map_err(connect_failure(id))?;
+        let report = sync_mailbox(&mut session, store, id, folder)
+            .await
+            .map_err(|e| imap_failure(e, certificate_hint(id)))?;
+        let _ = session.logout().await;
+        Ok(report)
     })
 }
 

@@ -9,80 +9,68 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
+use support::alice::{
+    add_over_tls, command, fingerprint, in_keyring_session, seed, server_seen, start, tidings, PASSWORD,
+    SERVICE,
+};
 use support::{assert_fails, json_of};
 use tidings_keychain::Keychain;
-use tidings_testkit::{Dovecot, DovecotOptions};
 
-/// The keyring service the app and the command line share.
-const SERVICE: &str = "org.tidings.desktop";
-/// A password that no other text in the data directory could contain by chance.
-const PASSWORD: &str = "Grep-me-if-you-can-7f3a9c";
-
-fn in_keyring_session() -> bool {
-    let inside = std::env::var("TIDINGS_KEYRING_SESSION").is_ok_and(|v| v == "1");
-    if !inside {
-        println!("skipped: run under tests/support/keyring-session.sh");
+#[test]
+fn mark_queues_read_and_unread_and_pushes_them_with_a_sync() {
+    if !in_keyring_session() {
+        return;
     }
-    inside
-}
+    let dovecot = start(true);
+    seed(&dovecot, 1..6);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    let id = format!("alice-mark-{}", std::process::id());
+    add_over_tls(data, &dovecot, &id);
+    json_of(&tidings(data, &["sync", "--json"], ""));
+    let read = |seen: &std::collections::BTreeMap<u32, bool>| {
+        seen.iter().filter(|(_, seen)| **seen).map(|(uid, _)| *uid).collect::<Vec<_>>()
+    };
+    let local = |data: &Path| {
+        let listed = json_of(&tidings(data, &["list", "--json"], ""));
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["uid"].as_u64().unwrap() as u32, m["seen"].as_bool().unwrap()))
+            .collect::<std::collections::BTreeMap<u32, bool>>()
+    };
 
-fn start(tls: bool) -> Dovecot {
-    let users = vec![("alice".to_owned(), PASSWORD.to_owned())];
-    Dovecot::start(DovecotOptions { tls, users, ..DovecotOptions::default() })
-        .unwrap_or_else(|e| panic!("{e}"))
-}
+    let marked = json_of(&tidings(data, &["mark", "--read", "--account", &id, "2", "3", "5", "--json"], ""));
+    assert_eq!(
+        (marked["marked"].clone(), marked["pushed"].clone()),
+        (serde_json::json!([2, 3, 5]), 3.into())
+    );
+    assert_eq!(read(&server_seen(&dovecot)), [2, 3, 5], "the server has the user's marks");
 
-fn message(index: usize) -> Vec<u8> {
-    format!(
-        "From: Bob Example <bob@example.org>\r\nTo: alice@example.org\r\nSubject: Message {index}\r\n\
-         Date: Tue, 24 Nov 2026 10:{index:02}:00 +0000\r\nMessage-ID: <m{index}@example.org>\r\n\r\nBody {index}.\r\n"
-    )
-    .into_bytes()
-}
+    let text =
+        String::from_utf8(tidings(data, &["mark", "--unread", "--folder", "INBOX", "3"], "").stdout).unwrap();
+    assert_eq!(text.trim(), "1 marked unread; 1 changes pushed to the server.");
+    assert_eq!(read(&server_seen(&dovecot)), [2, 5]);
 
-fn seed(dovecot: &Dovecot, indexes: std::ops::Range<usize>) {
-    let messages: Vec<Vec<u8>> = indexes.map(message).collect();
-    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-    dovecot.seed("alice", "INBOX", &refs).unwrap_or_else(|e| panic!("seeding: {e}"));
-}
+    // Offline, the change waits in the cache for the next sync.
+    json_of(&tidings(data, &["mark", "--read", "--offline", "--json", "1"], ""));
+    assert_eq!(read(&server_seen(&dovecot)), [2, 5], "nothing was sent");
+    assert_eq!(read(&local(data)), [1, 2, 5]);
+    let synced = json_of(&tidings(data, &["sync", "--json"], ""));
+    assert_eq!(synced["folders"][0]["flags_pushed"], 1, "{synced}");
+    assert_eq!(server_seen(&dovecot), local(data));
 
-fn fingerprint(dovecot: &Dovecot) -> String {
-    let sha256 = dovecot.cert_sha256().expect("a TLS test server has a certificate");
-    sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
-}
-
-fn command(data: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tidings"));
-    command
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("TIDINGS_DATA_DIR")
-        .env_remove("TIDINGS_PASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// Runs `tidings --data-dir DATA ARGS` with `stdin`; its output must never show the password.
-fn tidings(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = command(data, args).spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    let output = child.wait_with_output().unwrap();
-    for stream in [&output.stdout, &output.stderr] {
-        assert!(!String::from_utf8_lossy(stream).contains(PASSWORD), "the password was printed");
-    }
-    output
+    assert_fails(&tidings(data, &["mark", "--read", "99"], ""), 2, "no message with UID 99");
+    // clap's usage errors (several lines) keep exit code 2.
+    assert_eq!(tidings(data, &["mark", "--read", "--unread", "1"], "").status.code(), Some(2));
 }
 
 fn account_ids(data: &Path) -> Vec<String> {
@@ -237,28 +225,6 @@ fn sync_needs_an_account_with_a_server() {
         2,
         "one folder",
     );
-}
-
-/// `tidings account add` of alice over implicit TLS with the server's certificate pinned; its JSON.
-fn add_over_tls(data: &Path, dovecot: &Dovecot, id: &str) -> Value {
-    let tls = format!("127.0.0.1:{}", dovecot.imaps_port().unwrap());
-    let pin = fingerprint(dovecot);
-    let args = [
-        "account",
-        "add",
-        "--email",
-        "alice@example.org",
-        "--server",
-        &tls,
-        "--user",
-        "alice",
-        "--accept-certificate",
-        &pin,
-        "--id",
-        id,
-        "--json",
-    ];
-    json_of(&tidings(data, &args, &format!("{PASSWORD}\n")))
 }
 
 #[test]
@@ -579,7 +545,9 @@ fn sync_on_a_terminal_draws_a_progress_bar_and_clears_it() {
     assert!(screen.contains("Syncing INBOX ["), "no progress bar: {screen:?}");
     assert!(screen.contains("new messages"), "{screen:?}");
     assert!(
-        screen.contains("INBOX: 3 new, 0 changed, 0 expunged; 3 messages cached (imap4rev1)."),
+        screen.contains(
+            "INBOX: 3 new, 0 changed, 0 expunged, 0 local changes pushed; 3 messages cached (imap4rev1)."
+        ),
         "{screen:?}"
     );
 }

@@ -83,7 +83,7 @@ mod tests {
     fn import_is_complete_and_idempotent() {
         let store = Store::open_temporary().unwrap();
         assert_eq!(import_demo(&store).unwrap(), DEMO_MESSAGES.len());
-        assert!(store.set_seen(&demo_key(1), false).unwrap());
+        assert!(store.mark_seen(&demo_key(1), false).unwrap());
         assert_eq!(import_demo(&store).unwrap(), 0, "a complete import is left alone");
         let list = store.list_messages(DEMO_ACCOUNT, DEMO_MAILBOX).unwrap();
         assert_eq!(list.len(), DEMO_MESSAGES.len());

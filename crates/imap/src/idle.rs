@@ -1,7 +1,8 @@
 //! Waiting for the selected mailbox to change, with IDLE (RFC 2177).
 //!
 //! [`watch`] returns on the first change (new mail, flag change, expunge) or when the caller's
-//! timeout passes. IDLE is ended with DONE and restarted every [`Timeouts::idle_keepalive`]
+//! timeout passes; [`watch_or_wake`] also when the caller wakes it (a local change to push),
+//! ending IDLE with DONE so the session stays usable. IDLE is ended with DONE and restarted every [`Timeouts::idle_keepalive`]
 //! (below RFC 2177 §3's 29 minutes) so neither the server nor a NAT drops the idle connection.
 //! The caller runs a sync after an event; this module does not fetch or store anything.
 //!
@@ -35,12 +36,26 @@ pub enum IdleEvent {
     Expunged,
     /// Nothing happened before the timeout.
     Timeout,
+    /// The caller's wake-up came first ([`watch_or_wake`]).
+    Woken,
 }
 
 /// Waits in IDLE on the selected mailbox until something changes or `timeout` passes.
 ///
 /// The session must have a mailbox selected (a sync does that). Errors drop the session.
 pub async fn watch(session: &mut ImapSession, timeout: Duration) -> Result<IdleEvent> {
+    watch_or_wake(session, timeout, std::future::pending()).await
+}
+
+/// [`watch`] that also returns [`IdleEvent::Woken`] once `wake` completes, after ending IDLE
+/// with DONE as usual. A server's change seen in the same round wins over the wake-up.
+pub async fn watch_or_wake(
+    session: &mut ImapSession,
+    timeout: Duration,
+    wake: impl std::future::Future<Output = ()> + Send,
+) -> Result<IdleEvent> {
+    let mut wake = std::pin::pin!(wake);
+    let mut woken = false;
     if !session.has_capability("IDLE") {
         return Err(ImapError::Protocol("the server has no IDLE; poll with a sync instead".into()));
     }
@@ -57,15 +72,26 @@ pub async fn watch(session: &mut ImapSession, timeout: Duration) -> Result<IdleE
         }
         let round_end = deadline.min(Instant::now() + keepalive);
         let mut event = None;
-        while event.is_none() {
+        while event.is_none() && !woken {
             let left = round_end.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
             let (wait, stop) = idle.wait_with_timeout(left);
+            let mut stop = Some(stop);
             // wait_with_timeout restarts its clock on every response, including Dovecot's
             // "* OK Still here" every 2 minutes, so the round end is enforced here as well.
-            let outcome = tokio::time::timeout(left, wait).await;
+            let mut wait = std::pin::pin!(tokio::time::timeout(left, wait));
+            let outcome = tokio::select! {
+                outcome = &mut wait => outcome,
+                () = &mut wake => {
+                    // Dropping the stop source interrupts the wait, which then ends cleanly
+                    // (never cancelled halfway through a response).
+                    woken = true;
+                    stop.take();
+                    wait.await
+                }
+            };
             drop(stop);
             match outcome {
                 Err(_) | Ok(Ok(IdleResponse::Timeout)) | Ok(Ok(IdleResponse::ManualInterrupt)) => break,
@@ -93,6 +119,9 @@ pub async fn watch(session: &mut ImapSession, timeout: Duration) -> Result<IdleE
         session.restore(inner);
         if let Some(event) = event {
             return Ok(event);
+        }
+        if woken {
+            return Ok(IdleEvent::Woken);
         }
         if Instant::now() >= deadline {
             return Ok(IdleEvent::Timeout);

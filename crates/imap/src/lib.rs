@@ -42,7 +42,7 @@ pub use connect::{
 };
 pub use dialect::{detect, strategy_for, Dialect, DialectReport, DialectStrategy, Extension};
 pub use id::ClientIdentity;
-pub use idle::{watch, IdleEvent};
+pub use idle::{watch, watch_or_wake, IdleEvent};
 pub use probe::{probe, ProbeReport};
 pub use select::{resync_rules, FlagChanges, NewMessages, SelectedMailbox, SyncPlan, SyncPolicy};
 pub use session::ImapSession;
@@ -144,5 +144,6 @@ mod tests {
         assert_send(&crate::probe(&config, &options));
         assert_send(&crate::sync_mailbox(session, store, "a", "INBOX"));
         assert_send(&crate::watch(session, std::time::Duration::from_secs(1)));
+        assert_send(&crate::watch_or_wake(session, std::time::Duration::from_secs(1), async {}));
     }
 }

@@ -5,19 +5,28 @@
 //!    [`resync_rules`] decide what to do against the cached state.
 //! 2. UIDVALIDITY changed or first select: clear the mailbox's cached messages and record the new
 //!    UIDVALIDITY with UIDNEXT 1, so a crash from here on resumes instead of starting over.
-//! 3. Flag changes of cached messages: `CHANGEDSINCE` (and `VANISHED` with QRESYNC), else all
+//! 3. Local flag changes still to push (the store's `pending_flags` of this UIDVALIDITY, when
+//!    it is unchanged): `UID STORE <set> +FLAGS.SILENT (\Seen)` for those the user read and
+//!    `-FLAGS.SILENT (\Seen)` for those marked unread, then each row is cleared only if it still
+//!    wants what was pushed (a change made meanwhile waits for the next sync). This comes before
+//!    the pull so that 4 reads back the user's flags instead of overwriting them; the store also
+//!    keeps 4 away from a message with a row. A UID the server expunged is ignored by `UID
+//!    STORE` (RFC 3501 §6.4.8 acts on the UIDs that exist), so its row is simply cleared. A crash
+//!    between STORE and the clearing pushes the same flags again next time, which is harmless.
+//! 4. Flag changes of cached messages: `CHANGEDSINCE` (and `VANISHED` with QRESYNC), else all
 //!    flags; written to the store in one batch.
-//! 4. Expunges: from VANISHED, else `UID SEARCH ALL` compared with the cached UIDs.
-//! 5. New messages: `UID SEARCH` for their UIDs, then `UID FETCH (UID FLAGS BODY.PEEK[])` in
+//! 5. Expunges: from VANISHED, else `UID SEARCH ALL` compared with the cached UIDs.
+//! 6. New messages: `UID SEARCH` for their UIDs, then `UID FETCH (UID FLAGS BODY.PEEK[])` in
 //!    batches of at most [`MAX_BATCH`]. Each batch is written (one transaction + flush) *before*
 //!    the stored UIDNEXT moves past it, so a crash or a dropped connection loses nothing; the
 //!    next sync skips what is already cached, and a message fetched twice replaces rather than
 //!    duplicates (keys are UIDVALIDITY + UID).
-//! 6. Store the SELECT's UIDNEXT and HIGHESTMODSEQ.
+//! 7. Store the SELECT's UIDNEXT and HIGHESTMODSEQ.
 //!
 //! What a server gets wrong is held to these rules: an untagged `OK [UIDVALIDITY n]` with a new
-//! value during steps 3–5 ends the sync before anything of that command is written (the next sync
-//! starts at 2); FETCH answers for UIDs not asked for, without a body, or repeated are ignored;
+//! value during steps 3–6 ends the sync before anything of that command is written (the next sync
+//! starts at 2; rows pushed by a `UID STORE` it came with stay queued, and go with the old
+//! UIDVALIDITY's cache); FETCH answers for UIDs not asked for, without a body, or repeated are ignored;
 //! UID 0 from a SEARCH is dropped; messages asked for but not sent are reported as a warning
 //! (usually expunged meanwhile) and the stored UIDNEXT stops at the first of them, so the next
 //! sync asks again rather than skipping one for good. A literal over `session::MAX_LITERAL_BYTES`, a malformed
@@ -36,11 +45,15 @@ use tidings_store::{Mailbox, MessageKey, NewMessage, Store, StoreError};
 
 use crate::dialect::{strategy_for, Dialect};
 use crate::select::{resync_rules, select_mailbox, Expunges, FlagChanges, NewMessages, SyncPolicy};
-use crate::session::ImapSession;
+use crate::session::{ImapSession, Tagged};
 use crate::{ImapError, Result};
 
 /// The most messages fetched and written in one batch.
 pub const MAX_BATCH: usize = 200;
+
+/// The most UIDs in one `UID STORE`, which keeps its command line far below the 8 000 octets
+/// RFC 7162 §4 asks clients to stay under.
+const MAX_STORE_UIDS: usize = 500;
 
 /// Knobs of one sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +85,10 @@ pub struct SyncReport {
     pub exists: u32,
     /// Messages fetched and cached.
     pub new: usize,
-    /// Cached messages whose flags changed.
+    /// Cached messages whose flags changed on the server.
     pub changed: usize,
+    /// Local read/unread changes pushed to the server.
+    pub flags_pushed: usize,
     /// Cached messages removed because the server expunged them.
     pub expunged: usize,
     /// The cache was dropped first (first sync or UIDVALIDITY change).
@@ -147,6 +162,7 @@ pub async fn sync_mailbox_reporting(
         exists: selected.exists,
         new: 0,
         changed: 0,
+        flags_pushed: 0,
         expunged: 0,
         cache_cleared: plan.clear_cache,
         policy,
@@ -174,7 +190,14 @@ pub async fn sync_mailbox_reporting(
         store.put_mailbox(&state)?;
     }
 
-    // 3. Flag changes (and, with QRESYNC, expunges in the same answer).
+    // 3. The user's flag changes, before the pull can read them back.
+    if !plan.clear_cache {
+        report.flags_pushed =
+            push_pending_flags(session, store, (account, mailbox, uid_validity), &mut report.warnings)
+                .await?;
+    }
+
+    // 4. Flag changes (and, with QRESYNC, expunges in the same answer).
     let mut vanished = Vec::new();
     let flag_command = match plan.flag_changes {
         FlagChanges::Nothing => None,
@@ -215,7 +238,7 @@ pub async fn sync_mailbox_reporting(
         report.changed = store.set_seen_flags(&flags)?;
     }
 
-    // 4. Expunges.
+    // 5. Expunges.
     let gone: Vec<u32> = match plan.expunges {
         Expunges::Nothing => Vec::new(),
         Expunges::FromVanished => {
@@ -241,7 +264,7 @@ pub async fn sync_mailbox_reporting(
         cached_uids.retain(|uid| !gone.contains(uid));
     }
 
-    // 5. New messages, batch by batch.
+    // 6. New messages, batch by batch.
     let to_fetch: Vec<u32> = match plan.new_messages {
         NewMessages::Nothing => Vec::new(),
         NewMessages::From(_) | NewMessages::AllMissing if selected.exists == 0 => Vec::new(),
@@ -329,7 +352,7 @@ pub async fn sync_mailbox_reporting(
         }
     }
 
-    // 6. The sync is complete: remember where the server is.
+    // 7. The sync is complete: remember where the server is.
     state.uid_next = state.uid_next.max(first_unsent.unwrap_or(selected.uid_next));
     state.highest_modseq = if policy == SyncPolicy::Basic { None } else { selected.highest_modseq };
     store.put_mailbox(&state)?;
@@ -338,10 +361,65 @@ pub async fn sync_mailbox_reporting(
         mailbox,
         new = report.new,
         changed = report.changed,
+        flags_pushed = report.flags_pushed,
         expunged = report.expunged,
         "Mailbox synced."
     );
     Ok(report)
+}
+
+/// Step 3: pushes the queued `\Seen` changes of `mailbox` under `uid_validity` and clears those
+/// still wanted as pushed; returns how many were pushed. A `UID STORE` the server refuses (`NO`,
+/// e.g. a read-only mailbox) is a warning, and its rows are cleared too: retrying would fail the
+/// same way every sync. A new UIDVALIDITY announced meanwhile ends the sync with nothing cleared.
+async fn push_pending_flags(
+    session: &mut ImapSession,
+    store: &Store,
+    (account, mailbox, uid_validity): (&str, &str, u32),
+    warnings: &mut Vec<String>,
+) -> Result<usize> {
+    let pending = store.pending_flags(account, mailbox, uid_validity)?;
+    let mut pushed = 0;
+    for (change, seen) in [("+FLAGS.SILENT", true), ("-FLAGS.SILENT", false)] {
+        // Ascending, as the store lists them, so runs compress into ranges.
+        let uids: Vec<u32> =
+            pending.iter().filter(|(_, wanted)| *wanted == seen).map(|(uid, _)| *uid).collect();
+        for chunk in uids.chunks(MAX_STORE_UIDS) {
+            let command = format!("UID STORE {} {change} (\\Seen)", uid_set(chunk));
+            // Untagged answers (MODSEQs, others' changes) are left to step 4's fetch.
+            let mut flipped = None;
+            let tagged = session
+                .command("UID STORE", &command, |response| {
+                    flipped = flipped.or_else(|| changed_uid_validity(response, uid_validity));
+                })
+                .await?;
+            if let Some(new_validity) = flipped {
+                let error = ImapError::Protocol(format!(
+                    "the server changed the UIDVALIDITY of {mailbox} during the sync ({uid_validity} → {new_validity}); \
+                     the next sync starts this folder over"
+                ));
+                return Err(session.drop_after(error));
+            }
+            match tagged {
+                Tagged::Ok => pushed += chunk.len(),
+                Tagged::No(text) => warnings.push(format!(
+                    "The server refused to change \\Seen of {} messages in {mailbox} ({text}); the change is kept only in this cache.",
+                    chunk.len()
+                )),
+            }
+        }
+    }
+    let done: Vec<(MessageKey, bool)> = pending
+        .iter()
+        .map(|(uid, seen)| {
+            (MessageKey { account: account.into(), mailbox: mailbox.into(), uid_validity, uid: *uid }, *seen)
+        })
+        .collect();
+    store.clear_pending_flags(&done)?;
+    if pushed > 0 {
+        tracing::info!(account, mailbox, pushed, "Local flag changes pushed.");
+    }
+    Ok(pushed)
 }
 
 /// Writes a batch in one transaction; if one message is not e-mail at all, writes the others one

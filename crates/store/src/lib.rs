@@ -15,6 +15,11 @@
 //!   summary and is written in the same transaction as the summary; a store from before the
 //!   index gets it built once, when it is opened. Pages of a 100 000-message mailbox are read
 //!   from it without decoding the other summaries.
+//! - A `\Seen` change the user makes ([`Store::mark_seen`]) is written with its pending-push row
+//!   (`pending_flags`: message key → wanted `\Seen`) in one transaction and flushed, so a crash
+//!   leaves both or neither. Flags pulled from the server never overwrite a message with a
+//!   pending row: the user's change wins until it is pushed and cleared
+//!   ([`Store::clear_pending_flags`], which keeps a row changed again meanwhile).
 
 mod keys;
 mod summary;
@@ -22,7 +27,10 @@ mod summary;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use sled::transaction::{
+    ConflictableTransactionError, ConflictableTransactionResult, TransactionError, Transactional,
+    TransactionalTree,
+};
 
 pub use keys::MessageKey;
 pub use summary::{MessageSummary, VoicemailKind};
@@ -191,6 +199,8 @@ pub struct Store {
     raws: sled::Tree,
     by_date: sled::Tree,
     dialects: sled::Tree,
+    /// Local `\Seen` changes not yet on the server: message key → the wanted flag (0 or 1).
+    pending_flags: sled::Tree,
 }
 
 impl Store {
@@ -270,6 +280,7 @@ impl Store {
             raws: db.open_tree("raws")?,
             by_date: db.open_tree("by_date")?,
             dialects: db.open_tree("dialects")?,
+            pending_flags: db.open_tree("pending_flags")?,
             db,
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
@@ -341,26 +352,38 @@ impl Store {
         // Raw bytes are keyed like summaries, but a body without a summary must go too.
         let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let index = self.by_date.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
-        let existed =
-            (&self.accounts, &self.mailboxes, &self.summaries, &self.raws, &self.by_date, &self.dialects)
-                .transaction(|(accounts, mailbox_tree, summaries, raw_tree, by_date, dialects)| {
-                    let existed = accounts.remove(id.as_bytes())?.is_some();
-                    dialects.remove(id.as_bytes())?;
-                    for key in &mailboxes {
-                        mailbox_tree.remove(key)?;
-                    }
-                    for key in &messages {
-                        summaries.remove(key)?;
-                    }
-                    for key in &raws {
-                        raw_tree.remove(key)?;
-                    }
-                    for key in &index {
-                        by_date.remove(key)?;
-                    }
-                    Ok::<_, ConflictableTransactionError<()>>(existed)
-                })
-                .map_err(transaction_error)?;
+        let pending = self.pending_flags.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let trees = (
+            &self.accounts,
+            &self.mailboxes,
+            &self.summaries,
+            &self.raws,
+            &self.by_date,
+            &self.dialects,
+            &self.pending_flags,
+        );
+        let existed = trees
+            .transaction(|(accounts, mailbox_tree, summaries, raw_tree, by_date, dialects, pending_flags)| {
+                let existed = accounts.remove(id.as_bytes())?.is_some();
+                for key in &pending {
+                    pending_flags.remove(key)?;
+                }
+                dialects.remove(id.as_bytes())?;
+                for key in &mailboxes {
+                    mailbox_tree.remove(key)?;
+                }
+                for key in &messages {
+                    summaries.remove(key)?;
+                }
+                for key in &raws {
+                    raw_tree.remove(key)?;
+                }
+                for key in &index {
+                    by_date.remove(key)?;
+                }
+                Ok::<_, ConflictableTransactionError<StoreError>>(existed)
+            })
+            .map_err(transaction_error)?;
         self.db.flush()?;
         self.copy_accounts()?;
         Ok(AccountRemoval { account: existed, mailboxes: mailboxes.len(), messages: messages.len() })
@@ -427,7 +450,7 @@ impl Store {
                     raws.insert(key.as_slice(), raw.as_slice())?;
                     by_date.insert(index.as_slice(), &[u8::from(*seen)])?;
                 }
-                Ok::<_, ConflictableTransactionError<()>>(())
+                Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
             .map_err(transaction_error)?;
         self.db.flush()?;
@@ -513,9 +536,61 @@ impl Store {
         Ok(Some((decode(&summary)?, raw.to_vec())))
     }
 
-    /// Marks a cached message read or unread; returns `false` when it is not cached.
-    pub fn set_seen(&self, key: &MessageKey, seen: bool) -> Result<bool> {
-        Ok(self.set_seen_flags(&[(key.clone(), seen)])? > 0 || self.summaries.contains_key(key.to_bytes())?)
+    /// Marks a cached message read or unread as the user asked; returns `false` when it is not
+    /// cached. For an account with a server the change is queued for the next sync to push, in
+    /// the same transaction (see the crate invariants); an account without one (the demo, a
+    /// local account of imported files) has nowhere to push it, so nothing is queued.
+    pub fn mark_seen(&self, key: &MessageKey, seen: bool) -> Result<bool> {
+        let queued = self.account(&key.account)?.is_some_and(|account| account.server.is_some());
+        let bytes = key.to_bytes();
+        let cached = (&self.summaries, &self.by_date, &self.pending_flags)
+            .transaction(|(summaries, by_date, pending_flags)| {
+                let Some(old) = summaries.get(&bytes)? else { return Ok(false) };
+                write_seen(summaries, by_date, &bytes, &old, seen)?;
+                if queued {
+                    pending_flags.insert(bytes.as_slice(), &[u8::from(seen)])?;
+                }
+                Ok(true)
+            })
+            .map_err(transaction_error)?;
+        self.db.flush()?;
+        Ok(cached)
+    }
+
+    /// The local `\Seen` changes of one mailbox under one UIDVALIDITY still to be pushed, as
+    /// (UID, wanted `\Seen`), ascending by UID.
+    pub fn pending_flags(&self, account: &str, mailbox: &str, uid_validity: u32) -> Result<Vec<(u32, bool)>> {
+        self.pending_flags
+            .scan_prefix(keys::validity_prefix(account, mailbox, uid_validity))
+            .map(|entry| {
+                let (key, value) = entry?;
+                let uid = keys::uid_of(&key)
+                    .ok_or_else(|| StoreError::Corrupt("a pending key is too short".into()))?;
+                Ok((uid, value.first() == Some(&1)))
+            })
+            .collect()
+    }
+
+    /// Forgets pushed changes, each only if its row still wants what was pushed: a change the
+    /// user made again meanwhile stays queued. One transaction, then a flush; returns how many
+    /// rows went.
+    pub fn clear_pending_flags(&self, pushed: &[(MessageKey, bool)]) -> Result<usize> {
+        let rows: Vec<(Vec<u8>, bool)> = pushed.iter().map(|(key, seen)| (key.to_bytes(), *seen)).collect();
+        let cleared = self
+            .pending_flags
+            .transaction(|pending_flags| {
+                let mut cleared = 0;
+                for (key, seen) in &rows {
+                    if pending_flags.get(key)?.is_some_and(|wanted| wanted.as_ref() == [u8::from(*seen)]) {
+                        pending_flags.remove(key.as_slice())?;
+                        cleared += 1;
+                    }
+                }
+                Ok::<_, ConflictableTransactionError<StoreError>>(cleared)
+            })
+            .map_err(transaction_error)?;
+        self.db.flush()?;
+        Ok(cleared)
     }
 
     /// The cached UIDs of one mailbox under one UIDVALIDITY, ascending.
@@ -538,52 +613,51 @@ impl Store {
             .collect()
     }
 
-    /// Sets `\Seen` on a batch of cached messages in one transaction, then flushes.
+    /// Sets `\Seen` as the server has it on a batch of cached messages in one transaction, then
+    /// flushes.
     ///
-    /// Messages that are not cached are skipped; returns how many summaries changed.
+    /// Messages that are not cached are skipped, and so are those with a local change still to
+    /// push (it wins until pushed); returns how many summaries changed.
     pub fn set_seen_flags(&self, changes: &[(MessageKey, bool)]) -> Result<usize> {
-        let mut rows = Vec::with_capacity(changes.len());
-        for (key, seen) in changes {
-            let bytes = key.to_bytes();
-            let Some(old) = self.summaries.get(&bytes)? else { continue };
-            let mut summary: MessageSummary = decode(&old)?;
-            if summary.seen != *seen {
-                summary.seen = *seen;
-                rows.push((bytes, encode(&summary)?, keys::date_index_key(key, summary.date), *seen));
-            }
-        }
-        (&self.summaries, &self.by_date)
-            .transaction(|(summaries, by_date)| {
-                for (key, summary, index, seen) in &rows {
-                    summaries.insert(key.as_slice(), summary.as_slice())?;
-                    by_date.insert(index.as_slice(), &[u8::from(*seen)])?;
+        let rows: Vec<(Vec<u8>, bool)> = changes.iter().map(|(key, seen)| (key.to_bytes(), *seen)).collect();
+        let changed = (&self.summaries, &self.by_date, &self.pending_flags)
+            .transaction(|(summaries, by_date, pending_flags)| {
+                let mut changed = 0;
+                for (key, seen) in &rows {
+                    if pending_flags.get(key)?.is_some() {
+                        continue;
+                    }
+                    let Some(old) = summaries.get(key)? else { continue };
+                    changed += usize::from(write_seen(summaries, by_date, key, &old, *seen)?);
                 }
-                Ok::<_, ConflictableTransactionError<()>>(())
+                Ok(changed)
             })
             .map_err(transaction_error)?;
         self.db.flush()?;
-        Ok(rows.len())
+        Ok(changed)
     }
 
-    /// Removes a batch of messages (summary and raw bytes) in one transaction, then flushes.
+    /// Removes a batch of messages (summary, raw bytes and any change still to push) in one
+    /// transaction, then flushes.
     ///
     /// Returns how many were cached; keys that are not cached are ignored.
     pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
         let rows: Vec<Vec<u8>> = keys.iter().map(MessageKey::to_bytes).collect();
         let index = self.index_keys_of(&rows)?;
-        let removed = (&self.summaries, &self.raws, &self.by_date)
-            .transaction(|(summaries, raws, by_date)| {
+        let removed = (&self.summaries, &self.raws, &self.by_date, &self.pending_flags)
+            .transaction(|(summaries, raws, by_date, pending_flags)| {
                 let mut removed = 0;
                 for key in &rows {
                     if summaries.remove(key.as_slice())?.is_some() {
                         removed += 1;
                     }
                     raws.remove(key.as_slice())?;
+                    pending_flags.remove(key.as_slice())?;
                 }
                 for key in &index {
                     by_date.remove(key.as_slice())?;
                 }
-                Ok::<_, ConflictableTransactionError<()>>(removed)
+                Ok::<_, ConflictableTransactionError<StoreError>>(removed)
             })
             .map_err(transaction_error)?;
         self.db.flush()?;
@@ -591,7 +665,8 @@ impl Store {
     }
 
     /// Removes every cached message of one mailbox, under any UIDVALIDITY (for a UIDVALIDITY
-    /// change), in one transaction, then flushes. The mailbox's sync state is left to the caller.
+    /// change), with the changes still to push (their UIDs mean nothing any more), in one
+    /// transaction, then flushes. The mailbox's sync state is left to the caller.
     pub fn clear_mailbox(&self, account: &str, mailbox: &str) -> Result<usize> {
         let rows = self
             .summaries
@@ -603,8 +678,13 @@ impl Store {
             .scan_prefix(keys::mailbox_key(account, mailbox))
             .keys()
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        (&self.summaries, &self.raws, &self.by_date)
-            .transaction(|(summaries, raws, by_date)| {
+        let pending = self
+            .pending_flags
+            .scan_prefix(keys::mailbox_key(account, mailbox))
+            .keys()
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        (&self.summaries, &self.raws, &self.by_date, &self.pending_flags)
+            .transaction(|(summaries, raws, by_date, pending_flags)| {
                 for key in &rows {
                     summaries.remove(key)?;
                     raws.remove(key)?;
@@ -612,7 +692,10 @@ impl Store {
                 for key in &index {
                     by_date.remove(key)?;
                 }
-                Ok::<_, ConflictableTransactionError<()>>(())
+                for key in &pending {
+                    pending_flags.remove(key)?;
+                }
+                Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
             .map_err(transaction_error)?;
         self.db.flush()?;
@@ -627,11 +710,30 @@ fn accounts_copy_of(dir: &Path) -> std::path::PathBuf {
     dir.with_file_name(name)
 }
 
-fn transaction_error(error: TransactionError<()>) -> StoreError {
+fn transaction_error(error: TransactionError<StoreError>) -> StoreError {
     match error {
         TransactionError::Storage(error) => StoreError::from(error),
-        TransactionError::Abort(()) => StoreError::Io("transaction aborted".into()),
+        TransactionError::Abort(error) => error,
     }
+}
+
+/// Inside a transaction: sets the `\Seen` of the summary `old` stored under `key`, and its
+/// `by_date` entry; returns whether it changed.
+fn write_seen(
+    summaries: &TransactionalTree,
+    by_date: &TransactionalTree,
+    key: &[u8],
+    old: &[u8],
+    seen: bool,
+) -> ConflictableTransactionResult<bool, StoreError> {
+    let mut summary: MessageSummary = decode(old).map_err(ConflictableTransactionError::Abort)?;
+    if summary.seen == seen {
+        return Ok(false);
+    }
+    summary.seen = seen;
+    summaries.insert(key, encode(&summary).map_err(ConflictableTransactionError::Abort)?)?;
+    by_date.insert(keys::date_index_key(&summary.key, summary.date), &[u8::from(seen)])?;
+    Ok(true)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {

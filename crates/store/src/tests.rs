@@ -73,9 +73,9 @@ fn seen_flag_is_updated_in_place() {
     let store = Store::open_temporary().unwrap();
     let raw = raw("x", "Mon, 1 Jan 2024 10:00:00 +0000");
     store.insert_messages(&[NewMessage { key: key(1), seen: false, raw }]).unwrap();
-    assert!(store.set_seen(&key(1), true).unwrap());
+    assert!(store.mark_seen(&key(1), true).unwrap());
     assert!(store.message(&key(1)).unwrap().unwrap().0.seen);
-    assert!(!store.set_seen(&key(9), true).unwrap());
+    assert!(!store.mark_seen(&key(9), true).unwrap());
 }
 
 #[test]
@@ -379,7 +379,7 @@ fn pages_come_newest_first_with_the_mailbox_counts() {
 
     // The same UID cached again with another date moves, and reading it changes the count.
     store.insert_messages(&[dated(10, 20, false)]).unwrap();
-    store.set_seen(&key(1), true).unwrap();
+    store.mark_seen(&key(1), true).unwrap();
     let page = store.page("a", "INBOX", 0, 2).unwrap();
     assert_eq!((page.total, page.unread), (11, 7));
     assert_eq!(subjects(&page), ["s10", "s1"]);
@@ -494,4 +494,94 @@ fn a_rebuilt_cache_keeps_its_accounts_but_not_their_mail() {
     assert!(rebuilt.as_deref().unwrap().ends_with("the account was kept"), "{rebuilt:?}");
     assert_eq!(store.accounts().unwrap(), [account("a")], "accounts (with their servers) survive");
     assert_eq!(store.count_messages("a", "INBOX"), 0, "mail comes back with the next sync");
+}
+
+/// A store with messages 1–3 of account "a" (which has a server), all unread.
+fn store_with_a_server_account() -> Store {
+    let store = Store::open_temporary().unwrap();
+    store.put_account(&account("a")).unwrap();
+    insert(&store, &[key(1), key(2), key(3)]);
+    store
+}
+
+#[test]
+fn a_local_change_is_cached_and_queued_together() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.put_account(&account("a")).unwrap();
+        insert(&store, &[key(1), key(2), key(3)]);
+        assert!(store.mark_seen(&key(3), true).unwrap());
+        assert!(store.mark_seen(&key(1), true).unwrap());
+        assert!(store.mark_seen(&key(1), false).unwrap(), "the newest wish replaces the row");
+        assert!(!store.mark_seen(&key(9), true).unwrap(), "not cached");
+    }
+    // What mark_seen returned for is on disk: the flag and its row.
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.pending_flags("a", "INBOX", 7).unwrap(), [(1, false), (3, true)]);
+    assert_eq!(store.seen_flags("a", "INBOX", 7).unwrap(), [(1, false), (2, false), (3, true)]);
+    assert!(store.pending_flags("a", "INBOX", 8).unwrap().is_empty(), "another UIDVALIDITY");
+    assert_index_matches_summaries(&store);
+}
+
+#[test]
+fn an_account_without_a_server_changes_locally_and_queues_nothing() {
+    let store = Store::open_temporary().unwrap();
+    store.put_account(&Account { server: None, ..account("a") }).unwrap();
+    insert(&store, &[key(1)]);
+    assert!(store.mark_seen(&key(1), true).unwrap());
+    assert!(store.message(&key(1)).unwrap().unwrap().0.seen);
+    assert!(store.pending_flags("a", "INBOX", 7).unwrap().is_empty());
+}
+
+#[test]
+fn pulled_flags_do_not_overwrite_a_change_still_to_push() {
+    let store = store_with_a_server_account();
+    store.mark_seen(&key(1), true).unwrap();
+    // The server still says unread for 1 (not pushed yet) and read for 2.
+    let changed = store.set_seen_flags(&[(key(1), false), (key(2), true)]).unwrap();
+    assert_eq!(changed, 1);
+    assert_eq!(store.seen_flags("a", "INBOX", 7).unwrap(), [(1, true), (2, true), (3, false)]);
+    // Once pushed and cleared, the server's word counts again.
+    assert_eq!(store.clear_pending_flags(&[(key(1), true)]).unwrap(), 1);
+    assert_eq!(store.set_seen_flags(&[(key(1), false)]).unwrap(), 1);
+    assert!(!store.message(&key(1)).unwrap().unwrap().0.seen);
+    assert_index_matches_summaries(&store);
+}
+
+#[test]
+fn clearing_pushed_changes_keeps_one_made_again_meanwhile() {
+    let store = store_with_a_server_account();
+    store.mark_seen(&key(1), true).unwrap();
+    store.mark_seen(&key(2), true).unwrap();
+    let pushed: Vec<(MessageKey, bool)> = store
+        .pending_flags("a", "INBOX", 7)
+        .unwrap()
+        .into_iter()
+        .map(|(uid, seen)| (key(uid), seen))
+        .collect();
+    // While the push is on the wire, the user marks 2 unread again.
+    store.mark_seen(&key(2), false).unwrap();
+    assert_eq!(store.clear_pending_flags(&pushed).unwrap(), 1);
+    assert_eq!(store.pending_flags("a", "INBOX", 7).unwrap(), [(2, false)]);
+}
+
+#[test]
+fn changes_to_push_go_with_their_message_mailbox_or_account() {
+    let store = store_with_a_server_account();
+    let mut old_validity = key(5);
+    old_validity.uid_validity = 6;
+    let neighbour = MessageKey { mailbox: "INBOX2".into(), ..key(1) };
+    insert(&store, &[old_validity.clone(), neighbour.clone()]);
+    for key in [key(1), key(2), old_validity, neighbour.clone()] {
+        store.mark_seen(&key, true).unwrap();
+    }
+    store.remove_messages(&[key(2)]).unwrap();
+    assert_eq!(store.pending_flags("a", "INBOX", 7).unwrap(), [(1, true)], "expunged: row dropped");
+    store.clear_mailbox("a", "INBOX").unwrap();
+    assert!(store.pending_flags("a", "INBOX", 7).unwrap().is_empty());
+    assert!(store.pending_flags("a", "INBOX", 6).unwrap().is_empty(), "an old UIDVALIDITY too");
+    assert_eq!(store.pending_flags("a", "INBOX2", 7).unwrap(), [(1, true)], "the neighbour stays");
+    store.remove_account("a").unwrap();
+    assert_eq!(store.pending_flags.len(), 0);
 }

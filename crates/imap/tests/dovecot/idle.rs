@@ -1,8 +1,9 @@
-//! IDLE: a message appended by another session is seen; a quiet mailbox times out.
+//! IDLE: a message appended by another session is seen; a quiet mailbox times out; a wake-up
+//! from the caller ends IDLE early and leaves the session usable.
 
 use std::time::{Duration, Instant};
 
-use tidings_imap::{sync_mailbox, watch, IdleEvent};
+use tidings_imap::{sync_mailbox, watch, watch_or_wake, IdleEvent};
 use tidings_store::Store;
 
 use crate::util::{login, message, other_client, other_store, plain_config, seed, start, step};
@@ -89,4 +90,27 @@ async fn idle_is_restarted_at_the_keepalive_and_still_sees_new_mail() {
     assert_eq!(event, IdleEvent::NewMail { exists: 3 });
     assert!(step("append", appender).await.expect("append task"), "APPEND failed");
     assert!(session.is_connected());
+}
+
+#[tokio::test]
+async fn a_wake_up_ends_idle_with_done_and_the_session_stays_usable() {
+    let dovecot = start(false);
+    seed(&dovecot, 1, 2);
+    let store = Store::open_temporary().expect("store");
+    let mut session = login(&plain_config(&dovecot), &dovecot).await;
+    step("sync", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync");
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let waker = wake.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        waker.notify_one();
+    });
+    let started = Instant::now();
+    let event = step("watch", watch_or_wake(&mut session, Duration::from_secs(20), wake.notified()))
+        .await
+        .expect("watch");
+    assert_eq!(event, IdleEvent::Woken);
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(session.is_connected());
+    step("sync after", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync after IDLE");
 }

@@ -7,6 +7,7 @@
 
 mod bench;
 mod connect;
+mod flags;
 mod idle;
 mod probe;
 mod sync;

@@ -138,3 +138,19 @@ pub async fn other_expunge(session: &mut async_imap::Session<TcpStream>, uids: &
     let stream = step("uid expunge", session.uid_expunge(uids)).await.expect("uid expunge");
     step("drain expunge", stream.try_collect::<Vec<_>>()).await.expect("expunge answer");
 }
+
+/// `\Seen` of every message in alice's INBOX as the server has it, read by a fresh session.
+pub async fn server_seen(dovecot: &Dovecot) -> std::collections::BTreeMap<u32, bool> {
+    let mut session = other_client(dovecot).await;
+    let stream = step("uid fetch flags", session.uid_fetch("1:*", "(UID FLAGS)")).await.expect("uid fetch");
+    let fetches: Vec<_> = step("drain fetch", stream.try_collect::<Vec<_>>()).await.expect("fetch answer");
+    let seen = fetches
+        .iter()
+        .filter_map(|fetch| {
+            let uid = fetch.uid?;
+            Some((uid, fetch.flags().any(|flag| flag == async_imap::types::Flag::Seen)))
+        })
+        .collect();
+    step("logout", session.logout()).await.expect("logout");
+    seen
+}

@@ -1,0 +1,77 @@
+//! `tidings mark --read|--unread UID…`: the user's read/unread change, as the app makes it.
+//!
+//! Each message is marked in the cache in its own transaction, together with the note that the
+//! server still has to hear of it (`Store::mark_seen`), so an interrupted run leaves every
+//! message either marked and queued or untouched. Then, unless `--offline`, one sync of the
+//! folder pushes the queue (and pulls what changed on the server). A local account or the demo
+//! has no server: the change is only local there.
+
+use std::path::Path;
+
+use serde::Serialize;
+use tidings_store::MessageKey;
+
+use crate::args::MarkArgs;
+use crate::cache::{self, store_failure};
+use crate::failure::Failure;
+use crate::mailbox::{folder, print_json};
+
+/// `mark --json`.
+#[derive(Serialize)]
+struct Marked<'a> {
+    account: &'a str,
+    folder: &'a str,
+    seen: bool,
+    /// UIDs marked in the cache.
+    marked: Vec<u32>,
+    /// Changes the sync pushed to the server (0 with --offline or without a server).
+    pushed: usize,
+}
+
+pub fn run(data_dir: Option<&Path>, args: &MarkArgs) -> Result<(), Failure> {
+    let store = cache::open(data_dir)?;
+    let (account, folder) = folder(&store, &args.folder)?;
+    let uid_validity = store
+        .mailbox(&account, &folder)
+        .map_err(store_failure)?
+        .map(|mailbox| mailbox.uid_validity)
+        .unwrap_or_default();
+    let key = |uid| MessageKey { account: account.clone(), mailbox: folder.clone(), uid_validity, uid };
+    // Every UID is checked before anything is written.
+    let cached = store.uids(&account, &folder, uid_validity).map_err(store_failure)?;
+    if let Some(missing) = args.uids.iter().find(|uid| cached.binary_search(uid).is_err()) {
+        return Err(Failure::BadInput(format!("there is no message with UID {missing} in {folder}")));
+    }
+    let seen = args.read;
+    for uid in &args.uids {
+        store.mark_seen(&key(*uid), seen).map_err(store_failure)?;
+    }
+    let has_server =
+        store.account(&account).map_err(store_failure)?.is_some_and(|account| account.server.is_some());
+    let pushed = if has_server && !args.offline {
+        let report = crate::sync::sync_one(&store, &account, &folder)?;
+        for warning in &report.warnings {
+            eprintln!("tidings: warning: {folder}: {warning}");
+        }
+        report.flags_pushed
+    } else {
+        0
+    };
+    if args.json {
+        return print_json(&Marked {
+            account: &account,
+            folder: &folder,
+            seen,
+            marked: args.uids.clone(),
+            pushed,
+        });
+    }
+    let state = if seen { "read" } else { "unread" };
+    let count = args.uids.len();
+    match (has_server, args.offline) {
+        (false, _) => println!("{count} marked {state} (account {account:?} has no server)."),
+        (true, true) => println!("{count} marked {state}; the next sync pushes the change."),
+        (true, false) => println!("{count} marked {state}; {pushed} changes pushed to the server."),
+    }
+    Ok(())
+}
