@@ -11,22 +11,14 @@ use tidings_testkit::{Dovecot, DovecotOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::server::{config, fake_server, never_sent_the_password, options, tag, PASSWORD};
+use crate::server::{connect_to, fake_server, never_sent_the_password, options, tag, PASSWORD};
 use crate::step;
 
 #[tokio::test]
 async fn a_server_that_never_greets_times_out() {
     let (port, _received) = fake_server(None, |_| None).await;
     let started = Instant::now();
-    let result = step(
-        "connect",
-        connect(
-            &config(port, Security::Plain),
-            &Auth::Password(PASSWORD.into()),
-            &options(Duration::from_millis(700)),
-        ),
-    )
-    .await;
+    let result = connect_to(port, Security::Plain, Duration::from_millis(700)).await;
     match result {
         Err(ImapError::Timeout { during }) => assert_eq!(during, "greeting"),
         other => panic!("expected a greeting timeout, got {other:?}"),
@@ -39,15 +31,7 @@ async fn a_server_that_never_greets_times_out() {
 async fn a_server_that_greets_then_stalls_times_out() {
     let (port, received) = fake_server(Some("* OK fake IMAP ready\r\n"), |_| None).await;
     let started = Instant::now();
-    let result = step(
-        "connect",
-        connect(
-            &config(port, Security::Plain),
-            &Auth::Password(PASSWORD.into()),
-            &options(Duration::from_millis(700)),
-        ),
-    )
-    .await;
+    let result = connect_to(port, Security::Plain, Duration::from_millis(700)).await;
     match result {
         Err(ImapError::Timeout { during }) => assert_eq!(during, "CAPABILITY"),
         other => panic!("expected a CAPABILITY timeout, got {other:?}"),
@@ -66,15 +50,7 @@ async fn starttls_missing_from_capability_stops_before_the_password() {
         })
     })
     .await;
-    let result = step(
-        "connect",
-        connect(
-            &config(port, Security::StartTls),
-            &Auth::Password(PASSWORD.into()),
-            &options(Duration::from_secs(5)),
-        ),
-    )
-    .await;
+    let result = connect_to(port, Security::StartTls, Duration::from_secs(5)).await;
     match result {
         Err(ImapError::StartTlsStripped) => {}
         other => panic!("expected StartTlsStripped, got {other:?}"),
@@ -90,15 +66,7 @@ async fn starttls_refused_by_the_server_stops_before_the_password() {
                 .then(|| format!("{} NO STARTTLS is not available today\r\n", tag(line)))
         })
         .await;
-    let result = step(
-        "connect",
-        connect(
-            &config(port, Security::StartTls),
-            &Auth::Password(PASSWORD.into()),
-            &options(Duration::from_secs(5)),
-        ),
-    )
-    .await;
+    let result = connect_to(port, Security::StartTls, Duration::from_secs(5)).await;
     match result {
         Err(ImapError::StartTlsStripped) => {}
         other => panic!("expected StartTlsStripped, got {other:?}"),
@@ -112,15 +80,7 @@ async fn starttls_refused_by_the_server_stops_before_the_password() {
 async fn logindisabled_without_auth_plain_is_a_plaintext_refusal() {
     let (port, received) =
         fake_server(Some("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] fake ready\r\n"), |_| None).await;
-    let result = step(
-        "connect",
-        connect(
-            &config(port, Security::Plain),
-            &Auth::Password(PASSWORD.into()),
-            &options(Duration::from_secs(5)),
-        ),
-    )
-    .await;
+    let result = connect_to(port, Security::Plain, Duration::from_secs(5)).await;
     match result {
         Err(ImapError::PlaintextRefused) => {}
         other => panic!("expected PlaintextRefused, got {other:?}"),
@@ -159,16 +119,7 @@ async fn a_voicemail_server_gets_our_id_before_login() {
         },
     )
     .await;
-    let session = match step(
-        "connect",
-        connect(
-            &config(port, Security::Plain),
-            &Auth::Password(PASSWORD.into()),
-            &options(Duration::from_secs(5)),
-        ),
-    )
-    .await
-    {
+    let session = match connect_to(port, Security::Plain, Duration::from_secs(5)).await {
         Ok(session) => session,
         Err(error) => panic!("connect to the fake VVM server failed: {error}"),
     };
@@ -198,15 +149,7 @@ async fn a_preauth_greeting_is_refused_before_anything_is_sent() {
             |line| Some(format!("{} OK done\r\n", tag(line))),
         )
         .await;
-        let result = step(
-            "connect",
-            connect(
-                &config(port, security),
-                &Auth::Password(PASSWORD.into()),
-                &options(Duration::from_secs(5)),
-            ),
-        )
-        .await;
+        let result = connect_to(port, security, Duration::from_secs(5)).await;
         match result {
             Err(ImapError::Protocol(text)) => assert!(text.contains("PREAUTH"), "{text}"),
             other => panic!("{security:?}: expected PREAUTH to be refused, got {other:?}"),

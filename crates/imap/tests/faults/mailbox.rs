@@ -5,19 +5,18 @@
 
 use std::time::{Duration, Instant};
 
-use tidings_imap::{connect, Auth, ImapError, ImapSession, Security, SyncOptions, SyncReport};
+use tidings_imap::{ImapError, ImapSession, Security, SyncOptions, SyncReport};
 use tidings_store::{MessageKey, Store};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use crate::server::{
-    answer, config, fetch_answer, fetched_set, mailbox_server, options, tag, uids_in, Generation, PASSWORD,
+    answer, connect_to, fetch_answer, fetched_set, mailbox_server, tag, uids_in, Generation,
 };
 use crate::step;
 
 async fn logged_in(port: u16) -> ImapSession {
-    let (config, auth) = (config(port, Security::Plain), Auth::Password(PASSWORD.into()));
-    match step("connect", connect(&config, &auth, &options(Duration::from_secs(5)))).await {
+    match connect_to(port, Security::Plain, Duration::from_secs(5)).await {
         Ok(session) => session,
         Err(error) => panic!("connect: {error}"),
     }
@@ -313,16 +312,7 @@ async fn trickling_server(stall_half_way: bool) -> u16 {
 async fn a_slow_but_steady_fetch_is_not_a_timeout_and_a_stalled_one_is() {
     for stall in [false, true] {
         let port = trickling_server(stall).await;
-        let mut session = match step(
-            "connect",
-            connect(
-                &config(port, Security::Plain),
-                &Auth::Password(PASSWORD.into()),
-                &options(Duration::from_millis(500)),
-            ),
-        )
-        .await
-        {
+        let mut session = match connect_to(port, Security::Plain, Duration::from_millis(500)).await {
             Ok(session) => session,
             Err(error) => panic!("connect: {error}"),
         };

@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tidings_imap::{ClientIdentity, ConnectOptions, Security, ServerConfig, Timeouts};
+use tidings_imap::{
+    connect, Auth, ClientIdentity, ConnectOptions, ImapSession, Security, ServerConfig, Timeouts,
+};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -60,6 +62,12 @@ pub fn options(limit: Duration) -> ConnectOptions {
         },
         identity: ClientIdentity::new("Test OS", "en", false),
     }
+}
+
+/// Connects to the fake server on `port` as alice with [`PASSWORD`], each step limited to `limit`.
+pub async fn connect_to(port: u16, security: Security, limit: Duration) -> tidings_imap::Result<ImapSession> {
+    let (config, auth) = (config(port, security), Auth::Password(PASSWORD.into()));
+    crate::step("connect", connect(&config, &auth, &options(limit))).await
 }
 
 pub fn tag(line: &str) -> &str {
