@@ -228,11 +228,7 @@ pub async fn sync_mailbox_reporting(
             })
             .await?;
         if let Some(new_validity) = flipped {
-            let error = ImapError::Protocol(format!(
-                "the server changed the UIDVALIDITY of {mailbox} during the sync ({uid_validity} → {new_validity}); \
-                 the next sync starts this folder over"
-            ));
-            return Err(session.drop_after(error));
+            return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
         }
         // Messages not cached yet (new ones) are skipped by the store; they come with their flags.
         report.changed = store.set_seen_flags(&flags)?;
@@ -313,12 +309,7 @@ pub async fn sync_mailbox_reporting(
             })
             .await?;
         if let Some(new_validity) = flipped {
-            // This batch may already be the new generation's messages under the old UIDs.
-            let error = ImapError::Protocol(format!(
-                "the server changed the UIDVALIDITY of {mailbox} during the sync ({uid_validity} → {new_validity}); \
-                 the next sync starts this folder over"
-            ));
-            return Err(session.drop_after(error));
+            return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
         }
         let unsent: Vec<u32> =
             chunk.iter().copied().filter(|uid| !batch.iter().any(|m| m.key.uid == *uid)).collect();
@@ -394,11 +385,7 @@ async fn push_pending_flags(
                 })
                 .await?;
             if let Some(new_validity) = flipped {
-                let error = ImapError::Protocol(format!(
-                    "the server changed the UIDVALIDITY of {mailbox} during the sync ({uid_validity} → {new_validity}); \
-                     the next sync starts this folder over"
-                ));
-                return Err(session.drop_after(error));
+                return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
             }
             match tagged {
                 Tagged::Ok => pushed += chunk.len(),
@@ -458,6 +445,15 @@ async fn search(session: &mut ImapSession, command: &str) -> Result<Vec<u32>> {
     uids.sort_unstable();
     uids.dedup();
     Ok(uids)
+}
+
+/// Ends the sync after an untagged `OK [UIDVALIDITY n]` with a new value (see the module's rules):
+/// what that command brought may already be the new generation's messages under old UIDs.
+fn uid_validity_changed(session: &mut ImapSession, mailbox: &str, old: u32, new: u32) -> ImapError {
+    session.drop_after(ImapError::Protocol(format!(
+        "the server changed the UIDVALIDITY of {mailbox} during the sync ({old} → {new}); \
+         the next sync starts this folder over"
+    )))
 }
 
 /// The new UIDVALIDITY when `response` is an untagged `OK [UIDVALIDITY n]` with another value
