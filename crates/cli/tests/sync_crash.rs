@@ -333,6 +333,22 @@ fn sync_killed_after(data: &Path, delay: Duration) -> Ended {
     Ended::ByItself { said: String::from_utf8_lossy(&output.stdout).trim().to_owned(), took }
 }
 
+/// The size of every file under `dir`.
+fn bytes_under(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let metadata = entry.metadata().unwrap();
+            if metadata.is_dir() {
+                bytes_under(&entry.path())
+            } else {
+                metadata.len()
+            }
+        })
+        .sum()
+}
+
 /// `10 000`: a count as the progress lines show it.
 fn grouped(count: usize) -> String {
     let digits = count.to_string();
@@ -496,14 +512,15 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
         unchanged: sync_to_the_end(throwaway.path(), &[]).min(sync_to_the_end(throwaway.path(), &[])),
     };
     assert_equal_to_server(throwaway.path(), &measure_id, &server);
-    assert!(tidings(throwaway.path(), &["account", "remove", &measure_id], "").status.success());
-    drop(throwaway);
     println!(
-        "empty folder sync {} ms, full sync {} ms, unchanged sync {} ms",
+        "empty folder sync {} ms, full sync {} ms, unchanged sync {} ms; the cache takes {:.0} MB on disk",
         timing.empty.as_millis(),
         timing.full.as_millis(),
-        timing.unchanged.as_millis()
+        timing.unchanged.as_millis(),
+        bytes_under(&throwaway.path().join("cache")) as f64 / 1e6
     );
+    assert!(tidings(throwaway.path(), &["account", "remove", &measure_id], "").status.success());
+    drop(throwaway);
 
     // 2. The real data dir: 20 kills. The first few come during start, login and SELECT; the
     //    others aim at random places in the mailbox (sorted, so that the sync gets through it),
@@ -565,7 +582,12 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
     // 3. Let it finish: the cache is the server's mailbox.
     let last = sync_to_the_end(data, &[]);
     assert_equal_to_server(data, &id, &server);
-    println!("final sync {} ms: {} cached, equal to the server", last.as_millis(), grouped(MESSAGES));
+    println!(
+        "final sync {} ms: {} cached, equal to the server; the cache takes {:.0} MB on disk",
+        last.as_millis(),
+        grouped(MESSAGES),
+        bytes_under(&data.join("cache")) as f64 / 1e6
+    );
 
     // 4. New mail and flag changes by another client, and a kill while the incremental sync
     //    fetches the mail: the delay grows while the kills come before anything new is cached
