@@ -20,15 +20,15 @@
 mod support;
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::alice::{add_over_tls, command, in_keyring_session, server_seen, start, tidings};
 use support::json_of;
 use tidings_store::{MessageKey, Store};
-use tidings_testkit::{Dovecot, DovecotOptions};
+use tidings_testkit::Dovecot;
 
 /// Messages in the mailbox before the first sync.
 const MESSAGES: usize = 10_000;
@@ -38,18 +38,9 @@ const MORE: usize = 500;
 const KILL_POINTS: usize = 20;
 /// Of those, kills aimed at connect, login and SELECT rather than at the fetch.
 const EARLY_KILLS: usize = 3;
-const PASSWORD: &str = "Crash-test-password-41d7";
 const MAILBOX: &str = "INBOX";
 /// The header the generator puts on messages that are to be read (`\Seen`) on the server.
 const READ_MARK: &str = "X-Crash-Test-Read";
-
-fn in_keyring_session() -> bool {
-    let inside = std::env::var("TIDINGS_KEYRING_SESSION").is_ok_and(|v| v == "1");
-    if !inside {
-        println!("skipped: run under tests/support/keyring-session.sh");
-    }
-    inside
-}
 
 /// xorshift64*: enough to spread kill points, and replayable from its seed.
 struct Rng(u64);
@@ -167,15 +158,7 @@ struct ServerMailbox {
 /// file `dovecot-uidlist` names for it.
 fn server_mailbox(dovecot: &Dovecot) -> ServerMailbox {
     // This also makes Dovecot give UIDs to files it has not seen yet.
-    let flags = dovecot
-        .doveadm(&["-f", "tab", "fetch", "-u", "alice", "uid flags", "mailbox", MAILBOX, "all"])
-        .unwrap_or_else(|e| panic!("doveadm fetch: {e}"));
-    let mut seen_of: BTreeMap<u32, bool> = BTreeMap::new();
-    for line in flags.lines().skip(1).filter(|line| !line.is_empty()) {
-        let (uid, flags) = line.split_once('\t').unwrap_or((line, ""));
-        let uid = uid.trim().parse().unwrap_or_else(|_| panic!("doveadm fetch line {line:?}"));
-        seen_of.insert(uid, flags.split_whitespace().any(|f| f == "\\Seen"));
-    }
+    let seen_of = server_seen(dovecot);
     let status = dovecot
         .doveadm(&["-f", "tab", "mailbox", "status", "-u", "alice", "uidvalidity", MAILBOX])
         .unwrap_or_else(|e| panic!("doveadm mailbox status: {e}"));
@@ -211,54 +194,6 @@ fn server_mailbox(dovecot: &Dovecot) -> ServerMailbox {
         "dovecot-uidlist and doveadm disagree about the UIDs"
     );
     ServerMailbox { uid_validity, messages }
-}
-
-fn fingerprint(dovecot: &Dovecot) -> String {
-    let sha256 = dovecot.cert_sha256().expect("a TLS test server has a certificate");
-    sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
-}
-
-fn command(data: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tidings"));
-    command
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("TIDINGS_DATA_DIR")
-        .env_remove("TIDINGS_PASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-fn tidings(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = command(data, args).spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn add_account(data: &Path, dovecot: &Dovecot, id: &str) {
-    let tls = format!("127.0.0.1:{}", dovecot.imaps_port().unwrap());
-    let pin = fingerprint(dovecot);
-    let args = [
-        "account",
-        "add",
-        "--email",
-        "alice@example.org",
-        "--server",
-        &tls,
-        "--user",
-        "alice",
-        "--accept-certificate",
-        &pin,
-        "--id",
-        id,
-        "--json",
-    ];
-    json_of(&tidings(data, &args, &format!("{PASSWORD}\n")));
 }
 
 /// One whole `tidings sync --json EXTRA`; its duration.
@@ -472,18 +407,21 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
         return;
     }
     let started = Instant::now();
-    let seed_value = match std::env::var("SYNC_CRASH_SEED") {
+    // Below 2^53, so the report's JavaScript reads the seed back exactly; never 0, where
+    // xorshift stays.
+    let seed_value: u64 = match std::env::var("SYNC_CRASH_SEED") {
         Ok(given) => given.parse().expect("SYNC_CRASH_SEED is a number"),
         Err(_) => {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+            (nanos as u64 & ((1 << 53) - 1)) | 1
         }
     };
+    assert!(seed_value != 0 && seed_value < 1 << 53, "SYNC_CRASH_SEED must be in 1..2^53");
     println!("seed {seed_value} (replay with SYNC_CRASH_SEED={seed_value})");
     let mut rng = Rng(seed_value);
 
-    let users = vec![("alice".to_owned(), PASSWORD.to_owned())];
-    let dovecot =
-        Dovecot::start(DovecotOptions { tls: true, users, id_log: false }).unwrap_or_else(|e| panic!("{e}"));
+    let dovecot = start(true);
     let seeding = Instant::now();
     seed(&dovecot, 0..MESSAGES);
     let server = server_mailbox(&dovecot);
@@ -504,7 +442,7 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
     dovecot.seed("alice", "Empty", &[]).unwrap_or_else(|e| panic!("creating Empty: {e}"));
     let throwaway = tempfile::tempdir().unwrap();
     let measure_id = format!("crash-measure-{pid}");
-    add_account(throwaway.path(), &dovecot, &measure_id);
+    add_over_tls(throwaway.path(), &dovecot, &measure_id);
     let timing = Timing {
         empty: sync_to_the_end(throwaway.path(), &["--folder", "Empty"]),
         full: sync_to_the_end(throwaway.path(), &[]),
@@ -528,7 +466,7 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
     let data = tempfile::tempdir().unwrap();
     let data = data.path();
     let id = format!("crash-{pid}");
-    add_account(data, &dovecot, &id);
+    add_over_tls(data, &dovecot, &id);
     let kill_points = match std::env::var("SYNC_CRASH_KILLS") {
         Ok(given) => given.parse::<usize>().expect("SYNC_CRASH_KILLS is a number").max(EARLY_KILLS + 1),
         Err(_) => KILL_POINTS,
