@@ -98,8 +98,11 @@ pub fn new_window_handler<R: Runtime>(
 /// `tauri-plugin-opener`'s Rust API; the plugin itself is not registered, so the UI has no
 /// opener commands); the IPC tests put a recorder here instead.
 pub struct Browser {
-    open: Box<dyn Fn(&Url) -> Result<(), String> + Send + Sync>,
+    open: Box<OpenFn>,
 }
+
+/// Opens one link, or says why it could not.
+type OpenFn = dyn Fn(&Url) -> Result<(), String> + Send + Sync;
 
 impl Browser {
     /// The system browser (or mail program, for mailto).
