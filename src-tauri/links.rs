@@ -69,11 +69,13 @@ pub fn offer(url: &Url, app_url: Option<&Url>) -> Option<LinkRequested> {
         eprintln!("Tidings: a {}: link was not offered to open.", url.scheme());
         return None;
     }
-    if app_url.is_some_and(|app_url| app_url.origin() == url.origin() && url.scheme() != "mailto") {
+    // A mailto: origin is opaque and equals no other.
+    if app_url.is_some_and(|app_url| app_url.origin() == url.origin()) {
         eprintln!("Tidings: a relative link (to the app itself) was not offered to open.");
         return None;
     }
-    // The dialog shows why a link with credentials or too long will not open, so they are offered.
+    // Links with credentials or too long are offered too: the dialog shows them whole (user name
+    // marked), and Open in browser answers with `open_link`'s refusal.
     Some(LinkRequested { url: url.to_string() })
 }
 
