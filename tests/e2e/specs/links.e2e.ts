@@ -82,7 +82,7 @@ describe('Links in a mail body', () => {
     expect(await bodyFrame()).toEqual(before);
   });
 
-  it('closes on Escape, and shows the next link clicked as exactly', async () => {
+  it('closes on Escape, and shows the next link clicked exactly', async () => {
     const before = await bodyFrame();
     await clickInBody('Unsubscribe');
     await $('#open-link-dialog').waitForDisplayed();
