@@ -10,6 +10,7 @@ use tidings_store::{Account, MessageKey, MessageSummary};
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
 use crate::error::{ErrorCode, IpcError};
+use crate::links::{checked_link, Browser};
 use crate::settings::Settings;
 use crate::{message_view, AppState};
 
@@ -533,4 +534,14 @@ pub fn set_seen(state: State<'_, AppState>, message: MessageRef, seen: bool) -> 
     } else {
         Err(IpcError::not_found(format!("{key} is not cached")))
     }
+}
+
+/// Opens a link from a mail body in the system browser (or mail program), once the user chose
+/// to in the "Open link?" dialog; it is checked again here, whatever the UI sent.
+#[tauri::command]
+pub fn open_link(browser: State<'_, Browser>, url: String) -> Result<(), IpcError> {
+    let url = checked_link(&url)?;
+    browser.open(&url).map_err(|error| {
+        IpcError::new(ErrorCode::Browser, format!("The browser could not be started: {error}."))
+    })
 }

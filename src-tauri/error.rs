@@ -5,6 +5,7 @@ use tidings_accounts::AccountsError;
 use tidings_store::StoreError;
 use tidings_voicemail::audio::AudioError;
 
+use crate::links::LinkRefused;
 use crate::settings::SettingsError;
 use crate::user_masks::SaveError;
 
@@ -32,6 +33,10 @@ pub enum ErrorCode {
     Server,
     /// A voicemail's audio could not be decoded (corrupt, empty or an unsupported format).
     Audio,
+    /// A link was refused (scheme, credentials, length) before it reached the browser.
+    LinkRefused,
+    /// The system browser (or mail program) could not be started.
+    Browser,
 }
 
 /// An error crossing IPC.
@@ -85,6 +90,12 @@ impl From<SettingsError> for IpcError {
 impl From<AudioError> for IpcError {
     fn from(error: AudioError) -> IpcError {
         IpcError::new(ErrorCode::Audio, format!("The voicemail's audio cannot be played: {error}."))
+    }
+}
+
+impl From<LinkRefused> for IpcError {
+    fn from(error: LinkRefused) -> IpcError {
+        IpcError::new(ErrorCode::LinkRefused, format!("{error}."))
     }
 }
 

@@ -6,13 +6,14 @@ mod background;
 mod commands;
 mod error;
 mod first_paint;
+mod links;
 mod mask_commands;
 mod message_view;
 mod settings;
 mod state;
 mod user_masks;
 
-use tauri::{Manager, Runtime};
+use tauri::{Manager, Runtime, WebviewWindowBuilder};
 
 pub use state::AppState;
 pub use user_masks::UserMasks;
@@ -32,6 +33,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::get_settings,
         commands::save_settings,
         commands::allow_remote_sender,
+        commands::open_link,
         first_paint::first_list_paint,
         mask_commands::list_mask_sets,
         mask_commands::get_mask_file,
@@ -60,6 +62,14 @@ pub fn run() {
             let handle = app.handle().clone();
             std::thread::spawn(move || handle.state::<AppState>().masks.warm_up());
             background::follow_all(app.handle());
+            app.manage(links::Browser::system());
+            // The main window is built here, not from tauri.conf.json alone ("create": false),
+            // because only a builder can take the handler that turns new windows into links.
+            let main = app.config().app.windows.iter().find(|window| window.label == "main").cloned();
+            let main = main.ok_or("tauri.conf.json has no main window")?;
+            WebviewWindowBuilder::from_config(app.handle(), &main)?
+                .on_new_window(links::new_window_handler(app.handle().clone()))
+                .build()?;
             Ok(())
         })
         .run(tauri::generate_context!());

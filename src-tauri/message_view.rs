@@ -3,9 +3,10 @@
 //! The message is read by `tidings-message` (which part is shown, the top header) and the body
 //! goes through the mask engine (`tidings_mask::render`): quote headers are found and
 //! shown, with the message's own header, as uniform blocks; the engine also sanitises the HTML
-//! and blocks remote images. The frame is an `<iframe sandbox srcdoc>` (no `allow-scripts`, no
-//! `allow-same-origin`), so no script runs and the page has no IPC; on top of that the document
-//! carries its own CSP (`default-src 'none'`).
+//! and blocks remote images. The frame is an `<iframe sandbox="allow-popups" srcdoc>` (no
+//! `allow-scripts`, no `allow-same-origin`), so no script runs and the page has no IPC; on top of
+//! that the document carries its own CSP (`default-src 'none'`). `allow-popups` is there only so
+//! that a click on a link (all are `target="_blank"`) reaches `links.rs` as a new-window request.
 
 use tidings_mask::{AddressBook, MaskSet, QuoteHeader, RenderOptions};
 

@@ -198,6 +198,59 @@ fn a_missing_message_is_a_not_found_error() {
     assert!(error["message"].as_str().unwrap().contains("9999"));
 }
 
+/// `open_link` with a browser that only records what it was asked to open.
+fn open_links(urls: &[&str]) -> (Vec<Result<Value, Value>>, Vec<String>) {
+    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorder = opened.clone();
+    let browser = crate::links::Browser::new(move |url| {
+        recorder.lock().unwrap().push(url.to_string());
+        Ok(())
+    });
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
+    let app =
+        app_builder(mock_builder()).manage(state).manage(browser).build(mock_context(noop_assets())).unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let answers = urls.iter().map(|url| call(&webview, "open_link", json!({ "url": url }))).collect();
+    let opened = opened.lock().unwrap().clone();
+    (answers, opened)
+}
+
+#[test]
+fn open_link_opens_only_plain_web_and_mail_links() {
+    let refused = [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,<script>x</script>",
+        "not a link",
+        "tauri://localhost/index.html",
+        "https://paypal.com@evil.example/",
+    ];
+    let accepted =
+        ["https://harbourlanebooks.invalid/picks/november?utm_source=newsletter", "mailto:a@b.example"];
+    let (answers, opened) = open_links(&[&refused[..], &accepted[..]].concat());
+    for (url, answer) in refused.iter().zip(&answers) {
+        let error = answer.as_ref().unwrap_err();
+        assert_eq!(error["code"], "link_refused", "{url}: {error}");
+        assert!(error["message"].as_str().unwrap().ends_with('.'), "{error}");
+    }
+    for (url, answer) in accepted.iter().zip(&answers[refused.len()..]) {
+        assert_eq!(answer.as_ref().unwrap(), &Value::Null, "{url}");
+    }
+    assert_eq!(opened, accepted, "only the accepted links reach the browser, unchanged");
+}
+
+#[test]
+fn a_browser_that_cannot_start_is_a_browser_error() {
+    let browser = crate::links::Browser::new(|_| Err("no xdg-open".into()));
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
+    let app =
+        app_builder(mock_builder()).manage(state).manage(browser).build(mock_context(noop_assets())).unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let error = call(&webview, "open_link", json!({ "url": "https://example.com/" })).unwrap_err();
+    assert_eq!(error["code"], "browser");
+    assert!(error["message"].as_str().unwrap().contains("no xdg-open"), "{error}");
+}
+
 /// One row of the quote-header table in `assets/demo/README.md`.
 struct ExpectedQuote {
     file: String,

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the end-to-end suite: Xvfb + tauri-driver (+ WebKitWebDriver) + WebdriverIO against the
 # built app, with a fresh data dir so the app starts as for a new user. Screenshots go to
-# target/e2e/. Usage: tests/e2e/run.sh  (TIDINGS_APP overrides the binary).
+# target/e2e/. Usage: tests/e2e/run.sh  (TIDINGS_APP overrides the binary; the binaries are looked
+# for in $CARGO_TARGET_DIR when it is set; E2E_SPEC=specs/links.e2e.ts runs one spec of the main suite).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-export TIDINGS_APP=${TIDINGS_APP:-$ROOT/target/debug/tidings-app}
+BUILT=${CARGO_TARGET_DIR:-$ROOT/target}/debug
+export TIDINGS_APP=${TIDINGS_APP:-$BUILT/tidings-app}
 export TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4444}
 NATIVE_PORT=$((TAURI_DRIVER_PORT + 1))
 LOGS=$HERE/logs
@@ -16,7 +18,7 @@ for tool in Xvfb tauri-driver WebKitWebDriver curl; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing; run 'make deps'" >&2; exit 2; }
 done
 [ -x "$TIDINGS_APP" ] || { echo "e2e: no app binary at $TIDINGS_APP; run 'make app'" >&2; exit 2; }
-export TIDINGS_CLI=${TIDINGS_CLI:-$ROOT/target/debug/tidings}
+export TIDINGS_CLI=${TIDINGS_CLI:-$BUILT/tidings}
 [ -x "$TIDINGS_CLI" ] || { echo "e2e: no tidings binary at $TIDINGS_CLI; run 'make app'" >&2; exit 2; }
 grep -q 'assets/index-' "$TIDINGS_APP" || {
   echo "e2e: $TIDINGS_APP does not embed the UI; build it with --features custom-protocol" >&2; exit 2; }
@@ -71,7 +73,7 @@ start_driver() {
 }
 # A test Dovecot (TLS with its own CA, user alice, three messages in INBOX) for the spec that
 # adds an account through the dialog; its ports and certificate fingerprint go to $E2E_DOVECOT.
-TEST_DOVECOT=${TEST_DOVECOT:-$ROOT/target/debug/tidings-test-dovecot}
+TEST_DOVECOT=${TEST_DOVECOT:-$BUILT/tidings-test-dovecot}
 [ -x "$TEST_DOVECOT" ] || { echo "e2e: no $TEST_DOVECOT; run 'cargo build -p tidings-testkit --bin tidings-test-dovecot'" >&2; exit 2; }
 mkfifo "$SCRATCH/dovecot.stdin"
 "$TEST_DOVECOT" <"$SCRATCH/dovecot.stdin" >"$SCRATCH/dovecot.json" 2>"$LOGS/test-dovecot.log" &
@@ -84,7 +86,7 @@ export E2E_DOVECOT=$SCRATCH/dovecot.json E2E_DOVECOT_INPUT=$SCRATCH/dovecot.stdi
 start_driver
 
 cd "$HERE"
-[ "${E2E_MAIN:-1}" = 0 ] || npx wdio run ./wdio.conf.ts
+[ "${E2E_MAIN:-1}" = 0 ] || npx wdio run ./wdio.conf.ts ${E2E_SPEC:+--spec "$E2E_SPEC"}
 
 # The security suite (tests/security/): the hostile-mail corpus in a data dir of its own, which
 # wdio.security.conf.ts seeds with `tidings import` before the app starts; tauri-driver is

@@ -658,7 +658,11 @@ fn write_open_tag<'d>(
             && (!matches!(attribute, "href" | "src") || url_allowed(value))
     }));
     if name == "a" {
+        // A link never navigates the body frame: `_blank` makes a click ask for a new window,
+        // which the app refuses and turns into its "Open link?" dialog (the mail's own `target`
+        // is not on the allow-list). `<area>` keeps no `href`, so it needs neither.
         attributes.push(("rel", "noopener noreferrer"));
+        attributes.push(("target", "_blank"));
     }
     // Attributes failing the filter are removed as ammonia did (swap-remove, last first), so
     // the order of the rest is the one its output had.

@@ -74,6 +74,7 @@ const HOSTILE: &[(&str, &str)] = &[
     ("<!-- secret comment --><!--[if mso]><p>mso</p><![endif]--><p>comment</p>", "comment"),
     ("<p>a<o:p>office</o:p><marquee onstart=x>scroll</marquee><blink>b</blink></p>", "office"),
     ("<a href=\"https://example.com/\" target=\"_blank\" rel=\"opener\" ping=\"https://evil.example\">web</a>", "web"),
+    ("<a href=\"https://example.com/\" target=\"_top\">top</a><a href=\"x\" target=\"_parent\">parent</a><a href=\"y\" target=\"named\">named</a>", "named"),
     ("<blockquote cite=\"data:text/html,x\" type=\"cite\">quoted</blockquote>", "quoted"),
     ("<img data-avatar=\"0\" alt=\"forged\">forged marker", "forged marker"),
     ("<div data-depth=\"9\" data-x=\"y\" id=\"i\" name=\"n\" class=\"tidings-header\">fake block</div>", "fake block"),
@@ -127,7 +128,10 @@ const BANNED: &[&str] = &[
     "formaction",
     "xlink",
     "ping=",
-    "target=",
+    "target=\"_self",
+    "target=\"_top",
+    "target=\"_parent",
+    "target=\"named",
     "name=",
     "id=\"i\"",
     "data-x",
@@ -150,13 +154,40 @@ fn links_get_noopener_and_keep_safe_urls() {
     let html = render_html(r#"<a href="https://example.com/a?b=1&amp;c=2" title="t">web</a>"#, false);
     assert!(
         html.contains(
-            r#"<a href="https://example.com/a?b=1&amp;c=2" title="t" rel="noopener noreferrer">web</a>"#
+            r#"<a href="https://example.com/a?b=1&amp;c=2" title="t" rel="noopener noreferrer" target="_blank">web</a>"#
         ),
         "{html}"
     );
     let html = render_html(r#"<a href="mailto:john@acme.com">mail</a><a href="page.html">rel</a>"#, false);
     assert!(html.contains(r#"href="mailto:john@acme.com""#), "{html}");
     assert!(html.contains(r#"href="page.html""#), "{html}");
+}
+
+/// A click on a link must ask for a new window (which the app turns into its "Open link?"
+/// dialog), never navigate the body frame or the window: whatever `target` the mail wrote, the
+/// link comes out with `_blank`, once, and keeps `rel`.
+#[test]
+fn every_link_targets_a_new_window_whatever_the_mail_says() {
+    for target in ["_self", "_top", "_parent", "named-frame", "_blank", "_SELF", ""] {
+        let html =
+            render_html(&format!(r#"<a href="https://example.com/" target="{target}">web</a>"#), false);
+        assert!(
+            html.contains(
+                r#"<a href="https://example.com/" rel="noopener noreferrer" target="_blank">web</a>"#
+            ),
+            "target {target:?}: {html}"
+        );
+        assert_eq!(html.matches("target=").count(), 1, "{html}");
+    }
+    let html = render_html(r#"<a href="mailto:john@acme.com" rel="opener" target="_top">mail</a>"#, false);
+    assert!(html.contains(r#"rel="noopener noreferrer" target="_blank""#), "{html}");
+    assert!(!html.contains(r#"rel="opener""#), "{html}");
+    // `<area>` keeps no `href` (ammonia's lists), so an image map cannot navigate either.
+    let html = render_html(
+        r#"<map name="m"><area href="https://example.com/" target="_top" shape="rect"></map>"#,
+        false,
+    );
+    assert!(!html.contains("example.com") && !html.contains("target"), "{html}");
 }
 
 #[test]
@@ -220,6 +251,7 @@ fn policy(allow_remote_images: bool) -> ammonia::Builder<'static> {
         .add_tag_attributes("blockquote", ["type", "cite"])
         .add_tag_attributes("font", ["color", "face", "size"])
         .add_url_schemes(["data", "cid"])
+        .set_tag_attribute_value("a", "target", "_blank")
         .attribute_filter(move |element, attribute, value| {
             let lower = value.trim().to_ascii_lowercase();
             let keep = match attribute {

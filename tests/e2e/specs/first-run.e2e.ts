@@ -46,7 +46,7 @@ describe('Tidings on first start', () => {
     await expect($('#message-subject')).toHaveText(expect.stringContaining('IT coffee times'));
     const frame = await $('#message-body');
     await frame.waitForExist();
-    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await frame.getAttribute('sandbox')).toBe('allow-popups');
     await browser.switchFrame(frame);
     const body = await $('body');
     await body.waitForExist();

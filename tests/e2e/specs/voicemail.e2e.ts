@@ -31,7 +31,7 @@ describe('Voicemail', () => {
     await expect($('#voicemail-duration')).toHaveText('0:11');
     await expect($('#voicemail-transcription')).toHaveText(expect.stringContaining("Hannah from the garage"));
     // The body stays in its sandboxed frame below the panel.
-    expect(await $('#message-body').getAttribute('sandbox')).toBe('');
+    expect(await $('#message-body').getAttribute('sandbox')).toBe('allow-popups');
 
     const audio = await $('#voicemail-audio');
     await audio.waitForExist({ timeout: 20_000 });

@@ -137,7 +137,9 @@ export type ErrorCode =
   | 'plaintext_refused'
   | 'keyring'
   | 'server'
-  | 'audio';
+  | 'audio'
+  | 'link_refused'
+  | 'browser';
 
 export interface IpcError {
   code: ErrorCode;
@@ -331,3 +333,16 @@ export const onMailboxSynced = (handler: (event: MailboxSynced) => void): Promis
 
 export const onSyncProblem = (handler: (event: SyncProblem) => void): Promise<UnlistenFn> =>
   listen<SyncProblem>('account-sync-problem', (event) => handler(event.payload));
+
+// Links in a mail body (src-tauri/links.rs).
+
+/** A click on a link in the body frame: the whole target, as the webview resolved it. */
+export interface LinkRequested {
+  url: string;
+}
+
+export const onLinkRequested = (handler: (event: LinkRequested) => void): Promise<UnlistenFn> =>
+  listen<LinkRequested>('link-requested', (event) => handler(event.payload));
+
+/** Opens a link in the system browser; the backend checks it again (http, https, mailto only). */
+export const openLink = (url: string) => invoke<void>('open_link', { url });
