@@ -1,12 +1,12 @@
 // The hostile-mail corpus (tests/security/corpus/) through the whole pipeline — MIME, mask
 // engine, sanitiser, sandboxed frame — in the real WebKit window, with remote content off, then
-// on (the user's "always load remote images"), then the sanitiser alone.
+// on (the user's "always load remote images"), then clicked and hovered, then the sanitiser alone.
 // wdio.security.conf.ts has cached one message per vector (subject = the vector's id) and started
 // the canary. Each vector is found with the search box, opened by clicking its row, and left to
 // sit; a vector that runs script posts `xss:<id>` to the app window and requests /script/<id>,
 // one that loads anything reaches /leak/<id>. At the end there must be no script run, no canary
 // request and no canary connection; target/e2e/security.json has the counts per category.
-import { browser, $, expect } from '@wdio/globals';
+import { browser, $, $$, expect } from '@wdio/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readCanaryLog } from '../../security/canary.mjs';
@@ -103,7 +103,7 @@ describe('Hostile mail corpus', () => {
     expect(Number(await $('#message-list li').getAttribute('aria-setsize'))).toBe(run.vectors.length);
   });
 
-  it('opens every vector in the body frame, which is always sandboxed without scripts or same-origin', async () => {
+  it('opens every vector in the body frame, sandboxed with popups only (a link asks the app), never scripts or same-origin', async () => {
     // Ten ids share a search ("svg-01" finds svg-010 … svg-019): one search per ten vectors.
     const groups = new Map<string, string[]>();
     for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
@@ -116,7 +116,7 @@ describe('Hostile mail corpus', () => {
     for (const frame of frames) {
       const csp = frame.srcdoc.match(CSP)?.[1] ?? '';
       expect({ id: frame.id, sandbox: frame.sandbox, src: frame.src, blocksAll: csp.startsWith("default-src 'none'") })
-        .toEqual({ id: frame.id, sandbox: '', src: false, blocksAll: true });
+        .toEqual({ id: frame.id, sandbox: 'allow-popups', src: false, blocksAll: true });
     }
     await browser.saveScreenshot(path.join(shots, 'security-last-vector.png'));
   });
@@ -224,6 +224,72 @@ describe('Hostile mail corpus', () => {
     expect(other).toEqual([]);
     // The pass proves something only if some vectors do show remote images that then load.
     expect(summary.remote_on.allowed).toBeGreaterThan(0);
+  });
+
+  it('clicks every link, button, summary and label of every vector and hovers its elements: nothing runs or loads', async () => {
+    // Remote content is back to "ask". A click on a link may only ask "Open link?" (then
+    // Cancel); whatever a click or hover triggers must not run script or reach the canary.
+    const logBefore = readCanaryLog(readFileSync(run.log, 'utf8')).length;
+    const postedBefore: number = await browser.execute(() => (window as any).__security.messages.length);
+    const CLICKABLE = 'a, area, button, summary, label, input, select, textarea, [tabindex]';
+    const HOVERED_PER_VECTOR = 12;
+    let clicked = 0;
+    let hovered = 0;
+    const prompts: { id: string; target: string }[] = [];
+    const groups = new Map<string, string[]>();
+    for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
+    for (const [prefix, ids] of groups) {
+      await search(prefix, ids.length);
+      for (let position = 1; position <= ids.length; position++) {
+        const id = await open(position, false);
+        await browser.switchFrame(await $('#message-body'));
+        const count = await $$(CLICKABLE).length;
+        const elements: WebdriverIO.Element[] = [];
+        for (const element of await $$('body *')) {
+          if (elements.length === HOVERED_PER_VECTOR) break;
+          elements.push(element);
+        }
+        if (elements.length) {
+          // One pointer sequence over the first elements: :hover styles, title tooltips.
+          const pointer = browser.action('pointer');
+          for (const element of elements) pointer.move({ origin: element, duration: 0 });
+          await pointer.perform().catch(() => {});
+          hovered += elements.length;
+        }
+        await browser.switchFrame(null);
+        for (let index = 0; index < count; index++) {
+          await browser.switchFrame(await $('#message-body'));
+          // Hidden or inert elements refuse a click; that is fine.
+          await $$(CLICKABLE)[index].click().then(() => { clicked += 1; }).catch(() => {});
+          await browser.switchFrame(null);
+          const dialog = await $('#open-link-dialog');
+          if (await dialog.isExisting()) {
+            prompts.push({ id, target: await $('#open-link-target').getText() });
+            await $('#open-link-cancel').click();
+            await dialog.waitForExist({ reverse: true });
+          }
+        }
+      }
+    }
+    await browser.pause(1_000);
+    const posted: Posted[] = (await browser.execute(() => (window as any).__security.messages)).slice(postedBefore);
+    const requests = readCanaryLog(readFileSync(run.log, 'utf8')).slice(logBefore)
+      .filter((event: any) => event.kind === 'request').map((event: any) => String(event.path));
+    const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
+    const executed = [...new Set([
+      ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
+      ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
+    ])].sort();
+    const leaked = [...new Set(requests.filter((request) => !request.startsWith('/script/')).map(idOf))].sort();
+    const file = path.join(shots, 'security.json');
+    const summary = JSON.parse(readFileSync(file, 'utf8'));
+    summary.clicks = { clicked, hovered, executed: executed.length, leaked: leaked.length, executed_ids: executed, leaked_ids: leaked, link_prompts: prompts };
+    writeFileSync(file, JSON.stringify(summary, null, 1));
+    expect(executed).toEqual([]);
+    expect(leaked).toEqual([]);
+    // Every prompt names an http(s) or mailto target: nothing else may reach the user as a link.
+    for (const prompt of prompts) expect(prompt.target).toMatch(/^(https?:\/\/|mailto:)/);
+    expect(clicked).toBeGreaterThan(0);
   });
 
   it('control: the same detectors see a script run and a load in this WebKit when nothing stops them', async () => {
