@@ -2,9 +2,4 @@
 //! symphonia), with and without the format hint: decoded or refused, never a panic.
 #![no_main]
 
-// Each target calls one of the shared cases; the others are unused here.
-#[allow(dead_code)]
-#[path = "../cases.rs"]
-mod cases;
-
-libfuzzer_sys::fuzz_target!(|bytes: &[u8]| cases::audio_decode(bytes));
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| tidings_fuzz_cases::audio_decode(bytes));

@@ -2,9 +2,4 @@
 //! file/line error, never a panic, and never a pattern that escapes its size limit.
 #![no_main]
 
-// Each target calls one of the shared cases; the others are unused here.
-#[allow(dead_code)]
-#[path = "../cases.rs"]
-mod cases;
-
-libfuzzer_sys::fuzz_target!(|bytes: &[u8]| cases::mask_toml(bytes));
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| tidings_fuzz_cases::mask_toml(bytes));

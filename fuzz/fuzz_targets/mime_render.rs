@@ -1,9 +1,4 @@
 //! Raw bytes as a message, read strictly and leniently, then rendered: never a panic.
 #![no_main]
 
-// Each target calls one of the shared cases; the others are unused here.
-#[allow(dead_code)]
-#[path = "../cases.rs"]
-mod cases;
-
-libfuzzer_sys::fuzz_target!(|bytes: &[u8]| cases::mime_render(bytes));
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| tidings_fuzz_cases::mime_render(bytes));

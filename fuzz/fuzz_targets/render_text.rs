@@ -1,9 +1,4 @@
 //! The mask engine on arbitrary plain text (`>` quoting, attribution lines): never a panic.
 #![no_main]
 
-// Each target calls one of the shared cases; the others are unused here.
-#[allow(dead_code)]
-#[path = "../cases.rs"]
-mod cases;
-
-libfuzzer_sys::fuzz_target!(|bytes: &[u8]| cases::render_text(bytes));
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| tidings_fuzz_cases::render_text(bytes));

@@ -1,10 +1,9 @@
 //! Replays every input kept under `fuzz/regressions/<target>/` — crashes `make fuzz` found (it
 //! copies them there) and hand-written hostile cases — and the seeds under `fuzz/seeds/<target>/`
-//! through the same code as the fuzz targets (`cases.rs`), in `make test`. Each must return
+//! through the same code as the fuzz targets (this crate), in `make test`. Each must return
 //! without a panic; a hang is caught by the guard below.
 
-#[path = "cases.rs"]
-mod cases;
+use tidings_fuzz_cases as cases;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -28,7 +27,7 @@ fn inputs(root: &Path) -> Vec<(String, PathBuf)> {
 
 #[test]
 fn every_kept_fuzz_input_runs_without_a_panic() {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut all = inputs(&fuzz.join("regressions"));
     let regressions = all.len();
     all.extend(inputs(&fuzz.join("seeds")));

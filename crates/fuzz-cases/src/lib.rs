@@ -1,5 +1,6 @@
-//! What each fuzz target does with one input, in one place: the targets in `fuzz_targets/` call
-//! these under libFuzzer, and `regressions.rs` replays `regressions/<target>/*` through the same
+//! What each fuzz target does with one input, in one place: the cargo-fuzz targets in
+//! `fuzz/fuzz_targets/` call these under libFuzzer, and this crate's test replays
+//! `fuzz/regressions/<target>/*` (kept findings) and `fuzz/seeds/<target>/*` through the same
 //! functions in `make test`. Each must return, never panic, whatever the bytes.
 
 use std::sync::LazyLock;
