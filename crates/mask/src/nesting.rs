@@ -5,15 +5,21 @@
 //! 8 000 nested `<blockquote>`s took 3 s in a debug build, 100 000 would take minutes — from a
 //! 1.2 MB message. WebKit caps its own tree at 512 levels; we cap before parsing.
 //!
-//! [`cap_nesting`] reads the markup once, linearly: comments, doctypes and processing
-//! instructions are skipped as the HTML tokenizer skips them, raw-text elements (`script`,
-//! `style`, `textarea`…, outside SVG/MathML) are skipped to their end tag, and a stack follows
-//! the elements whose end tag is required. Elements that close implicitly (`p`, `li`, `td`,
-//! `option`…) and void elements are not counted, and an end tag closes the nearest matching open
-//! element among the top few, as the tree builder would; so well-formed and merely sloppy mail
-//! stays far below the cap. A start tag that would go past [`MAX_PARSE_DEPTH`] is removed with
-//! its end tag; its content stays, one level up. Removing whole tags cannot create markup, and
-//! what comes out is parsed and sanitised like any other mail.
+//! [`cap_nesting`] reads the markup once, linearly, and may only over-count depth, never
+//! under-count it (an under-count would let the quadratic case through):
+//! - a stack follows the elements whose end tag is required; elements that close implicitly
+//!   (`p`, `li`, `td`, `option`…) and void elements are not counted, and an end tag closes an
+//!   element only when it is the innermost one (misnested mail over-counts);
+//! - in HTML content, comments and the text of raw-text elements (`script`, `style`,
+//!   `textarea`…) are skipped as the tokenizer skips them, and `<plaintext>` ends the markup;
+//! - once an `<svg>` or `<math>` is open (until its own end tag closes it) nothing is skipped: the
+//!   tree builder's breakouts and integration points decide what is markup there, and reading
+//!   every tag as markup can only over-count;
+//! - `/>` is ignored (html5ever ignores it on HTML elements).
+//!
+//! A start tag that would go past [`MAX_PARSE_DEPTH`] is removed with its end tag; its content
+//! stays, one level up. Removing whole tags cannot create markup, and what comes out is parsed and
+//! sanitised like any other mail.
 
 use std::borrow::Cow;
 
@@ -21,9 +27,6 @@ use std::borrow::Cow;
 /// than `render::MAX_NESTING` anyway; up to here quote headers are still found with their depth
 /// (no real thread nests a thousand replies). Parsing costs at most this × the number of tags.
 pub(crate) const MAX_PARSE_DEPTH: usize = 1024;
-
-/// How many open elements an end tag looks through for its start tag.
-const END_TAG_REACH: usize = 8;
 
 /// Elements never counted: void, or closed implicitly by their siblings or parents.
 const NOT_COUNTED: &[&str] = &[
@@ -45,19 +48,20 @@ pub(crate) fn cap_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
         return Cow::Borrowed(html);
     }
     let mut open: Vec<(String, bool)> = Vec::new();
+    // Open <svg>/<math> elements: while any is, nothing is skipped (see the module comment).
     let mut foreign = 0_usize;
     let mut removed: Vec<(usize, usize)> = Vec::new();
     let mut at = 0;
     while let Some(offset) = bytes[at..].iter().position(|&byte| byte == b'<') {
         let start = at + offset;
-        let rest = &bytes[start..];
-        let (end, tag) = read_tag(rest);
+        let (end, tag) = read_tag(&bytes[start..], foreign == 0);
         at = start + end;
         match tag {
             Tag::Other => {}
-            Tag::PlainText => break,
-            Tag::Start { name, self_closing } => {
-                if NOT_COUNTED.contains(&name.as_str()) || (self_closing && foreign > 0) {
+            Tag::PlainText if foreign == 0 => break,
+            Tag::PlainText => open.push(("plaintext".to_owned(), open.len() < max_depth)),
+            Tag::Start { name } => {
+                if NOT_COUNTED.contains(&name.as_str()) {
                     continue;
                 }
                 if foreign == 0 && RAW_TEXT.contains(&name.as_str()) {
@@ -68,18 +72,12 @@ pub(crate) fn cap_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
                 if !kept {
                     removed.push((start, at));
                 }
-                if matches!(name.as_str(), "svg" | "math") {
-                    foreign += 1;
-                }
+                foreign += usize::from(matches!(name.as_str(), "svg" | "math"));
                 open.push((name, kept));
             }
             Tag::End { name } => {
-                let reach = open.len().saturating_sub(END_TAG_REACH);
-                let Some(index) = open[reach..].iter().rposition(|(open_name, _)| *open_name == name) else {
+                if open.last().is_none_or(|(innermost, _)| *innermost != name) {
                     continue;
-                };
-                for (closed, _) in open.drain(reach + index + 1..) {
-                    foreign -= usize::from(matches!(closed.as_str(), "svg" | "math"));
                 }
                 let (closed, kept) = open.pop().unwrap_or_default();
                 foreign -= usize::from(matches!(closed.as_str(), "svg" | "math"));
@@ -107,7 +105,6 @@ pub(crate) fn cap_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
 enum Tag {
     Start {
         name: String,
-        self_closing: bool,
     },
     End {
         name: String,
@@ -119,29 +116,17 @@ enum Tag {
 }
 
 /// Reads the markup at `rest` (which starts with `<`): its length and what it is. Tags end at
-/// the first `>` outside a quoted attribute value; an unfinished one runs to the end.
-fn read_tag(rest: &[u8]) -> (usize, Tag) {
-    let after = |needle: &[u8], from: usize| {
-        rest[from..]
-            .windows(needle.len())
-            .position(|window| window == needle)
-            .map(|at| from + at + needle.len())
+/// the first `>` outside a quoted attribute value; an unfinished one runs to the end. Comments
+/// are skipped only when `skip_comments`; otherwise `<!--` is read as text.
+fn read_tag(rest: &[u8], skip_comments: bool) -> (usize, Tag) {
+    let to_close = |from: usize| {
+        rest[from..].iter().position(|&byte| byte == b'>').map_or(rest.len(), |at| from + at + 1)
     };
-    let to_close = |from: usize| after(b">", from).unwrap_or(rest.len());
     if rest.starts_with(b"<!--") {
-        // `<!-->` and `<!--->` are whole (empty) comments; otherwise the first `-->` or `--!>`.
-        if rest[4..].starts_with(b">") {
-            return (5, Tag::Other);
+        if !skip_comments {
+            return (4, Tag::Other);
         }
-        if rest[4..].starts_with(b"->") {
-            return (6, Tag::Other);
-        }
-        let end = match (after(b"-->", 4), after(b"--!>", 4)) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(end), None) | (None, Some(end)) => end,
-            (None, None) => rest.len(),
-        };
-        return (end, Tag::Other);
+        return (comment_end(rest), Tag::Other);
     }
     let closing = rest.get(1) == Some(&b'/');
     let name_from = if closing { 2 } else { 1 };
@@ -179,13 +164,37 @@ fn read_tag(rest: &[u8]) -> (usize, Tag) {
         }
         after_equals = false;
     }
-    let self_closing = at >= 2 && rest[at - 1] == b'>' && rest[at - 2] == b'/';
     let tag = match (closing, name.as_str()) {
         (true, _) => Tag::End { name },
         (false, "plaintext") => Tag::PlainText,
-        (false, _) => Tag::Start { name, self_closing },
+        (false, _) => Tag::Start { name },
     };
     (at, tag)
+}
+
+/// The length of the comment at the start of `rest` (`<!--` …): `<!-->` and `<!--->` are whole
+/// (empty) comments; otherwise it ends after the first `-->` or `--!>`, or runs to the end. One
+/// forward scan.
+fn comment_end(rest: &[u8]) -> usize {
+    if rest[4..].starts_with(b">") {
+        return 5;
+    }
+    if rest[4..].starts_with(b"->") {
+        return 6;
+    }
+    let mut at = 4;
+    while let Some(offset) = rest[at..].windows(2).position(|pair| pair == b"--") {
+        let dashes = at + offset;
+        let after = &rest[dashes + 2..];
+        if after.starts_with(b">") {
+            return dashes + 3;
+        }
+        if after.starts_with(b"!>") {
+            return dashes + 4;
+        }
+        at = dashes + 1;
+    }
+    rest.len()
 }
 
 /// Where the raw text of element `name` ends: after its end tag, or at the end of `rest`.
@@ -200,7 +209,7 @@ fn raw_text_end(rest: &[u8], name: &str) -> usize {
                 .get(name.len())
                 .is_none_or(|byte| byte.is_ascii_whitespace() || matches!(byte, b'/' | b'>'));
         if matches_name {
-            return start + read_tag(&rest[start..]).0;
+            return start + read_tag(&rest[start..], true).0;
         }
         at = start + 2;
     }
@@ -226,9 +235,10 @@ mod tests {
     fn shallow_or_sloppy_mail_is_untouched() {
         let paragraphs = "<p>one<p>two<li>three<li>four<td>five<td>six<br><img src=x>".repeat(50);
         assert!(matches!(cap_nesting(&paragraphs, 4), Cow::Borrowed(_)));
-        // Misnested formatting closes within reach, as the tree builder would.
+        // Misnested formatting over-counts (an end tag closes only the innermost element), which
+        // matters only past the cap.
         let misnested = "<b><span>bold</b> plain</span>".repeat(100);
-        assert!(matches!(cap_nesting(&misnested, 4), Cow::Borrowed(_)));
+        assert!(matches!(cap_nesting(&misnested, MAX_PARSE_DEPTH), Cow::Borrowed(_)));
         let siblings = "<div>a</div>".repeat(100);
         assert!(matches!(cap_nesting(&siblings, 1), Cow::Borrowed(_)));
     }
@@ -249,6 +259,39 @@ mod tests {
         // In SVG, a style is not raw text; a blockquote breaking out still counts.
         let html = format!("<svg><style>{}x", "<blockquote>".repeat(4));
         assert_eq!(capped(&html, 3), "<svg><style><blockquote>x");
+    }
+
+    /// Markup where html5ever nests deeper than a naive count (found in review): each must be
+    /// capped, or the parse is quadratic again.
+    #[test]
+    fn markup_that_html5ever_nests_deeper_than_it_looks_is_still_capped() {
+        let repeated = |prefix: &str, unit: &str| format!("{prefix}{}x", unit.repeat(50));
+        for html in [
+            repeated("<svg/>", "<div/>"),
+            repeated("<svg>", "<div/>"),
+            repeated("<svg><foreignObject>", "<div/>"),
+            repeated("<svg><plaintext></plaintext></svg>", "<div>"),
+            repeated("", "<div><object></div>"),
+            repeated("", "<b><div></b>"),
+            repeated("", "<form><div></form>"),
+            repeated("", "<div><svg><foreignObject><style></div></style>"),
+            repeated("<svg><style><!--</style>", "<div>"),
+        ] {
+            assert!(
+                matches!(cap_nesting(&html, 4), Cow::Owned(_)),
+                "not capped: {}",
+                &html[..60.min(html.len())]
+            );
+        }
+    }
+
+    #[test]
+    fn many_comments_are_read_in_one_pass() {
+        // Each comment used to search the rest of the document for `--!>`: quadratic.
+        let comments = "<!---->".repeat(200_000);
+        assert!(matches!(cap_nesting(&comments, 4), Cow::Borrowed(_)));
+        assert_eq!(comment_end(b"<!-- a -- b --!> c -->"), "<!-- a -- b --!>".len());
+        assert_eq!(comment_end(b"<!-- never closed"), "<!-- never closed".len());
     }
 
     #[test]
