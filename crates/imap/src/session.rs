@@ -81,17 +81,36 @@ const MAX_QUOTED: usize = 300;
 
 /// Follows the framing of what the server sends — lines, and literals announced by a line
 /// ending in `{size}` — to refuse an oversized literal from its announcement alone. Literal
-/// contents are skipped, so a message body that happens to contain `{999999999}` is no alarm.
+/// contents are skipped, so a message body that happens to contain `{999999999}` is no alarm;
+/// status responses (`* OK …`, `A1 NO …`, `+ …`) carry text, never a literal, so a `{n}` that ends
+/// one is text too. Digits are read as they come, so leading zeros cannot hide a size.
 #[derive(Debug, Default)]
 struct LiteralGuard {
     /// Bytes of the current literal still to come.
     in_literal: u64,
-    /// The last bytes of the current line: enough to hold a literal announcement.
-    tail: Vec<u8>,
+    /// The first bytes of the current line, to tell a status response.
+    head: Vec<u8>,
+    /// The current line goes on after a literal (so its head is not a response's start).
+    continuation: bool,
+    /// What the end of the line read so far announces.
+    announcing: Announcing,
+}
+
+/// The state of a possible `{digits}` / `{digits+}` at the end of the line read so far.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Announcing {
+    #[default]
+    Nothing,
+    /// After `{` and these digits (saturating).
+    Digits { size: u64, any: bool },
+    /// After `{digits+`.
+    Plus(u64),
+    /// After `{digits}` (or `{digits+}`), possibly followed by CR.
+    Closed(u64),
 }
 
 impl LiteralGuard {
-    const TAIL: usize = 32;
+    const HEAD: usize = 24;
 
     /// Scans the next bytes from the server; `Err(size)` for a literal over the limit.
     fn scan(&mut self, mut bytes: &[u8]) -> std::result::Result<(), u64> {
@@ -102,43 +121,60 @@ impl LiteralGuard {
                 bytes = &bytes[skip..];
                 continue;
             }
-            let Some(end) = bytes.iter().position(|&byte| byte == b'\n') else {
-                self.remember(bytes);
-                break;
-            };
-            self.remember(&bytes[..end]);
-            if let Some(size) = announced_literal(&self.tail) {
-                if size > MAX_LITERAL_BYTES {
-                    return Err(size);
+            let byte = bytes[0];
+            bytes = &bytes[1..];
+            if byte == b'\n' {
+                let announced = match self.announcing {
+                    Announcing::Closed(size) if !self.is_status_line() => Some(size),
+                    _ => None,
+                };
+                self.head.clear();
+                self.announcing = Announcing::Nothing;
+                self.continuation = announced.is_some();
+                if let Some(size) = announced {
+                    if size > MAX_LITERAL_BYTES {
+                        return Err(size);
+                    }
+                    self.in_literal = size;
                 }
-                self.in_literal = size;
+                continue;
             }
-            self.tail.clear();
-            bytes = &bytes[end + 1..];
+            if self.head.len() < Self::HEAD {
+                self.head.push(byte);
+            }
+            self.announcing = match (self.announcing, byte) {
+                (_, b'{') => Announcing::Digits { size: 0, any: false },
+                (Announcing::Digits { size, .. }, b'0'..=b'9') => Announcing::Digits {
+                    size: size.saturating_mul(10).saturating_add(u64::from(byte - b'0')),
+                    any: true,
+                },
+                (Announcing::Digits { size, any: true }, b'+') => Announcing::Plus(size),
+                (Announcing::Digits { size, any: true } | Announcing::Plus(size), b'}') => {
+                    Announcing::Closed(size)
+                }
+                (Announcing::Closed(size), b'\r') => Announcing::Closed(size),
+                _ => Announcing::Nothing,
+            };
         }
         Ok(())
     }
 
-    fn remember(&mut self, bytes: &[u8]) {
-        let keep = &bytes[bytes.len().saturating_sub(Self::TAIL)..];
-        self.tail.extend_from_slice(keep);
-        let excess = self.tail.len().saturating_sub(Self::TAIL);
-        self.tail.drain(..excess);
+    /// Whether the current line is a status response (`* OK|NO|BAD|BYE|PREAUTH …`, a tagged
+    /// `OK|NO|BAD`, or a `+` continuation request), whose text may end in anything.
+    fn is_status_line(&self) -> bool {
+        if self.continuation {
+            return false;
+        }
+        let mut words = self.head.split(|&byte| byte == b' ');
+        let (Some(first), second) = (words.next(), words.next().unwrap_or_default()) else { return false };
+        let is =
+            |word: &[u8], names: &[&str]| names.iter().any(|name| word.eq_ignore_ascii_case(name.as_bytes()));
+        match first {
+            b"+" => true,
+            b"*" => is(second, &["OK", "NO", "BAD", "BYE", "PREAUTH"]),
+            _ => is(second, &["OK", "NO", "BAD"]),
+        }
     }
-}
-
-/// The size a line announces when it ends in `{digits}` (or `{digits+}`) before its CR; a size
-/// too big for `u64` counts as `u64::MAX`.
-fn announced_literal(line: &[u8]) -> Option<u64> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let inner = line.strip_suffix(b"}")?;
-    let open = inner.iter().rposition(|&byte| byte == b'{')?;
-    let digits = &inner[open + 1..];
-    let digits = digits.strip_suffix(b"+").unwrap_or(digits);
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(std::str::from_utf8(digits).ok()?.parse().unwrap_or(u64::MAX))
 }
 
 /// `text` cut to [`MAX_QUOTED`] characters, marked when cut.
@@ -469,14 +505,30 @@ mod tests {
 
     #[test]
     fn lines_that_only_look_like_literals_are_not() {
-        for line in [&b"* OK {123} is text\r\n"[..], b"* OK {}\r\n", b"* OK {12a}\r\n", b"* OK }\r\n"] {
+        for line in
+            [&b"* 1 FETCH {123} x\r\n"[..], b"* 1 FETCH {}\r\n", b"* 1 FETCH {12a}\r\n", b"* 1 FETCH }\r\n"]
+        {
             let mut guard = LiteralGuard::default();
             assert_eq!(guard.scan(line), Ok(()));
             assert_eq!(guard.in_literal, 0, "{:?}", String::from_utf8_lossy(line));
         }
         let mut guard = LiteralGuard::default();
-        assert_eq!(guard.scan(b"A1 LOGIN {5+}\r\n"), Ok(()));
+        assert_eq!(guard.scan(b"* 3 LIST () \"/\" {5+}\r\n"), Ok(()));
         assert_eq!(guard.in_literal, 5);
+    }
+
+    #[test]
+    fn leading_zeros_and_status_text_cannot_hide_an_announcement() {
+        let mut guard = LiteralGuard::default();
+        let padded = format!("* 1 FETCH (BODY[] {{{}400000000}}\r\n", "0".repeat(100));
+        assert_eq!(guard.scan(padded.as_bytes()), Err(400_000_000));
+        // A `{40}` ending status text is text: the FETCH within the next 40 bytes is still read.
+        let mut guard = LiteralGuard::default();
+        let trick = b"* OK look {40}\r\n* 1 FETCH (BODY[] {400000000}\r\n";
+        assert_eq!(guard.scan(trick), Err(400_000_000));
+        let mut guard = LiteralGuard::default();
+        assert_eq!(guard.scan(b"A7 NO [CANNOT] bad name {99999999999}\r\n+ go {999999999999}\r\n"), Ok(()));
+        assert_eq!(guard.in_literal, 0);
     }
 
     #[test]
