@@ -13,6 +13,7 @@
 //!    keeps 4 away from a message with a row. A UID the server expunged is ignored by `UID
 //!    STORE` (RFC 3501 §6.4.8 acts on the UIDs that exist), so its row is simply cleared. A crash
 //!    between STORE and the clearing pushes the same flags again next time, which is harmless.
+//!    A `NO` (read-only mailbox, `[INUSE]`…) keeps the rows for the next sync, with a warning.
 //! 4. Flag changes of cached messages: `CHANGEDSINCE` (and `VANISHED` with QRESYNC), else all
 //!    flags; written to the store in one batch.
 //! 5. Expunges: from VANISHED, else `UID SEARCH ALL` compared with the cached UIDs.
@@ -242,7 +243,8 @@ pub async fn sync_mailbox_reporting(
             vanished.into_iter().filter(|uid| cached.contains(uid)).collect()
         }
         Expunges::SearchAllDiff => {
-            let on_server: HashSet<u32> = search(session, "UID SEARCH ALL").await?.into_iter().collect();
+            let on_server: HashSet<u32> =
+                search(session, "UID SEARCH ALL", (mailbox, uid_validity)).await?.into_iter().collect();
             if on_server.is_empty() && selected.exists > 0 {
                 let error = ImapError::Protocol(format!(
                     "UID SEARCH ALL found nothing in {mailbox}, which SELECT said has {} messages",
@@ -268,7 +270,7 @@ pub async fn sync_mailbox_reporting(
             // Messages at or above the stored UIDNEXT can already be cached (a batch written
             // just before a crash, or the batches after a message the server did not send).
             let cached: HashSet<u32> = cached_uids.iter().copied().collect();
-            search(session, &format!("UID SEARCH UID {first}:*"))
+            search(session, &format!("UID SEARCH UID {first}:*"), (mailbox, uid_validity))
                 .await?
                 .into_iter()
                 .filter(|uid| *uid >= first && !cached.contains(uid))
@@ -276,7 +278,11 @@ pub async fn sync_mailbox_reporting(
         }
         NewMessages::AllMissing => {
             let cached: HashSet<u32> = cached_uids.iter().copied().collect();
-            search(session, "UID SEARCH ALL").await?.into_iter().filter(|uid| !cached.contains(uid)).collect()
+            search(session, "UID SEARCH ALL", (mailbox, uid_validity))
+                .await?
+                .into_iter()
+                .filter(|uid| !cached.contains(uid))
+                .collect()
         }
     };
     let strategy = strategy_for(report.dialect);
@@ -360,9 +366,10 @@ pub async fn sync_mailbox_reporting(
 }
 
 /// Step 3: pushes the queued `\Seen` changes of `mailbox` under `uid_validity` and clears those
-/// still wanted as pushed; returns how many were pushed. A `UID STORE` the server refuses (`NO`,
-/// e.g. a read-only mailbox) is a warning, and its rows are cleared too: retrying would fail the
-/// same way every sync. A new UIDVALIDITY announced meanwhile ends the sync with nothing cleared.
+/// still wanted as pushed; returns how many were pushed. A `UID STORE` the server refuses (`NO`:
+/// a read-only mailbox, or a passing `[INUSE]`) is a warning and its rows stay queued: the change
+/// is kept in this cache (a pull does not overwrite it) and tried again at the next sync. A new
+/// UIDVALIDITY announced meanwhile ends the sync with nothing cleared.
 async fn push_pending_flags(
     session: &mut ImapSession,
     store: &Store,
@@ -371,6 +378,7 @@ async fn push_pending_flags(
 ) -> Result<usize> {
     let pending = store.pending_flags(account, mailbox, uid_validity)?;
     let mut pushed = 0;
+    let mut refused = HashSet::new();
     for (change, seen) in [("+FLAGS.SILENT", true), ("-FLAGS.SILENT", false)] {
         // Ascending, as the store lists them, so runs compress into ranges.
         let uids: Vec<u32> =
@@ -389,15 +397,19 @@ async fn push_pending_flags(
             }
             match tagged {
                 Tagged::Ok => pushed += chunk.len(),
-                Tagged::No(text) => warnings.push(format!(
-                    "The server refused to change \\Seen of {} messages in {mailbox} ({text}); the change is kept only in this cache.",
-                    chunk.len()
-                )),
+                Tagged::No(text) => {
+                    refused.extend(chunk.iter().copied());
+                    warnings.push(format!(
+                        "The server refused to change \\Seen of {} messages in {mailbox} ({text}); the change is kept in this cache and tried again at the next sync.",
+                        chunk.len()
+                    ))
+                }
             }
         }
     }
     let done: Vec<(MessageKey, bool)> = pending
         .iter()
+        .filter(|(uid, _)| !refused.contains(uid))
         .map(|(uid, seen)| {
             (MessageKey { account: account.into(), mailbox: mailbox.into(), uid_validity, uid: *uid }, *seen)
         })
@@ -431,15 +443,22 @@ fn insert_batch(store: &Store, batch: &[NewMessage], warnings: &mut Vec<String>)
     }
 }
 
-async fn search(session: &mut ImapSession, command: &str) -> Result<Vec<u32>> {
+async fn search(
+    session: &mut ImapSession,
+    command: &str,
+    (mailbox, uid_validity): (&str, u32),
+) -> Result<Vec<u32>> {
     let mut uids = Vec::new();
+    let mut flipped = None;
     session
-        .command_ok("UID SEARCH", command, |response| {
-            if let Response::MailboxData(MailboxDatum::Search(found)) = response {
-                uids.extend_from_slice(found);
-            }
+        .command_ok("UID SEARCH", command, |response| match response {
+            Response::MailboxData(MailboxDatum::Search(found)) => uids.extend_from_slice(found),
+            other => flipped = flipped.or_else(|| changed_uid_validity(other, uid_validity)),
         })
         .await?;
+    if let Some(new_validity) = flipped {
+        return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
+    }
     // UID 0 does not exist (RFC 3501 §2.3.1.1); asking for it would end the session.
     uids.retain(|uid| *uid != 0);
     uids.sort_unstable();

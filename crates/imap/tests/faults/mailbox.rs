@@ -343,3 +343,98 @@ async fn a_slow_but_steady_fetch_is_not_a_timeout_and_a_stalled_one_is() {
         }
     }
 }
+
+/// The UIDVALIDITY changes while the server answers the `UID SEARCH` for new messages: nothing of
+/// the new generation is fetched under the old UIDVALIDITY; the next sync starts over.
+#[tokio::test]
+async fn a_uidvalidity_change_during_the_search_fetches_nothing_under_the_old_one() {
+    let old = Generation::new(7, 1..=2, 0);
+    let new = Generation::new(8, 1..=3, 500);
+    let (old_script, new_script) = (old.clone(), new.clone());
+    let port = mailbox_server(move |connection, line| {
+        let searching = line.to_ascii_uppercase().contains(" UID SEARCH ");
+        match connection {
+            0 if searching => {
+                let mut bytes = b"* OK [UIDVALIDITY 8] recreated\r\n".to_vec();
+                bytes.extend(answer(&new_script, line));
+                bytes
+            }
+            0 => answer(&old_script, line),
+            _ => answer(&new_script, line),
+        }
+    })
+    .await;
+    let store = Store::open_temporary().expect("store");
+    let (result, _) = sync(port, &store, 200).await;
+    match result {
+        Err(ImapError::Protocol(text)) => assert!(text.contains("7 → 8"), "{text}"),
+        other => panic!("expected the UIDVALIDITY change to end the sync, got {other:?}"),
+    }
+    assert_eq!(store.count_messages("acct", "INBOX"), 0, "nothing fetched under the old UIDVALIDITY");
+    let (again, _) = sync(port, &store, 200).await;
+    again.unwrap_or_else(|error| panic!("second sync: {error}"));
+    assert_exact(&store, &new);
+}
+
+/// A server that refuses `UID STORE` (`NO`, e.g. a read-only mailbox) keeps the user's change
+/// queued and the cache showing it; once the server accepts, the change is pushed and cleared.
+#[tokio::test]
+async fn a_refused_flag_push_stays_queued_until_the_server_accepts_it() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tidings_store::{Account, ConnectionSecurity, ServerSettings};
+
+    let server = Generation::new(7, 1..=2, 0);
+    let script = server.clone();
+    let read_only = Arc::new(AtomicBool::new(true));
+    let refusing = read_only.clone();
+    let stores = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen_stores = stores.clone();
+    let port = mailbox_server(move |_, line| {
+        if line.to_ascii_uppercase().contains(" UID STORE ") {
+            seen_stores.lock().expect("lock").push(line.to_owned());
+            let answer = if refusing.load(Ordering::SeqCst) { "NO [READ-ONLY] not now" } else { "OK done" };
+            return format!("{} {answer}\r\n", tag(line)).into_bytes();
+        }
+        answer(&script, line)
+    })
+    .await;
+    let store = Store::open_temporary().expect("store");
+    let settings = ServerSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security: ConnectionSecurity::Plain,
+        username: "alice".into(),
+        allow_plaintext: true,
+        pinned_sha256: None,
+    };
+    let account = Account {
+        id: "acct".into(),
+        display_name: "alice".into(),
+        email: "alice@example.org".into(),
+        is_demo: false,
+        server: Some(settings),
+    };
+    store.put_account(&account).expect("account");
+    let (first, _) = sync(port, &store, 200).await;
+    first.unwrap_or_else(|error| panic!("first sync: {error}"));
+    let key = MessageKey { account: "acct".into(), mailbox: "INBOX".into(), uid_validity: 7, uid: 2 };
+    assert!(store.mark_seen(&key, true).expect("mark read"));
+
+    let (refused, _) = sync(port, &store, 200).await;
+    let report = refused.unwrap_or_else(|error| panic!("sync with STORE refused: {error}"));
+    assert!(
+        report.warnings.iter().any(|w| w.contains("refused") && w.contains("tried again")),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(store.pending_flags("acct", "INBOX", 7).expect("pending"), vec![(2, true)], "still queued");
+    let seen: Vec<(u32, bool)> = store.seen_flags("acct", "INBOX", 7).expect("flags");
+    assert_eq!(seen, vec![(1, false), (2, true)], "the cache keeps the user's change");
+
+    read_only.store(false, Ordering::SeqCst);
+    let (accepted, _) = sync(port, &store, 200).await;
+    assert_eq!(accepted.unwrap_or_else(|error| panic!("sync: {error}")).flags_pushed, 1);
+    assert_eq!(store.pending_flags("acct", "INBOX", 7).expect("pending"), vec![]);
+    assert_eq!(stores.lock().expect("lock").len(), 2, "pushed once refused, once accepted");
+}
