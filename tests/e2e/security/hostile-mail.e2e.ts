@@ -262,8 +262,10 @@ describe('Hostile mail corpus', () => {
           // Hidden or inert elements refuse a click; that is fine.
           await $$(CLICKABLE)[index].click().then(() => { clicked += 1; }).catch(() => {});
           await browser.switchFrame(null);
+          // The prompt arrives by an event, a moment after the click: wait for it briefly, or a
+          // late one would cover the frame and make every later click fail unseen.
           const dialog = await $('#open-link-dialog');
-          if (await dialog.isExisting()) {
+          if (await dialog.waitForExist({ timeout: 400 }).then(() => true, () => false)) {
             prompts.push({ id, target: await $('#open-link-target').getText() });
             await $('#open-link-cancel').click();
             await dialog.waitForExist({ reverse: true });
