@@ -45,7 +45,12 @@ describe('OpenLinkDialog', () => {
     const { state, emit } = await prompt(openLink);
     emit('https://example.com/a');
     show(state);
-    await fireEvent.click(screen.getByRole('button', { name: 'Open in browser' }));
+    const open = screen.getByRole('button', { name: 'Open in browser' }) as HTMLButtonElement;
+    // Not armed at once: a double-click on the link in the body cannot land on Open.
+    await fireEvent.click(open);
+    expect(openLink).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(open.disabled).toBe(false), { timeout: 2_000 });
+    await fireEvent.click(open);
     expect(openLink).toHaveBeenCalledWith('https://example.com/a');
     expect(state.url).toBeNull();
     cleanup();
@@ -53,7 +58,9 @@ describe('OpenLinkDialog', () => {
     emit('https://paypal.com@evil.example/');
     show(state);
     expect(document.querySelector('.userinfo')!.textContent).toBe('paypal.com@');
-    await fireEvent.click(screen.getByRole('button', { name: 'Open in browser' }));
+    const openAgain = screen.getByRole('button', { name: 'Open in browser' }) as HTMLButtonElement;
+    await vi.waitFor(() => expect(openAgain.disabled).toBe(false), { timeout: 2_000 });
+    await fireEvent.click(openAgain);
     await vi.waitFor(() => expect(screen.getByRole('alert').textContent).toContain('user name or password'));
     expect(state.url).toBe('https://paypal.com@evil.example/');
   });
@@ -82,8 +89,14 @@ describe('OpenLinkDialog', () => {
     emit('https://example.com/');
     show(state);
     const dialog = screen.getByRole('dialog');
+    // Before Open is armed, Tab skips it.
     await fireEvent.keyDown(dialog, { key: 'Tab' });
-    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Open in browser' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Copy link' }));
+    await fireEvent.keyDown(dialog, { key: 'Tab', shiftKey: true });
+    const open = screen.getByRole('button', { name: 'Open in browser' }) as HTMLButtonElement;
+    await vi.waitFor(() => expect(open.disabled).toBe(false), { timeout: 2_000 });
+    await fireEvent.keyDown(dialog, { key: 'Tab' });
+    expect(document.activeElement).toBe(open);
     await fireEvent.keyDown(dialog, { key: 'Tab', shiftKey: true });
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
   });
