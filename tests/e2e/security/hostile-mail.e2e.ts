@@ -82,6 +82,42 @@ async function open(position: number, keep = true): Promise<string> {
   return id;
 }
 
+/** Opens every vector (one search per ten ids: "svg-01" finds svg-010 … svg-019) and hands each
+ * opened id to `visit`; frames are kept for the sanitiser-alone pass when `keep`. */
+async function everyVector(keep: boolean, visit: (id: string) => Promise<void>) {
+  const groups = new Map<string, string[]>();
+  for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
+  for (const [prefix, ids] of groups) {
+    await search(prefix, ids.length);
+    for (let position = 1; position <= ids.length; position++) await visit(await open(position, keep));
+  }
+}
+
+/** The vector whose id `text` (a posted message or a canary path) names. */
+const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
+
+/** What the canary and the app window saw since `mark` (from [`mark`]): every request path, and
+ * the vectors that ran script — a message from a sandboxed frame (origin "null") or an `xss:`
+ * message, whatever it says, or a request for a /script/ URL. */
+async function since(mark: { log: number; posted: number }) {
+  const posted: Posted[] = (await browser.execute(() => (window as any).__security.messages)).slice(mark.posted);
+  const events = readCanaryLog(readFileSync(run.log, 'utf8')).slice(mark.log);
+  const requests: string[] = events.filter((event: any) => event.kind === 'request').map((event: any) => String(event.path));
+  const executed = [...new Set([
+    ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
+    ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
+  ])].sort();
+  return { events, requests, executed };
+}
+
+/** Where the canary log and the posted messages are now, for [`since`]. */
+async function mark() {
+  return {
+    log: readCanaryLog(readFileSync(run.log, 'utf8')).length,
+    posted: (await browser.execute(() => (window as any).__security.messages.length)) as number,
+  };
+}
+
 describe('Hostile mail corpus', () => {
   before(async () => {
     await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
@@ -104,14 +140,8 @@ describe('Hostile mail corpus', () => {
   });
 
   it('opens every vector in the body frame, sandboxed with popups only (a link asks the app), never scripts or same-origin', async () => {
-    // Ten ids share a search ("svg-01" finds svg-010 … svg-019): one search per ten vectors.
-    const groups = new Map<string, string[]>();
-    for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
     const opened: string[] = [];
-    for (const [prefix, ids] of groups) {
-      await search(prefix, ids.length);
-      for (let position = 1; position <= ids.length; position++) opened.push(await open(position));
-    }
+    await everyVector(true, async (id) => { opened.push(id); });
     expect([...opened].sort()).toEqual(run.vectors.map((vector) => vector.id).sort());
     for (const frame of frames) {
       const csp = frame.srcdoc.match(CSP)?.[1] ?? '';
@@ -123,15 +153,8 @@ describe('Hostile mail corpus', () => {
 
   it('ran no script and reached nothing on the canary', async () => {
     await browser.pause(1_000); // late refreshes, timers and lazy loads
-    const posted: Posted[] = await browser.execute(() => (window as any).__security.messages);
-    const events = readCanaryLog(readFileSync(run.log, 'utf8'));
-    const requests = events.filter((event: any) => event.kind === 'request').map((event: any) => String(event.path));
-    const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
-    // A message from a sandboxed frame (origin "null") is a script run, whatever it says.
-    const executed = new Set([
-      ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
-      ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
-    ]);
+    const { events, requests, executed: ran } = await since({ log: 0, posted: 0 });
+    const executed = new Set(ran);
     const leaked = new Set(requests.filter((request) => !request.startsWith('/script/')).map(idOf));
     const connections = events.filter((event: any) => event.kind === 'connection').length;
     const categories: Record<string, { tried: number; executed: number; leaked: number }> = {};
@@ -164,8 +187,7 @@ describe('Hostile mail corpus', () => {
   });
 
   it('remote content on: only the remote images a message shows load; nothing runs, nothing else loads', async () => {
-    const logBefore = readCanaryLog(readFileSync(run.log, 'utf8')).length;
-    const postedBefore: number = await browser.execute(() => (window as any).__security.messages.length);
+    const before = await mark();
     await $('#open-settings').click();
     await $('#settings-dialog').waitForDisplayed();
     await $('#remote-allow').click();
@@ -173,34 +195,21 @@ describe('Hostile mail corpus', () => {
     // The remote images of each document shown: <img src>s that WebKit's URL parser reads as
     // http(s) (it strips surrounding spaces, leading C0 controls and tabs/newlines inside).
     const images = new Map<string, string[]>();
-    const groups = new Map<string, string[]>();
-    for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
-    for (const [prefix, ids] of groups) {
-      await search(prefix, ids.length);
-      for (let position = 1; position <= ids.length; position++) {
-        const id = await open(position, false);
-        images.set(id, await browser.execute(() => {
-          const frame = document.querySelector('#message-body') as HTMLIFrameElement;
-          const shown = new DOMParser().parseFromString(frame.srcdoc, 'text/html');
-          return [...shown.querySelectorAll('img[src]')]
-            .map((img) => (img as HTMLImageElement).src)
-            .filter((src) => /^https?:/.test(src));
-        }));
-      }
-    }
+    await everyVector(false, async (id) => {
+      images.set(id, await browser.execute(() => {
+        const frame = document.querySelector('#message-body') as HTMLIFrameElement;
+        const shown = new DOMParser().parseFromString(frame.srcdoc, 'text/html');
+        return [...shown.querySelectorAll('img[src]')]
+          .map((img) => (img as HTMLImageElement).src)
+          .filter((src) => /^https?:/.test(src));
+      }));
+    });
     await browser.pause(1_000);
-    const posted: Posted[] = (await browser.execute(() => (window as any).__security.messages)).slice(postedBefore);
-    const requests = readCanaryLog(readFileSync(run.log, 'utf8')).slice(logBefore)
-      .filter((event: any) => event.kind === 'request').map((event: any) => String(event.path));
-    const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
+    const { requests, executed } = await since(before);
     // A request is an allowed image when some shown document has an <img> with exactly that URL.
     const allowedPaths = new Set([...images.values()].flat().map((src) => {
       try { const url = new URL(src); return url.pathname + url.search; } catch { return ''; }
     }));
-    const executed = [...new Set([
-      ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
-      ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
-    ])].sort();
     const other = requests.filter((request) => !request.startsWith('/script/') && !allowedPaths.has(request));
     const file = path.join(shots, 'security.json');
     const summary = JSON.parse(readFileSync(file, 'utf8'));
@@ -229,59 +238,45 @@ describe('Hostile mail corpus', () => {
   it('clicks every link, button, summary and label of every vector and hovers its elements: nothing runs or loads', async () => {
     // Remote content is back to "ask". A click on a link may only ask "Open link?" (then
     // Cancel); whatever a click or hover triggers must not run script or reach the canary.
-    const logBefore = readCanaryLog(readFileSync(run.log, 'utf8')).length;
-    const postedBefore: number = await browser.execute(() => (window as any).__security.messages.length);
+    const before = await mark();
     const CLICKABLE = 'a, area, button, summary, label, input, select, textarea, [tabindex]';
     const HOVERED_PER_VECTOR = 12;
     let clicked = 0;
     let hovered = 0;
     const prompts: { id: string; target: string }[] = [];
-    const groups = new Map<string, string[]>();
-    for (const { id } of run.vectors) groups.set(id.slice(0, -1), [...(groups.get(id.slice(0, -1)) ?? []), id]);
-    for (const [prefix, ids] of groups) {
-      await search(prefix, ids.length);
-      for (let position = 1; position <= ids.length; position++) {
-        const id = await open(position, false);
+    await everyVector(false, async (id) => {
+      await browser.switchFrame(await $('#message-body'));
+      const count = await $$(CLICKABLE).length;
+      const elements: WebdriverIO.Element[] = [];
+      for (const element of await $$('body *')) {
+        if (elements.length === HOVERED_PER_VECTOR) break;
+        elements.push(element);
+      }
+      if (elements.length) {
+        // One pointer sequence over the first elements: :hover styles, title tooltips.
+        const pointer = browser.action('pointer');
+        for (const element of elements) pointer.move({ origin: element, duration: 0 });
+        await pointer.perform().catch(() => {});
+        hovered += elements.length;
+      }
+      await browser.switchFrame(null);
+      for (let index = 0; index < count; index++) {
         await browser.switchFrame(await $('#message-body'));
-        const count = await $$(CLICKABLE).length;
-        const elements: WebdriverIO.Element[] = [];
-        for (const element of await $$('body *')) {
-          if (elements.length === HOVERED_PER_VECTOR) break;
-          elements.push(element);
-        }
-        if (elements.length) {
-          // One pointer sequence over the first elements: :hover styles, title tooltips.
-          const pointer = browser.action('pointer');
-          for (const element of elements) pointer.move({ origin: element, duration: 0 });
-          await pointer.perform().catch(() => {});
-          hovered += elements.length;
-        }
+        // Hidden or inert elements refuse a click; that is fine.
+        await $$(CLICKABLE)[index].click().then(() => { clicked += 1; }).catch(() => {});
         await browser.switchFrame(null);
-        for (let index = 0; index < count; index++) {
-          await browser.switchFrame(await $('#message-body'));
-          // Hidden or inert elements refuse a click; that is fine.
-          await $$(CLICKABLE)[index].click().then(() => { clicked += 1; }).catch(() => {});
-          await browser.switchFrame(null);
-          // The prompt arrives by an event, a moment after the click: wait for it briefly, or a
-          // late one would cover the frame and make every later click fail unseen.
-          const dialog = await $('#open-link-dialog');
-          if (await dialog.waitForExist({ timeout: 400 }).then(() => true, () => false)) {
-            prompts.push({ id, target: await $('#open-link-target').getText() });
-            await $('#open-link-cancel').click();
-            await dialog.waitForExist({ reverse: true });
-          }
+        // The prompt arrives by an event, a moment after the click: wait for it briefly, or a
+        // late one would cover the frame and make every later click fail unseen.
+        const dialog = await $('#open-link-dialog');
+        if (await dialog.waitForExist({ timeout: 400 }).then(() => true, () => false)) {
+          prompts.push({ id, target: await $('#open-link-target').getText() });
+          await $('#open-link-cancel').click();
+          await dialog.waitForExist({ reverse: true });
         }
       }
-    }
+    });
     await browser.pause(1_000);
-    const posted: Posted[] = (await browser.execute(() => (window as any).__security.messages)).slice(postedBefore);
-    const requests = readCanaryLog(readFileSync(run.log, 'utf8')).slice(logBefore)
-      .filter((event: any) => event.kind === 'request').map((event: any) => String(event.path));
-    const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
-    const executed = [...new Set([
-      ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
-      ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
-    ])].sort();
+    const { requests, executed } = await since(before);
     const leaked = [...new Set(requests.filter((request) => !request.startsWith('/script/')).map(idOf))].sort();
     const file = path.join(shots, 'security.json');
     const summary = JSON.parse(readFileSync(file, 'utf8'));
@@ -358,7 +353,6 @@ describe('Hostile mail corpus', () => {
     expect(posted.map((message) => message.data)).toContain('xss:layer-control');
     expect(requests).toEqual(expect.arrayContaining(['/script/layer-control', '/leak/layer-control']));
     const isControl = (text: string) => text.includes('layer-control');
-    const idOf = (text: string) => run.vectors.find((vector) => text.includes(vector.id))?.id ?? `unknown (${text})`;
     const executed = [...new Set([
       ...posted.filter((message) => !isControl(message.data)).map((message) => idOf(message.data)),
       ...requests.filter((request) => request.startsWith('/script/') && !isControl(request)).map(idOf),
