@@ -107,7 +107,7 @@ async function since(mark: { log: number; posted: number }) {
     ...posted.filter((message) => message.origin === 'null' || message.data.startsWith('xss:')).map((message) => idOf(message.data)),
     ...requests.filter((request) => request.startsWith('/script/')).map(idOf),
   ])].sort();
-  return { events, requests, executed };
+  return { events, requests, posted, executed };
 }
 
 /** Where the canary log and the posted messages are now, for [`since`]. */
@@ -153,7 +153,7 @@ describe('Hostile mail corpus', () => {
 
   it('ran no script and reached nothing on the canary', async () => {
     await browser.pause(1_000); // late refreshes, timers and lazy loads
-    const { events, requests, executed: ran } = await since({ log: 0, posted: 0 });
+    const { events, requests, posted, executed: ran } = await since({ log: 0, posted: 0 });
     const executed = new Set(ran);
     const leaked = new Set(requests.filter((request) => !request.startsWith('/script/')).map(idOf));
     const connections = events.filter((event: any) => event.kind === 'connection').length;
