@@ -32,6 +32,11 @@ fn store() -> Store {
     store
 }
 
+/// The key of message `uid` in the test account's INBOX.
+fn inbox_key(uid_validity: u32, uid: u32) -> MessageKey {
+    MessageKey { account: "acct".into(), mailbox: "INBOX".into(), uid_validity, uid }
+}
+
 fn local_seen(store: &Store, uid_validity: u32) -> BTreeMap<u32, bool> {
     store.seen_flags("acct", "INBOX", uid_validity).expect("flags").into_iter().collect()
 }
@@ -47,12 +52,7 @@ async fn read_and_unread_marks_reach_the_server_under_every_policy() {
         let first = step("sync 1", sync_mailbox_with(&mut session, &store, "acct", "INBOX", &options))
             .await
             .expect("first sync");
-        let key = |uid| MessageKey {
-            account: "acct".into(),
-            mailbox: "INBOX".into(),
-            uid_validity: first.uid_validity,
-            uid,
-        };
+        let key = |uid| inbox_key(first.uid_validity, uid);
 
         for uid in [2, 3, 4, 7] {
             assert!(store.mark_seen(&key(uid), true).expect("mark read"));
@@ -89,12 +89,7 @@ async fn the_servers_changes_come_back_but_never_over_a_change_still_to_push() {
     let store = store();
     let mut session = login(&plain_config(&dovecot), &dovecot).await;
     let first = step("sync 1", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync 1");
-    let key = |uid| MessageKey {
-        account: "acct".into(),
-        mailbox: "INBOX".into(),
-        uid_validity: first.uid_validity,
-        uid,
-    };
+    let key = |uid| inbox_key(first.uid_validity, uid);
 
     // The user reads 2 here while another client reads 5 and, at once, reads then unreads 2.
     store.mark_seen(&key(2), true).expect("mark read");
@@ -127,12 +122,7 @@ async fn a_change_to_a_message_expunged_on_the_server_is_dropped_quietly() {
     let store = store();
     let mut session = login(&plain_config(&dovecot), &dovecot).await;
     let first = step("sync 1", sync_mailbox(&mut session, &store, "acct", "INBOX")).await.expect("sync 1");
-    let key = |uid| MessageKey {
-        account: "acct".into(),
-        mailbox: "INBOX".into(),
-        uid_validity: first.uid_validity,
-        uid,
-    };
+    let key = |uid| inbox_key(first.uid_validity, uid);
 
     store.mark_seen(&key(4), true).expect("mark read");
     store.mark_seen(&key(1), true).expect("mark read");
