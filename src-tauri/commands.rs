@@ -54,6 +54,53 @@ pub struct AccountView {
     pub server: Option<ServerView>,
     /// The dialect the server showed since the app started; null before the first login.
     pub dialect: Option<DialectView>,
+    /// The visual-voicemail box its STATUS SMS described; null for mail accounts.
+    pub voicemail: Option<VoicemailBoxView>,
+}
+
+/// A visual-voicemail box's limits, from the carrier's STATUS SMS.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoicemailBoxView {
+    pub declared_dialect: String,
+    pub languages: Vec<String>,
+    pub max_greeting_seconds: Option<u32>,
+    pub max_voice_signature_seconds: Option<u32>,
+    /// `[min, max]` digits of the TUI password.
+    pub tui_password_length: Option<(u8, u8)>,
+    pub tui_number: Option<String>,
+    pub password_change_supported: Option<bool>,
+    pub greeting_change_supported: Option<bool>,
+}
+
+impl From<tidings_store::VoicemailBox> for VoicemailBoxView {
+    fn from(vvm: tidings_store::VoicemailBox) -> Self {
+        VoicemailBoxView {
+            declared_dialect: vvm.declared_dialect,
+            languages: vvm.languages,
+            max_greeting_seconds: vvm.max_greeting_seconds,
+            max_voice_signature_seconds: vvm.max_voice_signature_seconds,
+            tui_password_length: vvm.tui_password_length,
+            tui_number: vvm.tui_number,
+            password_change_supported: vvm.password_change_supported,
+            greeting_change_supported: vvm.greeting_change_supported,
+        }
+    }
+}
+
+/// The "Add account" form as a pasted STATUS SMS fills it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusSmsFill {
+    pub email: String,
+    /// The box's IMAP password, for the form's password field (this is the user's own SMS).
+    pub password: String,
+    pub host: String,
+    pub port: Option<u16>,
+    /// `tls` or `starttls`.
+    pub security: &'static str,
+    pub username: Option<String>,
+    pub voicemail: VoicemailBoxView,
 }
 
 /// An account's IMAP server (never its password).
@@ -314,6 +361,7 @@ fn account_view(state: &AppState, account: Account) -> Result<AccountView, IpcEr
             username: server.username,
         }),
         dialect,
+        voicemail: account.voicemail.map(VoicemailBoxView::from),
         id: account.id,
         display_name: account.display_name,
         email: account.email,
@@ -336,7 +384,14 @@ pub async fn add_account(
     password: String,
     server: Option<ServerInput>,
     accept_certificate: Option<String>,
+    status_sms: Option<String>,
 ) -> Result<AddedAccount, IpcError> {
+    // The form was filled from this SMS (see `read_status_sms`); the box's dialect and limits
+    // come from the SMS itself, read again here, while the user may have edited the server.
+    let voicemail = match status_sms.filter(|text| !text.trim().is_empty()) {
+        Some(text) => tidings_accounts::account_from_status_sms(&text)?.new.voicemail,
+        None => None,
+    };
     let server = match server {
         None => None,
         Some(input) => {
@@ -352,7 +407,7 @@ pub async fn add_account(
     // A plaintext login only when the user picked it (and still only to loopback or a LAN).
     let allow_plaintext =
         server.as_ref().is_some_and(|server| server.security == tidings_store::ConnectionSecurity::Plain);
-    let new = NewAccount { email, password, server, accept_certificate, allow_plaintext };
+    let new = NewAccount { email, password, server, accept_certificate, allow_plaintext, voicemail };
     let added = tidings_accounts::add(&state.store, &state.keychain, new, &state.connect_options).await?;
     Ok(AddedAccount {
         dialect: DialectView::from(&added.dialect),
@@ -367,6 +422,24 @@ pub async fn add_account(
             serde_json::to_value(source).ok().and_then(|value| value["kind"].as_str().map(str::to_owned))
         }),
         account: account_view(&state, added.account)?,
+    })
+}
+
+/// Reads a pasted STATUS SMS into the "Add account" form, or says why it cannot set up a box.
+#[tauri::command]
+pub fn read_status_sms(text: String) -> Result<StatusSmsFill, IpcError> {
+    let new = tidings_accounts::account_from_status_sms(&text)?.new;
+    let (server, voicemail) = new.server.zip(new.voicemail).ok_or_else(|| {
+        IpcError::new(ErrorCode::InvalidInput, "The SMS gave no server settings.".to_owned())
+    })?;
+    Ok(StatusSmsFill {
+        email: new.email,
+        password: new.password,
+        security: tidings_accounts::security_name(server.security),
+        host: server.host,
+        port: server.port,
+        username: server.username,
+        voicemail: voicemail.into(),
     })
 }
 
@@ -446,7 +519,8 @@ pub fn list_messages(
     })
 }
 
-/// Opens a message and marks it read. Its remote images load when the settings allow them for
+/// Opens a message and marks it read (a voicemail with audio is marked when it is played).
+/// Its remote images load when the settings allow them for
 /// its sender, or when `allow_remote_images` asks for it this once.
 #[tauri::command]
 pub fn open_message(
@@ -457,7 +531,10 @@ pub fn open_message(
     let key = MessageKey::from(message);
     let (mut summary, raw) =
         state.store.message(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
-    if !summary.seen {
+    let voicemail = Voicemail::parse(&raw);
+    // A voicemail is heard, not read: playing it marks it (`set_seen`), opening it does not.
+    let has_audio = voicemail.as_ref().is_some_and(|voicemail| voicemail.audio.is_some());
+    if !summary.seen && !has_audio {
         state.store.mark_seen(&key, true)?;
         state.followers.wake(&key.account);
         summary.seen = true;
@@ -477,7 +554,7 @@ pub fn open_message(
         to: rendered.to,
         body_document: rendered.document,
         quotes: rendered.quotes.into_iter().map(QuoteView::from).collect(),
-        voicemail: Voicemail::parse(&raw).as_ref().map(VoicemailView::from),
+        voicemail: voicemail.as_ref().map(VoicemailView::from),
     })
 }
 
@@ -513,14 +590,35 @@ pub fn voicemail_audio(
     state: State<'_, AppState>,
     message: MessageRef,
 ) -> Result<tauri::ipc::Response, IpcError> {
+    Ok(tauri::ipc::Response::new(voicemail_wav(&state, &MessageKey::from(message))?.1))
+}
+
+/// Saves a voicemail's audio as a WAV file in the user's Downloads folder (never overwriting a
+/// file there) and returns its path.
+#[tauri::command]
+pub fn export_voicemail_wav(state: State<'_, AppState>, message: MessageRef) -> Result<String, IpcError> {
     let key = MessageKey::from(message);
+    let (voicemail, wav) = voicemail_wav(&state, &key)?;
+    let caller = voicemail.caller.as_deref().unwrap_or("unknown");
+    let stem = format!("voicemail-{caller}-{}", key.uid);
+    let path = crate::export::new_file(&state.export_dir, &stem, "wav", &wav)?;
+    Ok(path.display().to_string())
+}
+
+/// The cached message `key`'s voicemail and its audio decoded to WAV.
+fn voicemail_wav(state: &AppState, key: &MessageKey) -> Result<(Voicemail, Vec<u8>), IpcError> {
     let (_, raw) =
-        state.store.message(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
-    let part = Voicemail::parse(&raw)
-        .and_then(|voicemail| voicemail.audio)
+        state.store.message(key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
+    let voicemail = Voicemail::parse(&raw)
+        .filter(|voicemail| voicemail.audio.is_some())
+        .ok_or_else(|| IpcError::not_found(format!("{key} has no voicemail audio")))?;
+    let part = voicemail
+        .audio
+        .as_ref()
         .ok_or_else(|| IpcError::not_found(format!("{key} has no voicemail audio")))?;
     let decoded = audio::decode(&part.bytes, Some(part.format))?;
-    Ok(tauri::ipc::Response::new(audio::to_wav(&decoded.pcm)?))
+    let wav = audio::to_wav(&decoded.pcm)?;
+    Ok((voicemail, wav))
 }
 
 /// Marks a message read or unread (also when its voicemail is played): in the cache at once,

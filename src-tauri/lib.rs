@@ -5,6 +5,7 @@
 mod background;
 mod commands;
 mod error;
+mod export;
 mod first_paint;
 mod links;
 mod mask_commands;
@@ -28,12 +29,14 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::list_messages,
         commands::open_message,
         commands::voicemail_audio,
+        commands::export_voicemail_wav,
         commands::set_seen,
         commands::startup_notices,
         commands::get_settings,
         commands::save_settings,
         commands::allow_remote_sender,
         commands::open_link,
+        commands::read_status_sms,
         first_paint::first_list_paint,
         mask_commands::list_mask_sets,
         mask_commands::get_mask_file,

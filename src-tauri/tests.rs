@@ -3,6 +3,8 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use std::path::PathBuf;
+
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -156,6 +158,7 @@ fn store_with_a_server_account() -> (Store, MessageKey) {
         email: "ann@example.org".into(),
         is_demo: false,
         server: Some(server),
+        voicemail: None,
     };
     store.put_account(&account).unwrap();
     let key = MessageKey { account: "acct".into(), mailbox: "INBOX".into(), uid_validity: 9, uid: 4 };
@@ -862,6 +865,7 @@ fn a_damaged_cache_is_rebuilt_at_start_keeps_its_accounts_and_says_so() {
                 email: "ann@example.org".into(),
                 is_demo: false,
                 server: None,
+                voicemail: None,
             })
             .unwrap();
     }
@@ -877,4 +881,50 @@ fn a_damaged_cache_is_rebuilt_at_start_keeps_its_accounts_and_says_so() {
     let accounts = answers[1].as_ref().unwrap().as_array().unwrap().clone();
     let ids: Vec<&str> = accounts.iter().map(|account| account["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["ann@example.org"], "the account is back, and no demo mailbox replaces it");
+}
+
+#[test]
+fn a_status_sms_fills_the_account_form_and_a_bad_one_says_why() {
+    let sms = "//VVM:STATUS:st=R;rc=0;srv=vvm.example.net;ipt=993;u=15551234567;pw=box;g_len=60;pw_len=4-8";
+    let fill = invoke("read_status_sms", json!({ "text": sms })).unwrap();
+    assert_eq!(fill["email"], "15551234567@vvm.example.net");
+    assert_eq!(fill["host"], "vvm.example.net");
+    assert_eq!(fill["port"], 993);
+    assert_eq!(fill["security"], "tls");
+    assert_eq!(fill["voicemail"]["declaredDialect"], "omtp-vvm13");
+    assert_eq!(fill["voicemail"]["maxGreetingSeconds"], 60);
+    assert_eq!(fill["voicemail"]["tuiPasswordLength"], json!([4, 8]));
+
+    let error =
+        invoke("read_status_sms", json!({ "text": "//VVM:STATUS:st=R;rc=4;srv=a;u=b;pw=c" })).unwrap_err();
+    assert_eq!(error["code"], "invalid_input");
+    assert!(error["message"].as_str().unwrap().contains("not activated"), "{error}");
+}
+
+#[test]
+fn a_voicemail_is_heard_when_played_not_when_opened_and_exports_as_wav() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state();
+    state.export_dir = dir.path().join("downloads");
+    let (_app, webview) = mock_app(state);
+    let voicemail = demo_ref("21-");
+    let view = call(&webview, "open_message", json!({ "message": voicemail })).unwrap();
+    assert_eq!(view["row"]["seen"], false, "opening a voicemail must not mark it heard");
+    let fax = call(&webview, "open_message", json!({ "message": demo_ref("19-") })).unwrap();
+    assert_eq!(fax["row"]["seen"], true, "a fax has nothing to play: opening it reads it");
+
+    let first = call(&webview, "export_voicemail_wav", json!({ "message": voicemail })).unwrap();
+    let second = call(&webview, "export_voicemail_wav", json!({ "message": voicemail })).unwrap();
+    let (first, second) = (PathBuf::from(first.as_str().unwrap()), PathBuf::from(second.as_str().unwrap()));
+    assert_ne!(first, second, "a second export must not overwrite the first");
+    for path in [&first, &second] {
+        assert!(path.starts_with(dir.path().join("downloads")), "{path:?}");
+        assert_eq!(path.extension().unwrap(), "wav");
+        let wav = std::fs::read(path).unwrap();
+        let (rate, channels, seconds) = wav_shape(InvokeResponseBody::Raw(wav.into()));
+        assert_eq!((rate, channels), (16000, 1));
+        assert!((seconds - 11.24).abs() < 0.01, "{seconds}");
+    }
+    let mail = call(&webview, "export_voicemail_wav", json!({ "message": demo_ref("01-") }));
+    assert_eq!(mail.unwrap_err()["code"], "not_found");
 }

@@ -12,10 +12,12 @@
 //! All IO that can wait on the network is `async` (tokio), and every future is `Send`.
 
 mod follow;
+mod status_sms;
 
 use std::time::Duration;
 
 pub use follow::{follow, FollowEvent, FollowOptions};
+pub use status_sms::{account_from_status_sms, effective_dialect, SmsAccount};
 use tidings_autoconfig::{SocketType, Source};
 use tidings_imap::{
     Auth, ConnectOptions, DialectReport, ImapError, ImapSession, Security, ServerConfig, SyncReport,
@@ -23,6 +25,7 @@ use tidings_imap::{
 use tidings_keychain::{Keychain, KeychainError, SecretStore};
 use tidings_store::{
     Account, AccountRemoval, ConnectionSecurity, ServerDialect, ServerSettings, Store, StoreError,
+    VoicemailBox,
 };
 
 /// The keyring service the app and the command line keep passwords under (the app's identifier);
@@ -396,6 +399,8 @@ pub struct NewAccount {
     pub accept_certificate: Option<String>,
     /// Allow a plaintext login (loopback and LAN only).
     pub allow_plaintext: bool,
+    /// The visual-voicemail box a STATUS SMS described ([`account_from_status_sms`]).
+    pub voicemail: Option<VoicemailBox>,
 }
 
 /// An account just added.
@@ -471,20 +476,46 @@ pub async fn add(
             (settings, Some(source), verified)
         }
     };
-    let account = Account { id, display_name: email.clone(), email, is_demo: false, server: Some(settings) };
+    let account = Account {
+        id,
+        display_name: email.clone(),
+        email,
+        is_demo: false,
+        server: Some(settings),
+        voicemail: new.voicemail,
+    };
     save(store, secrets, &account, &new.password)?;
-    remember_dialect(store, &account.id, &verified.dialect)?;
-    Ok(Added { account, dialect: verified.dialect, found_by })
+    let dialect = with_declared_dialect(verified.dialect, account.voicemail.as_ref());
+    remember_dialect(store, &account.id, &dialect)?;
+    Ok(Added { account, dialect, found_by })
+}
+
+/// The server's dialect report, overridden by the voicemail dialect a STATUS SMS declared when
+/// the server itself shows none (see [`effective_dialect`]); the evidence says so.
+fn with_declared_dialect(mut report: DialectReport, voicemail: Option<&VoicemailBox>) -> DialectReport {
+    let dialect = effective_dialect(report.dialect, voicemail);
+    if let (true, Some(vvm)) = (dialect != report.dialect, voicemail) {
+        report.evidence.push(format!(
+            "the carrier's STATUS SMS (//{}:) declares a visual voicemail box; the server itself looks like {}",
+            vvm.sms_prefix,
+            report.dialect.name()
+        ));
+        report.dialect = dialect;
+    }
+    report
 }
 
 /// Keeps the dialect of the latest login, so it is known before the next one. A login that
 /// gathered no evidence (a sync's) keeps the evidence of an earlier one for the same dialect.
 fn remember_dialect(store: &Store, id: &str, report: &DialectReport) -> Result<(), AccountsError> {
+    let gathered_evidence = !report.evidence.is_empty();
+    let voicemail = store.account(id)?.and_then(|account| account.voicemail);
+    let report = with_declared_dialect(report.clone(), voicemail.as_ref());
     let name = report.dialect.name().to_string();
-    if report.evidence.is_empty() && store.dialect(id)?.is_some_and(|known| known.name == name) {
+    if !gathered_evidence && store.dialect(id)?.is_some_and(|known| known.name == name) {
         return Ok(());
     }
-    Ok(store.put_dialect(id, &ServerDialect { name, evidence: report.evidence.clone() })?)
+    Ok(store.put_dialect(id, &ServerDialect { name, evidence: report.evidence })?)
 }
 
 /// Logs in to the server of account `id` with the password from `secrets`.
@@ -596,6 +627,7 @@ mod tests {
             server: None,
             accept_certificate: None,
             allow_plaintext: false,
+            voicemail: None,
         };
         let options = ConnectOptions::default();
         for bad in [new("not an address", "pw"), new("a@example.org", "")] {
@@ -619,6 +651,7 @@ mod tests {
             email: "a@example.org".into(),
             is_demo: false,
             server: None,
+            voicemail: None,
         };
         save(&store, &secrets, &account, "pw").unwrap();
         assert_eq!(secrets.get("a@example.org").unwrap().as_deref(), Some("pw"));

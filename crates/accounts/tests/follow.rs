@@ -37,6 +37,7 @@ async fn added(store: &Store, secrets: &MemoryStore, dovecot: &Dovecot) -> Strin
         }),
         accept_certificate: Some(fingerprint),
         allow_plaintext: false,
+        voicemail: None,
     };
     add(store, secrets, new, &ConnectOptions::default()).await.expect("the account is added").account.id
 }

@@ -75,6 +75,7 @@ fn write_cache(dir: &Path, count: usize) -> anyhow::Result<()> {
         email: "bench@example.org".into(),
         is_demo: false,
         server: None,
+        voicemail: None,
     })?;
     store.put_mailbox(&Mailbox {
         account: "bench@example.org".into(),

@@ -114,6 +114,7 @@ pub fn add(data_dir: Option<&Path>, args: &AccountAddArgs) -> Result<(), Failure
         email,
         is_demo: false,
         server: Some(settings),
+        voicemail: None,
     };
     tidings_accounts::save(&store, &keychain(), &account, &password).map_err(accounts_failure)?;
 

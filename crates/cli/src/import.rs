@@ -105,6 +105,7 @@ fn local_account(store: &Store, id: &str) -> Result<Account, Failure> {
             email: String::new(),
             is_demo: false,
             server: None,
+            voicemail: None,
         }),
     }
 }
@@ -132,6 +133,7 @@ mod tests {
             email: "ann@example.org".into(),
             is_demo: false,
             server: Some(server),
+            voicemail: None,
         };
         store.put_account(&ann).unwrap();
         let refused = local_account(&store, "ann").unwrap_err().to_string();

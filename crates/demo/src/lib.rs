@@ -31,6 +31,7 @@ pub fn import_demo(store: &Store) -> Result<usize, StoreError> {
         email: "you@demo.tidings.invalid".into(),
         is_demo: true,
         server: None,
+        voicemail: None,
     })?;
     let count = DEMO_MESSAGES.len();
     let batch: Vec<NewMessage> = DEMO_MESSAGES

@@ -57,11 +57,27 @@ impl Dialect {
         }
     }
 
+    /// The dialect named `name` (as [`Dialect::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        ALL_DIALECTS.into_iter().find(|dialect| dialect.name() == name)
+    }
+
     /// True for the visual-voicemail dialects.
     pub fn is_voicemail(self) -> bool {
         matches!(self, Dialect::OmtpVvm13 | Dialect::Cvvm | Dialect::Vvm3 | Dialect::AppleVvm)
     }
 }
+
+/// Every dialect, in the order of [`Dialect`].
+const ALL_DIALECTS: [Dialect; 7] = [
+    Dialect::Imap4rev1,
+    Dialect::Imap4rev2,
+    Dialect::Gmail,
+    Dialect::OmtpVvm13,
+    Dialect::Cvvm,
+    Dialect::Vvm3,
+    Dialect::AppleVvm,
+];
 
 /// IMAP extensions Tidings can make use of, by capability name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -425,19 +441,12 @@ pub fn strategy_for(dialect: Dialect) -> Box<dyn DialectStrategy> {
 mod tests {
 
     #[test]
-    fn every_dialect_name_is_its_json_name() {
-        let all = [
-            Dialect::Imap4rev1,
-            Dialect::Imap4rev2,
-            Dialect::Gmail,
-            Dialect::OmtpVvm13,
-            Dialect::Cvvm,
-            Dialect::Vvm3,
-            Dialect::AppleVvm,
-        ];
-        for dialect in all {
+    fn every_dialect_name_is_its_json_name_and_reads_back() {
+        for dialect in ALL_DIALECTS {
             assert_eq!(serde_json::to_value(dialect).unwrap(), dialect.name(), "{dialect:?}");
+            assert_eq!(Dialect::from_name(dialect.name()), Some(dialect));
         }
+        assert_eq!(Dialect::from_name("OMTP-VVM13"), None);
     }
 
     use super::*;

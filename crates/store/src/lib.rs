@@ -98,6 +98,35 @@ pub struct Account {
     /// written before server settings were kept (they still load).
     #[serde(default)]
     pub server: Option<ServerSettings>,
+    /// What the carrier's STATUS SMS said about a visual-voicemail box; `None` for mail accounts.
+    #[serde(default)]
+    pub voicemail: Option<VoicemailBox>,
+}
+
+/// A visual-voicemail box as its carrier's STATUS SMS described it: the dialect it declared and
+/// the limits the client must respect. Kept with the account because the server's own answers
+/// (CAPABILITY, ID) often say nothing about voicemail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoicemailBox {
+    /// The dialect the SMS implies (`omtp-vvm13`, `vvm3`, …), used when the server shows none.
+    pub declared_dialect: String,
+    /// The SMS prefix (`VVM`, `VZWVVM`, …), for the account screen.
+    pub sms_prefix: String,
+    /// TUI languages the box offers (`lang`), in the carrier's codes.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Longest greeting the box takes, in seconds (`g_len`).
+    pub max_greeting_seconds: Option<u32>,
+    /// Longest voice signature, in seconds (`vs_len`).
+    pub max_voice_signature_seconds: Option<u32>,
+    /// Shortest and longest TUI password (`pw_len`).
+    pub tui_password_length: Option<(u8, u8)>,
+    /// The number to dial for the telephone user interface (`tui`).
+    pub tui_number: Option<String>,
+    /// The TUI password may be changed from the client (`pm`); `None` when the SMS did not say.
+    pub password_change_supported: Option<bool>,
+    /// Greetings may be changed from the client (`gm`); `None` when the SMS did not say.
+    pub greeting_change_supported: Option<bool>,
 }
 
 /// How an account's IMAP connection is protected.

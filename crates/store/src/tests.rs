@@ -112,6 +112,7 @@ fn accounts_and_mailboxes_round_trip() {
         email: "ann@example.org".into(),
         is_demo: false,
         server: None,
+        voicemail: None,
     };
     store.put_account(&account).unwrap();
     let mailbox = Mailbox {
@@ -256,6 +257,7 @@ fn account(id: &str) -> Account {
             allow_plaintext: false,
             pinned_sha256: Some("ab".repeat(32)),
         }),
+        voicemail: None,
     }
 }
 

@@ -10,6 +10,7 @@ const shots = process.env.E2E_SHOTS ?? path.resolve('../../target/e2e');
 
 interface TestDovecot {
   host: string;
+  imapPort: number;
   imapsPort: number;
   user: string;
   password: string;
@@ -85,5 +86,63 @@ describe('Adding an account', () => {
     await browser.waitUntil(async () => (await $$('#message-list .message-row')).length >= 8,
       { timeoutMsg: 'the demo mailbox did not come back' });
     expect(await $('#account-select').isExisting()).toBe(false);
+  });
+
+  it('sets up a visual voicemail box from the carrier\'s STATUS SMS, and plays its voicemail', async () => {
+    const server = testDovecot();
+    const input = process.env.E2E_DOVECOT_INPUT;
+    if (!input) throw new Error('E2E_DOVECOT_INPUT is not set: run the suite with tests/e2e/run.sh');
+    fs.appendFileSync(input, 'voicemail\n');
+    await $('#add-account').click();
+    await $('#add-account-dialog').waitForDisplayed();
+    await $('summary=Visual voicemail (carrier SMS)').click();
+    // Not an SMS: the reason is shown and nothing is filled in.
+    await $('#account-sms').setValue('Your voicemail PIN is 1234');
+    await $('#account-sms-fill').click();
+    await expect($('#account-error')).toHaveText(expect.stringContaining('not a visual voicemail SMS'));
+    await expect($('#account-email')).toHaveValue('');
+
+    const sms = `//VVM:STATUS:st=R;rc=0;srv=1:${server.host};tui=+15550100;ipt=${server.imapPort};` +
+      `u=${server.user};pw=${server.password};lang=eng|fra;g_len=45;vs_len=8;pw_len=4-6;pm=Y;gm=Y`;
+    await $('#account-sms').setValue(sms);
+    await $('#account-sms-fill').click();
+    await expect($('#account-sms-filled')).toHaveText(expect.stringContaining('greetings up to 45 s'));
+    await expect($('#account-email')).toHaveValue(`${server.user}@${server.host}`);
+    await expect($('#account-host')).toHaveValue(server.host);
+    await expect($('#account-port')).toHaveValue(String(server.imapPort));
+    await expect($('#account-security')).toHaveValue('starttls');
+    await $('#account-connect').click();
+
+    await $('#account-error').waitForDisplayed({ timeout: 30_000 });
+    await expect($('#account-fingerprint')).toHaveText(server.fingerprint);
+    await $('#account-trust').click();
+    await $('#account-result').waitForDisplayed({ timeout: 30_000 });
+    // Dovecot shows nothing of voicemail: the dialect is the one the SMS declared, and says so.
+    await expect($('#account-dialect')).toHaveText('omtp-vvm13');
+    await expect($('#account-result')).toHaveText(expect.stringContaining('STATUS SMS (//VVM:)'));
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'account-from-sms.png'));
+    await $('#account-close').click();
+
+    // The box's voicemail (seeded in Dovecot before the account was added) plays like the demo's.
+    await browser.waitUntil(async () => (await $$('#message-list .message-row')).length === 5,
+      { timeout: 30_000, timeoutMsg: 'the voicemail box was not listed' });
+    let opened = false;
+    for (const row of await $$('#message-list .message-row')) {
+      if (String(await row.$('.subject').getProperty('textContent')).includes('Voice message')) {
+        await row.click();
+        opened = true;
+        break;
+      }
+    }
+    expect(opened).toBe(true);
+    await $('#voicemail').waitForDisplayed();
+    await expect($('#voicemail-caller')).toHaveText(expect.stringContaining('555'));
+    await expect($('#voicemail-duration')).toHaveText('0:12');
+    await $('#voicemail-audio').waitForExist({ timeout: 20_000 });
+
+    await $('#remove-account').click();
+    await $('#remove-account-yes').click();
+    await $('#remove-account').waitForExist({ reverse: true });
   });
 });

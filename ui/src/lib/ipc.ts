@@ -36,6 +36,32 @@ export interface AccountView {
   /** Missing for the demo (and in older answers). */
   server?: ServerView | null;
   dialect?: DialectView | null;
+  /** The visual-voicemail box its STATUS SMS described; null for mail accounts. */
+  voicemail?: VoicemailBoxView | null;
+}
+
+/** A visual-voicemail box's limits, from the carrier's STATUS SMS. */
+export interface VoicemailBoxView {
+  declaredDialect: string;
+  languages: string[];
+  maxGreetingSeconds: number | null;
+  maxVoiceSignatureSeconds: number | null;
+  /** [min, max] digits of the TUI password. */
+  tuiPasswordLength: [number, number] | null;
+  tuiNumber: string | null;
+  passwordChangeSupported: boolean | null;
+  greetingChangeSupported: boolean | null;
+}
+
+/** The "Add account" form as a pasted STATUS SMS fills it. */
+export interface StatusSmsFill {
+  email: string;
+  password: string;
+  host: string;
+  port: number | null;
+  security: Security;
+  username: string | null;
+  voicemail: VoicemailBoxView;
 }
 
 /** The server typed under "Manual settings". */
@@ -52,6 +78,8 @@ export interface AddAccountRequest {
   server: ServerInput | null;
   /** A certificate fingerprint (AB:CD:…) the user chose to trust. */
   acceptCertificate: string | null;
+  /** The STATUS SMS the form was filled from, for the voicemail box's dialect and limits. */
+  statusSms: string | null;
 }
 
 export interface AddedAccount {
@@ -160,6 +188,8 @@ export const listAccounts = () => invoke<AccountView[]>('list_accounts');
 
 export const addAccount = (request: AddAccountRequest) => invoke<AddedAccount>('add_account', { ...request });
 
+export const readStatusSms = (text: string) => invoke<StatusSmsFill>('read_status_sms', { text });
+
 export const removeAccount = (id: string) => invoke<void>('remove_account', { id });
 
 export const syncAccount = (id: string, mailbox: string) => invoke<SyncCounts>('sync_account', { id, mailbox });
@@ -190,6 +220,9 @@ export const openMessage = (message: MessageRef, allowRemoteImages = false) =>
 
 /** The voicemail's audio as WAV bytes (sent raw, not as JSON). */
 export const voicemailAudio = (message: MessageRef) => invoke<ArrayBuffer>('voicemail_audio', { message });
+
+/** Saves the voicemail as WAV in the Downloads folder; resolves to the file's path. */
+export const exportVoicemailWav = (message: MessageRef) => invoke<string>('export_voicemail_wav', { message });
 
 export const setSeen = (message: MessageRef, seen: boolean) => invoke<void>('set_seen', { message, seen });
 

@@ -27,6 +27,7 @@ fn store() -> Store {
         email: "alice@example.org".into(),
         is_demo: false,
         server: Some(server),
+        voicemail: None,
     };
     store.put_account(&account).expect("account");
     store

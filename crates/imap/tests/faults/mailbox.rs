@@ -414,6 +414,7 @@ async fn a_refused_flag_push_stays_queued_until_the_server_accepts_it() {
         email: "alice@example.org".into(),
         is_demo: false,
         server: Some(settings),
+        voicemail: None,
     };
     store.put_account(&account).expect("account");
     let (first, _) = sync(port, &store, 200).await;

@@ -2,7 +2,8 @@
 //! the user `alice`, seeds her INBOX with three messages, prints one JSON line with what a client
 //! needs (ports, user, password, certificate fingerprint), and runs until its standard input
 //! closes, then stops Dovecot and removes its files. Each line `seed` on standard input delivers
-//! one more message ("E2E message 4", 5, …), as new mail arriving while a client watches.
+//! one more message ("E2E message 4", 5, …), as new mail arriving while a client watches; a line
+//! `voicemail` delivers the demo mailbox's AMR-NB voicemail (OMTP headers), as a VVM server would.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -11,6 +12,9 @@ use tidings_testkit::{Dovecot, DovecotOptions};
 
 const USER: &str = "alice";
 const PASSWORD: &str = "correct horse";
+/// A visual voicemail as a carrier's server stores it: the demo's AMR-NB message from a dentist.
+const VOICEMAIL: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo/20-voicemail-dentist.eml"));
 
 fn main() -> ExitCode {
     let options = DovecotOptions { tls: true, users: vec![(USER.into(), PASSWORD.into())], id_log: true };
@@ -46,6 +50,11 @@ fn main() -> ExitCode {
                 Err(error) => eprintln!("tidings-test-dovecot: {error}"),
             }
             next += 1;
+        } else if line.trim() == "voicemail" {
+            match dovecot.seed(USER, "INBOX", &[VOICEMAIL]) {
+                Ok(()) => eprintln!("tidings-test-dovecot: delivered a voicemail"),
+                Err(error) => eprintln!("tidings-test-dovecot: {error}"),
+            }
         }
     }
     ExitCode::SUCCESS

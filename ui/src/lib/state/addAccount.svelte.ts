@@ -2,12 +2,13 @@
 // Created by App.svelte when the dialog opens; AddAccountDialog.svelte reads and drives it.
 import * as ipc from '../ipc';
 import { t } from '../i18n';
-import type { AddAccountRequest, AddedAccount, IpcError, Security, SyncCounts } from '../ipc';
+import type { AddAccountRequest, AddedAccount, IpcError, Security, SyncCounts, VoicemailBoxView } from '../ipc';
 
 /** The commands this state uses; tests pass a fake. */
 export interface AccountApi {
   addAccount: typeof ipc.addAccount;
   syncAccount: typeof ipc.syncAccount;
+  readStatusSms: typeof ipc.readStatusSms;
 }
 
 /** editing → connecting → syncing → done, or back to editing with an error. */
@@ -24,6 +25,11 @@ export class AddAccountState {
   port = $state('');
   security = $state<Security>('tls');
   username = $state('');
+  /** "Visual voicemail" is open: the text pasted from the carrier's STATUS SMS. */
+  smsText = $state('');
+  /** The SMS the form was last filled from, and the box it describes. */
+  filledFromSms = $state<string | null>(null);
+  voicemail = $state<VoicemailBoxView | null>(null);
 
   phase = $state<Phase>('editing');
   error = $state<IpcError | null>(null);
@@ -59,7 +65,39 @@ export class AddAccountState {
       }
       server = { host: this.host.trim(), port, security: this.security, username: this.username.trim() || null };
     }
-    return { email: this.email.trim(), password: this.password, server, acceptCertificate: this.trusted };
+    return {
+      email: this.email.trim(),
+      password: this.password,
+      server,
+      acceptCertificate: this.trusted,
+      statusSms: this.filledFromSms,
+    };
+  }
+
+  /**
+   * Fills the form from the pasted STATUS SMS (server, port, security, user, password), or shows
+   * why the SMS cannot set up a box. Resolves to true when the form was filled.
+   */
+  async fillFromSms(): Promise<boolean> {
+    if (this.busy) return false;
+    const text = this.smsText;
+    try {
+      const fill = await this.api.readStatusSms(text);
+      this.email = fill.email;
+      this.password = fill.password;
+      this.manual = true;
+      this.host = fill.host;
+      this.port = fill.port === null ? '' : String(fill.port);
+      this.security = fill.security;
+      this.username = fill.username ?? '';
+      this.voicemail = fill.voicemail;
+      this.filledFromSms = text;
+      this.error = null;
+      return true;
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+      return false;
+    }
   }
 
   /**

@@ -19,6 +19,20 @@ function fakeApi(): AccountApi {
     syncAccount: vi.fn(async (_id: string, mailbox: string) => ({
       mailbox, new: 3, changed: 0, expunged: 0, messages: 3, dialect: 'imap4rev1',
     })),
+    readStatusSms: vi.fn(async (text: string) => {
+      if (!text.startsWith('//VVM:STATUS:')) {
+        throw { code: 'invalid_input', message: 'not a visual voicemail SMS' };
+      }
+      return {
+        email: '15551234567@vvm.example.net', password: 'pin-pw', host: 'vvm.example.net', port: 143,
+        security: 'starttls' as const, username: '15551234567',
+        voicemail: {
+          declaredDialect: 'omtp-vvm13', languages: ['1', '2'], maxGreetingSeconds: 60,
+          maxVoiceSignatureSeconds: 10, tuiPasswordLength: [4, 9] as [number, number], tuiNumber: '+15550100',
+          passwordChangeSupported: true, greetingChangeSupported: true,
+        },
+      };
+    }),
   };
 }
 
@@ -48,7 +62,7 @@ describe('AddAccountState', () => {
     const id = await state.connect();
     expect(id).toBe('alice@example.org');
     expect(api.addAccount).toHaveBeenCalledWith({
-      email: 'alice@example.org', password: 'secret', server: null, acceptCertificate: null,
+      email: 'alice@example.org', password: 'secret', server: null, acceptCertificate: null, statusSms: null,
     });
     expect(api.syncAccount).toHaveBeenCalledTimes(1);
     expect(api.syncAccount).toHaveBeenCalledWith('alice@example.org', 'INBOX');
@@ -120,5 +134,32 @@ describe('AddAccountState', () => {
     expect(await state.connect()).toBe('alice@example.org');
     expect(state.phase).toBe('done');
     expect(state.error?.code).toBe('unreachable');
+  });
+
+  it('fills the manual form from a STATUS SMS and sends the SMS along', async () => {
+    const api = fakeApi();
+    const state = new AddAccountState(api);
+    state.smsText = '//VVM:STATUS:st=R;rc=0;srv=vvm.example.net;ipt=143;u=15551234567;pw=pin-pw';
+    expect(await state.fillFromSms()).toBe(true);
+    expect(state.manual).toBe(true);
+    expect([state.email, state.host, state.port, state.security, state.username])
+      .toEqual(['15551234567@vvm.example.net', 'vvm.example.net', '143', 'starttls', '15551234567']);
+    expect(state.voicemail?.maxGreetingSeconds).toBe(60);
+    expect(state.canConnect).toBe(true);
+    await state.connect();
+    expect(api.addAccount).toHaveBeenCalledWith(expect.objectContaining({
+      statusSms: '//VVM:STATUS:st=R;rc=0;srv=vvm.example.net;ipt=143;u=15551234567;pw=pin-pw',
+      server: { host: 'vvm.example.net', port: 143, security: 'starttls', username: '15551234567' },
+    }));
+  });
+
+  it('shows why a pasted text is not a STATUS SMS and leaves the form alone', async () => {
+    const state = new AddAccountState(fakeApi());
+    state.email = 'kept@example.org';
+    state.smsText = 'Your voicemail PIN is 1234';
+    expect(await state.fillFromSms()).toBe(false);
+    expect(state.error?.message).toContain('not a visual voicemail SMS');
+    expect(state.email).toBe('kept@example.org');
+    expect(state.filledFromSms).toBeNull();
   });
 });
