@@ -283,24 +283,11 @@ pub fn reset_mask_file(state: State<'_, AppState>, id: String) -> Result<MaskSet
 #[tauri::command]
 pub fn export_mask_file(state: State<'_, AppState>, id: String) -> Result<String, IpcError> {
     let file = get_mask_file(state.clone(), id.clone())?;
-    let cache_error =
-        |error: std::io::Error| IpcError::new(ErrorCode::Cache, format!("The export failed: {error}."));
-    std::fs::create_dir_all(&state.export_dir).map_err(cache_error)?;
-    for attempt in 1..1000 {
-        let name = if attempt == 1 {
-            format!("tidings-masks-{id}.toml")
-        } else {
-            format!("tidings-masks-{id}-{attempt}.toml")
-        };
-        let path = state.export_dir.join(name);
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut out) => {
-                std::io::Write::write_all(&mut out, file.text.as_bytes()).map_err(cache_error)?;
-                return Ok(path.display().to_string());
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(error) => return Err(cache_error(error)),
-        }
-    }
-    Err(IpcError::new(ErrorCode::Cache, "The export failed: too many earlier exports of this language."))
+    let path = crate::export::new_file(
+        &state.export_dir,
+        &format!("tidings-masks-{id}"),
+        "toml",
+        file.text.as_bytes(),
+    )?;
+    Ok(path.display().to_string())
 }

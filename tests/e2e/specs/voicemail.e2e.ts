@@ -1,6 +1,7 @@
 // A voicemail of the demo mailbox (AMR-WB, which the webview cannot play itself) is decoded by
 // the app and played from a blob: URL in a real <audio> element.
 import { browser, $, $$, expect } from '@wdio/globals';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const shots = process.env.E2E_SHOTS ?? path.resolve('../../target/e2e');
@@ -46,5 +47,33 @@ describe('Voicemail', () => {
     expect(Math.abs(seconds - 11.24)).toBeLessThan(0.05);
     await painted();
     await browser.saveScreenshot(path.join(shots, 'voicemail.png'));
+  });
+
+  it('plays: the position advances, the speed applies, and the voicemail is then shown heard', async () => {
+    await expect($('#voicemail-heard')).toHaveText('New');
+    const unreadBefore = await $('#unread-count').getText();
+    await $('#voicemail-speed').selectByAttribute('value', '1.5');
+    await browser.execute(() => { void (document.getElementById('voicemail-audio') as HTMLAudioElement).play(); });
+    await browser.waitUntil(
+      async () => (await browser.execute(() => (document.getElementById('voicemail-audio') as HTMLAudioElement).currentTime)) > 0.5,
+      { timeout: 20_000, timeoutMsg: 'the <audio> element did not advance' },
+    );
+    expect(await browser.execute(() => (document.getElementById('voicemail-audio') as HTMLAudioElement).playbackRate)).toBe(1.5);
+    await browser.execute(() => (document.getElementById('voicemail-audio') as HTMLAudioElement).pause());
+    await expect($('#voicemail-heard')).toHaveText('Heard');
+    await browser.waitUntil(async () => (await $('#unread-count').getText()) !== unreadBefore,
+      { timeoutMsg: 'the unread count did not follow the heard voicemail' });
+  });
+
+  it('saves the voicemail as a WAV file in Downloads', async () => {
+    await $('#voicemail-save').click();
+    const saved = await $('#voicemail-saved');
+    await saved.waitForDisplayed({ timeout: 20_000 });
+    const file = (await saved.getText()).replace(/^Saved to /, '');
+    expect(file.endsWith('.wav')).toBe(true);
+    const wav = fs.readFileSync(file);
+    expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+    expect(wav.readUInt32LE(24)).toBe(16000);
+    fs.rmSync(file);
   });
 });

@@ -181,6 +181,20 @@ export class MailboxState {
     }
   }
 
+  /** Marks the opened voicemail heard (\Seen), once it is played; the list and view follow. */
+  async markHeard(): Promise<void> {
+    const view = this.view;
+    if (!view || view.row.seen) return;
+    try {
+      await this.api.setSeen(view.row.message, true);
+      // In place: a new view object would make the player load its audio again mid-play.
+      view.row.seen = true;
+      this.replaceRow({ ...view.row });
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+    }
+  }
+
   /** Selects the next (+1) or previous (-1) message in the list. */
   async step(direction: 1 | -1): Promise<void> {
     if (this.rows.length === 0) return;

@@ -53,6 +53,24 @@ describe('MailboxState', () => {
     expect(state.unread).toBe(0);
   });
 
+  it('marks an opened voicemail heard once, when it is played', async () => {
+    const api = fakeApi([row(1, false)]);
+    api.openMessage = vi.fn(async (message) => ({
+      row: { ...row(message.uid, false), voicemail: 'voice' as const }, to: 'you', bodyDocument: '', quotes: [],
+      remoteImages: { blocked: 0, allowed: false },
+    }));
+    const state = new MailboxState(api);
+    await state.start();
+    await state.open(row(1, false).message);
+    expect(state.unread).toBe(1);
+    await state.markHeard();
+    await state.markHeard();
+    expect(api.setSeen).toHaveBeenCalledTimes(1);
+    expect(api.setSeen).toHaveBeenCalledWith(row(1, false).message, true);
+    expect(state.view?.row.seen).toBe(true);
+    expect(state.unread).toBe(0);
+  });
+
   it('steps through the list and stops at its ends', async () => {
     const state = new MailboxState(fakeApi([row(1, true), row(2, true)]));
     await state.start();
