@@ -13,7 +13,12 @@ const USER: &str = "alice";
 const PASSWORD: &str = "correct horse";
 
 fn main() -> ExitCode {
-    let options = DovecotOptions { tls: true, users: vec![(USER.into(), PASSWORD.into())], id_log: true };
+    let options = DovecotOptions {
+        tls: true,
+        users: vec![(USER.into(), PASSWORD.into())],
+        id_log: true,
+        ..DovecotOptions::default()
+    };
     let dovecot = match Dovecot::start(options) {
         Ok(dovecot) => dovecot,
         Err(error) => {
