@@ -396,3 +396,37 @@ async fn a_greeting_upload_sends_the_announced_bytes_after_the_continuation() {
         assert!(session.is_connected());
     }
 }
+
+/// An APPEND refused before its literal (`NO [TRYCREATE]`) sends no data and keeps the session.
+#[tokio::test]
+async fn an_append_refused_before_its_literal_sends_nothing_more() {
+    let expected = "APPEND \"Greetings\" {4}";
+    let answers = vec!["{tag} NO [TRYCREATE] no such mailbox"];
+    let (mut session, received) = vvm_server(OMTP_CAPABILITIES, five(), answering(expected, answers)).await;
+    match step("append", upload_greeting(&mut session, "Greetings", b"abcd", false)).await {
+        Err(ImapError::CommandRefused { during: "APPEND", server_text }) => {
+            assert_eq!(server_text, "no such mailbox")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(session.is_connected());
+    step("close", close_tutorial(&mut session, strategy_for(Dialect::OmtpVvm13).as_ref()))
+        .await
+        .expect_err("the scripted server only knows APPEND");
+    assert_eq!(commands(&received), [expected, "XCLOSE_NUT"], "the literal was never sent");
+}
+
+/// A `+` that no literal of ours asked for would leave client and server out of step: the
+/// session ends at once instead of waiting for the timeout.
+#[tokio::test]
+async fn a_continuation_nobody_asked_for_ends_the_session() {
+    let (mut session, _) =
+        vvm_server(OMTP_CAPABILITIES, five(), answering("XCLOSE_NUT", vec!["+ tell me more"])).await;
+    let started = Instant::now();
+    match step("close", close_tutorial(&mut session, strategy_for(Dialect::OmtpVvm13).as_ref())).await {
+        Err(ImapError::Protocol(text)) => assert!(text.contains("did not announce"), "{text}"),
+        other => panic!("expected a protocol error, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(!session.is_connected());
+}
