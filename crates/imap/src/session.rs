@@ -498,22 +498,26 @@ impl Exchange<'_> {
         }
     }
 
-    /// Writes a literal and the CRLF that ends the command line; the server may not stop
-    /// reading for longer than the command timeout.
+    /// Writes a literal and the CRLF that ends the command line, a chunk at a time: like a read,
+    /// the timeout measures how long the server stops taking bytes, not how long a big literal
+    /// takes on a slow link.
     async fn send_literal(&self, session: &mut Session<Conn>, bytes: &[u8]) -> Result<()> {
         use tokio::io::AsyncWriteExt;
+        const CHUNK: usize = 64 * 1024;
         let during = self.during;
         let connection = session.get_mut();
-        let write = async {
-            connection.write_all(bytes).await?;
-            connection.write_all(b"\r\n").await?;
-            connection.flush().await
-        };
-        match tokio::time::timeout(self.per_response.max(Duration::from_secs(1)) * 4, write).await {
-            Err(_) => Err(ImapError::Timeout { during }),
-            Ok(Err(error)) => Err(ImapError::Network(format!("{during}: {error}"))),
-            Ok(Ok(())) => Ok(()),
+        for chunk in bytes.chunks(CHUNK).chain([&b"\r\n"[..]]) {
+            let write = async {
+                connection.write_all(chunk).await?;
+                connection.flush().await
+            };
+            match tokio::time::timeout(self.per_response, write).await {
+                Err(_) => return Err(ImapError::Timeout { during }),
+                Ok(Err(error)) => return Err(ImapError::Network(format!("{during}: {error}"))),
+                Ok(Ok(())) => {}
+            }
         }
+        Ok(())
     }
 }
 

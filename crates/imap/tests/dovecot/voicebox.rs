@@ -149,3 +149,24 @@ async fn getquotaroot_reads_dovecots_quota_plugin() {
         );
     }
 }
+
+/// A greeting of several hundred KiB (a minute of AMR is about 100 KiB; WAV is larger) goes up
+/// in several chunks and comes back byte for byte.
+#[tokio::test]
+async fn a_large_greeting_arrives_byte_for_byte() {
+    let dovecot = start(false);
+    dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Greetings"]).expect("create");
+    let mut session = login(&plain_config(&dovecot), &dovecot).await;
+    let mut message = greeting("voice-signature", "Long");
+    let audio_line = format!("{}\r\n", "QUJD".repeat(19));
+    let at = message.len() - "--greeting--\r\n".len();
+    let audio = audio_line.repeat(6_000).into_bytes();
+    message.splice(at..at, audio);
+    assert!(message.len() > 400 * 1024, "{} bytes", message.len());
+    let uid =
+        step("upload", upload_greeting(&mut session, "Greetings", &message, false)).await.expect("APPEND");
+    let listed = step("fetch", list_greetings(&mut session, "Greetings")).await.expect("UID FETCH");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(Some(listed[0].uid), uid);
+    assert!(listed[0].raw == message, "the greeting came back changed ({} bytes)", listed[0].raw.len());
+}
