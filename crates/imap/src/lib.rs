@@ -14,6 +14,7 @@
 //! - [`select`]: the resync rules applied when a mailbox is selected, as a [`SyncPlan`].
 //! - [`sync`]: fetching into `tidings-store`, batch by batch, crash-safe.
 //! - [`idle`]: waiting for new mail, flag changes and expunges with IDLE.
+//! - [`voicebox`]: the visual-voicemail box: quota, TUI PIN, prompt language, tutorial, greetings.
 //!
 //! Invariants:
 //! - A password never leaves the process over an unencrypted connection unless the user allowed
@@ -35,6 +36,7 @@ pub mod select;
 pub mod session;
 pub mod sync;
 mod tls;
+pub mod voicebox;
 
 pub use connect::{
     connect, oauthbearer_initial_response, xoauth2_initial_response, Auth, ConnectOptions, Security,
@@ -48,6 +50,11 @@ pub use select::{resync_rules, FlagChanges, NewMessages, SelectedMailbox, SyncPl
 pub use session::ImapSession;
 pub use sync::{
     sync_mailbox, sync_mailbox_reporting, sync_mailbox_with, SyncOptions, SyncProgress, SyncReport,
+};
+pub use voicebox::{
+    activate_greeting, change_language, change_tui_password, close_tutorial, deactivate_greeting,
+    delete_greeting, greetings_mailbox, list_greetings, quota, upload_greeting, FetchedGreeting,
+    LanguageRefusal, PinRefusal, QuotaResource, QuotaRoot, QuotaUsage, GREETING_ON,
 };
 
 /// What can go wrong talking to an IMAP server, named for what the user or the caller can do.
@@ -99,6 +106,56 @@ pub enum ImapError {
     /// This session was dropped after an earlier error; connect again.
     #[error("the IMAP connection was closed after an earlier error; connect again")]
     Disconnected,
+    /// This server's dialect has no such command or folder (e.g. "TUI password command" on a
+    /// plain IMAP account): hide the feature.
+    #[error("this server has no {what}")]
+    NotOffered {
+        /// What is missing, e.g. "TUI password command" or "greetings folder".
+        what: &'static str,
+    },
+    /// An argument was refused before anything was sent, because it could break the command
+    /// line (a PIN with non-digits, a language with spaces or line breaks): correct the input.
+    #[error("the {what} was not sent: {reason}")]
+    NotSendable {
+        /// What was refused, e.g. "PIN" or "language".
+        what: &'static str,
+        /// Why, for the user.
+        reason: &'static str,
+    },
+    /// The voicemail server refused the new PIN; `reason` tells the UI what to say. The session
+    /// stays usable.
+    #[error("the voicemail server refused the new PIN ({reason:?}): {server_text}")]
+    PinRefused {
+        /// The OMTP reason.
+        reason: voicebox::PinRefusal,
+        /// The server's words, clipped.
+        server_text: String,
+    },
+    /// The voicemail server refused the prompt language. The session stays usable.
+    #[error("the voicemail server refused the language ({reason:?}): {server_text}")]
+    LanguageRefused {
+        /// The OMTP reason.
+        reason: voicebox::LanguageRefusal,
+        /// The server's words, clipped.
+        server_text: String,
+    },
+    /// The server answered `NO` to a command that has no more specific error. The session stays
+    /// usable.
+    #[error("the server refused {during}: {server_text}")]
+    CommandRefused {
+        /// The command, e.g. "APPEND" or "CLOSE_NUT".
+        during: &'static str,
+        /// The server's words, clipped.
+        server_text: String,
+    },
+    /// The message with this UID is not (or no longer) in the mailbox: list again.
+    #[error("no message with UID {uid} in {mailbox:?}")]
+    MessageMissing {
+        /// The mailbox.
+        mailbox: String,
+        /// The UID asked for.
+        uid: u32,
+    },
     /// The local mail cache failed.
     #[error(transparent)]
     Store(#[from] tidings_store::StoreError),
@@ -145,5 +202,16 @@ mod tests {
         assert_send(&crate::sync_mailbox(session, store, "a", "INBOX"));
         assert_send(&crate::watch(session, std::time::Duration::from_secs(1)));
         assert_send(&crate::watch_or_wake(session, std::time::Duration::from_secs(1), async {}));
+        let vvm = crate::strategy_for(crate::Dialect::OmtpVvm13);
+        assert_send(&crate::quota(session, vvm.as_ref()));
+        assert_send(&crate::change_tui_password(session, vvm.as_ref(), "1", "2"));
+        assert_send(&crate::change_language(session, vvm.as_ref(), "1"));
+        assert_send(&crate::close_tutorial(session, vvm.as_ref()));
+        assert_send(&crate::greetings_mailbox(session, vvm.as_ref()));
+        assert_send(&crate::list_greetings(session, "Greetings"));
+        assert_send(&crate::activate_greeting(session, "Greetings", 1, &[2]));
+        assert_send(&crate::deactivate_greeting(session, "Greetings", 1));
+        assert_send(&crate::upload_greeting(session, "Greetings", b"x", true));
+        assert_send(&crate::delete_greeting(session, "Greetings", 1));
     }
 }

@@ -10,7 +10,9 @@
 //! 25 MB message on a slow link is not a timeout but a stalled server is. `Watched` also reads
 //! the IMAP framing as bytes pass ([`LiteralGuard`]), so a server announcing a literal larger
 //! than [`MAX_LITERAL_BYTES`] is refused before async-imap reserves memory for it, and server
-//! text quoted in an error is clipped to [`MAX_QUOTED`] characters.
+//! text quoted in an error is clipped to [`MAX_QUOTED`] characters. A command that announces a
+//! literal (APPEND) goes through the same runner: the literal is sent when the server's `+` asks
+//! for it, and a `+` nobody asked for ends the session.
 //!
 //! This module does not connect or authenticate (`connect.rs`) and knows no mailbox rules.
 
@@ -20,7 +22,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use async_imap::imap_proto::{Capability, Response, Status};
+use async_imap::imap_proto::rfc4315::UidSetMember;
+use async_imap::imap_proto::{Capability, Response, ResponseCode, Status};
 use async_imap::Session;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
@@ -360,10 +363,35 @@ impl ImapSession {
         command: &str,
         on_untagged: impl FnMut(&Response<'_>),
     ) -> Result<Tagged> {
+        self.exchange(during, command, None, on_untagged).await.map(|finished| finished.tagged)
+    }
+
+    /// Runs a command whose line ends in a synchronizing literal announcement (`APPEND … {n}`):
+    /// `literal` is sent when the server asks for it with `+`, then the command ends as
+    /// [`Self::command`] does. Also returns the UID of RFC 4315's `[APPENDUID validity uid]`.
+    pub(crate) async fn command_with_literal(
+        &mut self,
+        during: &'static str,
+        command: &str,
+        literal: &[u8],
+        on_untagged: impl FnMut(&Response<'_>),
+    ) -> Result<(Tagged, Option<u32>)> {
+        let finished = self.exchange(during, command, Some(literal), on_untagged).await?;
+        Ok((finished.tagged, finished.append_uid))
+    }
+
+    async fn exchange(
+        &mut self,
+        during: &'static str,
+        command: &str,
+        literal: Option<&[u8]>,
+        on_untagged: impl FnMut(&Response<'_>),
+    ) -> Result<Finished> {
         let per_response = self.timeouts.command;
         let Some(session) = self.session.as_mut() else { return Err(ImapError::Disconnected) };
-        match run(session, &self.activity, during, command, per_response, on_untagged).await {
-            Ok(tagged) => Ok(tagged),
+        let exchange = Exchange { activity: &self.activity, during, per_response };
+        match exchange.run(session, command, literal, on_untagged).await {
+            Ok(finished) => Ok(finished),
             Err(error) => Err(self.drop_after(error)),
         }
     }
@@ -384,54 +412,112 @@ impl ImapSession {
     }
 }
 
-async fn run(
-    session: &mut Session<Conn>,
-    activity: &Activity,
+/// How a command ended, with the one tagged response code a caller needs.
+struct Finished {
+    tagged: Tagged,
+    /// The new message's UID from `OK [APPENDUID validity uid]`.
+    append_uid: Option<u32>,
+}
+
+/// What one command exchange needs besides the connection.
+struct Exchange<'a> {
+    activity: &'a Activity,
     during: &'static str,
-    command: &str,
     per_response: Duration,
-    mut on_untagged: impl FnMut(&Response<'_>),
-) -> Result<Tagged> {
-    let tag = match tokio::time::timeout(per_response, session.run_command(command)).await {
-        Err(_) => return Err(ImapError::Timeout { during }),
-        Ok(result) => result.map_err(ImapError::from_imap)?,
-    };
-    loop {
-        // Dropping a pending read_response is safe: the partial response stays in async-imap's
-        // buffer, so the read is simply polled again while bytes keep arriving.
-        let read = loop {
-            match tokio::time::timeout(per_response, session.read_response()).await {
-                Err(_) if activity.quiet_for() < per_response => continue,
-                Err(_) => return Err(ImapError::Timeout { during }),
-                Ok(read) => break read,
-            }
+}
+
+impl Exchange<'_> {
+    async fn run(
+        &self,
+        session: &mut Session<Conn>,
+        command: &str,
+        mut literal: Option<&[u8]>,
+        mut on_untagged: impl FnMut(&Response<'_>),
+    ) -> Result<Finished> {
+        let (during, per_response) = (self.during, self.per_response);
+        let tag = match tokio::time::timeout(per_response, session.run_command(command)).await {
+            Err(_) => return Err(ImapError::Timeout { during }),
+            Ok(result) => result.map_err(ImapError::from_imap)?,
         };
-        let response = match read {
-            Err(error) => {
-                return Err(ImapError::Network(format!("{during}: {}", clipped(&error.to_string()))))
+        loop {
+            // Dropping a pending read_response is safe: the partial response stays in async-imap's
+            // buffer, so the read is simply polled again while bytes keep arriving.
+            let read = loop {
+                match tokio::time::timeout(per_response, session.read_response()).await {
+                    Err(_) if self.activity.quiet_for() < per_response => continue,
+                    Err(_) => return Err(ImapError::Timeout { during }),
+                    Ok(read) => break read,
+                }
+            };
+            let response = match read {
+                Err(error) => {
+                    return Err(ImapError::Network(format!("{during}: {}", clipped(&error.to_string()))))
+                }
+                Ok(None) => {
+                    return Err(ImapError::Network(format!(
+                        "the server closed the connection during {during}"
+                    )))
+                }
+                Ok(Some(response)) => response,
+            };
+            match response.parsed() {
+                Response::Done { tag: done_tag, status, outcome } if *done_tag == tag => {
+                    let text = clipped(outcome.information.as_deref().unwrap_or_default());
+                    let append_uid = match &outcome.code {
+                        // One message was appended, so the set holds one UID.
+                        Some(ResponseCode::AppendUid(_, uids)) => uids.first().map(|member| match member {
+                            UidSetMember::Uid(uid) => *uid,
+                            UidSetMember::UidRange(range) => *range.start(),
+                        }),
+                        _ => None,
+                    };
+                    return match status {
+                        Status::Ok => Ok(Finished { tagged: Tagged::Ok, append_uid }),
+                        Status::No => Ok(Finished { tagged: Tagged::No(text), append_uid: None }),
+                        _ => Err(ImapError::Protocol(format!("{during}: server answered {status:?} {text}"))),
+                    };
+                }
+                // RFC 3501 §6.1.3: LOGOUT is answered with BYE before its OK; anywhere else BYE
+                // means the server is closing on us.
+                Response::Data { status: Status::Bye, outcome } if during != "LOGOUT" => {
+                    let text = clipped(outcome.information.as_deref().unwrap_or_default());
+                    return Err(ImapError::Network(format!("the server said BYE during {during}: {text}")));
+                }
+                // A `+` asks for the literal the command line announced; one we did not announce
+                // would leave client and server out of step, so it ends the session.
+                Response::Continue(_) => match literal.take() {
+                    Some(bytes) => self.send_literal(session, bytes).await?,
+                    None => {
+                        return Err(ImapError::Protocol(format!(
+                            "{during}: the server asked for data the command did not announce"
+                        )))
+                    }
+                },
+                other => on_untagged(other),
             }
-            Ok(None) => {
-                return Err(ImapError::Network(format!("the server closed the connection during {during}")))
-            }
-            Ok(Some(response)) => response,
-        };
-        match response.parsed() {
-            Response::Done { tag: done_tag, status, outcome } if *done_tag == tag => {
-                let text = clipped(outcome.information.as_deref().unwrap_or_default());
-                return match status {
-                    Status::Ok => Ok(Tagged::Ok),
-                    Status::No => Ok(Tagged::No(text)),
-                    _ => Err(ImapError::Protocol(format!("{during}: server answered {status:?} {text}"))),
-                };
-            }
-            // RFC 3501 §6.1.3: LOGOUT is answered with BYE before its OK; anywhere else BYE
-            // means the server is closing on us.
-            Response::Data { status: Status::Bye, outcome } if during != "LOGOUT" => {
-                let text = clipped(outcome.information.as_deref().unwrap_or_default());
-                return Err(ImapError::Network(format!("the server said BYE during {during}: {text}")));
-            }
-            other => on_untagged(other),
         }
+    }
+
+    /// Writes a literal and the CRLF that ends the command line, a chunk at a time: like a read,
+    /// the timeout measures how long the server stops taking bytes, not how long a big literal
+    /// takes on a slow link.
+    async fn send_literal(&self, session: &mut Session<Conn>, bytes: &[u8]) -> Result<()> {
+        use tokio::io::AsyncWriteExt;
+        const CHUNK: usize = 64 * 1024;
+        let during = self.during;
+        let connection = session.get_mut();
+        for chunk in bytes.chunks(CHUNK).chain([&b"\r\n"[..]]) {
+            let write = async {
+                connection.write_all(chunk).await?;
+                connection.flush().await
+            };
+            match tokio::time::timeout(self.per_response, write).await {
+                Err(_) => return Err(ImapError::Timeout { during }),
+                Ok(Err(error)) => return Err(ImapError::Network(format!("{during}: {error}"))),
+                Ok(Ok(())) => {}
+            }
+        }
+        Ok(())
     }
 }
 

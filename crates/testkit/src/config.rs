@@ -16,6 +16,8 @@ pub(crate) struct Settings<'a> {
     /// `(cert, key)` PEM files; `Some` turns on `ssl = yes` (STARTTLS on the plain port).
     pub tls_files: Option<(PathBuf, PathBuf)>,
     pub id_log: bool,
+    /// `quota_rule` of Dovecot's quota plugin (count backend, IMAP QUOTA on); `None` = no quota.
+    pub quota_rule: Option<&'a str>,
 }
 
 /// True when `value` can sit in a `user:{PLAIN}password` passwd-file line unchanged.
@@ -53,6 +55,22 @@ service anvil {{
     );
     if s.id_log {
         let _ = writeln!(conf, "imap_id_log = *");
+    }
+    if let Some(rule) = s.quota_rule {
+        // The count backend keeps usage in the mailbox indexes and needs virtual sizes
+        // (Dovecot 2.3 "Quota: count"); imap_quota adds the QUOTA capability and GETQUOTAROOT.
+        let _ = writeln!(
+            conf,
+            "mail_plugins = $mail_plugins quota
+protocol imap {{
+  mail_plugins = $mail_plugins imap_quota
+}}
+plugin {{
+  quota = count:User quota
+  quota_rule = {rule}
+  quota_vsizes = yes
+}}"
+        );
     }
     match &s.tls_files {
         Some((cert, key)) => {
@@ -100,6 +118,7 @@ mod tests {
             imaps_port: tls.then_some(1993),
             tls_files: tls.then(|| (root.join("tls/chain.pem"), root.join("tls/key.pem"))),
             id_log: true,
+            quota_rule: None,
         }
     }
 
@@ -119,6 +138,18 @@ mod tests {
         assert!(conf.contains("ssl = yes\nssl_cert = </tmp/x/tls/chain.pem\n"));
         assert!(conf.contains("ssl_min_protocol = TLSv1.2\n"));
         assert!(conf.contains("port = 1993\n    ssl = yes\n"));
+    }
+
+    #[test]
+    fn quota_is_off_unless_a_rule_is_given() {
+        let root = Path::new("/tmp/x");
+        assert!(!render(&settings(root, false)).contains("quota"));
+        let conf = render(&Settings { quota_rule: Some("*:storage=10M"), ..settings(root, false) });
+        assert!(conf.contains("mail_plugins = $mail_plugins quota\n"));
+        assert!(conf.contains("protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n"));
+        assert!(
+            conf.contains("  quota = count:User quota\n  quota_rule = *:storage=10M\n  quota_vsizes = yes\n")
+        );
     }
 
     #[test]

@@ -63,6 +63,9 @@ pub enum TestkitError {
         "invalid test user {0:?}: names and passwords must be non-empty and free of ':' and line breaks"
     )]
     InvalidUser(String),
+    /// A quota rule would break the configuration it is written into.
+    #[error("invalid quota rule {0:?}: no line breaks or braces")]
+    InvalidQuotaRule(String),
     /// A mailbox name cannot be mapped to a maildir++ folder.
     #[error("invalid mailbox name {0:?} for a maildir++ test mailbox")]
     InvalidMailbox(String),
@@ -114,11 +117,20 @@ pub struct DovecotOptions {
     pub users: Vec<(String, String)>,
     /// Sets `imap_id_log = *` so every ID field a client sends appears in [`Dovecot::log_text`].
     pub id_log: bool,
+    /// Turns on Dovecot's quota plugin (count backend) with IMAP QUOTA (RFC 9208 `GETQUOTAROOT`),
+    /// one root named `User quota` with this `quota_rule`, e.g. `*:storage=10M`; `None` (the
+    /// default) leaves quota off.
+    pub quota_rule: Option<String>,
 }
 
 impl Default for DovecotOptions {
     fn default() -> Self {
-        Self { tls: false, users: vec![("alice".to_owned(), "correct horse".to_owned())], id_log: true }
+        Self {
+            tls: false,
+            users: vec![("alice".to_owned(), "correct horse".to_owned())],
+            id_log: true,
+            quota_rule: None,
+        }
     }
 }
 
@@ -164,6 +176,9 @@ impl Dovecot {
                 return Err(TestkitError::InvalidUser(user.clone()));
             }
         }
+        if let Some(rule) = opts.quota_rule.as_deref().filter(|rule| rule.contains(['\n', '\r', '{', '}'])) {
+            return Err(TestkitError::InvalidQuotaRule(rule.to_owned()));
+        }
         let owner = ensure_mail_owner()?;
         let mut last_error = None;
         for _ in 0..START_ATTEMPTS {
@@ -206,6 +221,7 @@ impl Dovecot {
             imaps_port,
             tls_files: cert.as_ref().map(|c| (c.chain.clone(), c.key.clone())),
             id_log: opts.id_log,
+            quota_rule: opts.quota_rule.as_deref(),
         });
         write_file(&root.join("dovecot.conf"), conf.as_bytes())?;
 

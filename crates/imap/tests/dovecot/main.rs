@@ -12,3 +12,4 @@ mod idle;
 mod probe;
 mod sync;
 mod util;
+mod voicebox;

@@ -6,7 +6,9 @@
 //!   refused, PREAUTH, responses injected before the TLS handshake, LOGINDISABLED, ID first;
 //! - while syncing (`mailbox`): a stalled FETCH, an oversized literal, 10 000 untagged responses,
 //!   a malformed FETCH, wrong UIDs, UIDVALIDITY changing mid-session;
-//! - IDLE (`idle`).
+//! - IDLE (`idle`);
+//! - the voicemail box (`voicebox`): OMTP PIN refusals, a stalled server, broken quota answers,
+//!   command-line injection refused before sending.
 //!
 //! Every network await runs under a timeout, so a hang fails the test instead of stalling the run.
 
@@ -14,6 +16,7 @@ mod before_login;
 mod idle;
 mod mailbox;
 mod server;
+mod voicebox;
 
 use std::future::Future;
 use std::time::Duration;

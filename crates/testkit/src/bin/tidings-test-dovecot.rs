@@ -17,7 +17,12 @@ const VOICEMAIL: &[u8] =
     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo/20-voicemail-dentist.eml"));
 
 fn main() -> ExitCode {
-    let options = DovecotOptions { tls: true, users: vec![(USER.into(), PASSWORD.into())], id_log: true };
+    let options = DovecotOptions {
+        tls: true,
+        users: vec![(USER.into(), PASSWORD.into())],
+        id_log: true,
+        ..DovecotOptions::default()
+    };
     let dovecot = match Dovecot::start(options) {
         Ok(dovecot) => dovecot,
         Err(error) => {
