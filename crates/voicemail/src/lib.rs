@@ -4,6 +4,9 @@
 //! - [`model`]: recognising VVM voice, video, fax and missed-call messages in raw MIME bytes
 //!   (every dialect: OMTP VVM 1.3, CVVM, VVM3, Apple/AT&T) and reading caller, callback, date,
 //!   declared duration, the audio part, the transcription and fax pages;
+//! - [`greeting`]: greetings and voice signatures of the `Greetings` folder, read and built for
+//!   upload (OMTP VVM 1.3 §2.7);
+//! - [`fax`]: TIFF fax pages rendered to PNG for the fax viewer;
 //! - [`sms`]: the carrier's STATUS and SYNC SMS (OMTP VVM 1.3 §2.8, CVVM, VVM3), every field named,
 //!   passwords redacted from `Debug`;
 //! - [`audio`]: AMR-NB/WB (RFC 4867 storage), WAV, MP3, Ogg Vorbis and FLAC to PCM, the real
@@ -14,8 +17,11 @@
 //! message, the text of an SMS, an audio attachment) and get values back.
 
 pub mod audio;
+pub mod fax;
+pub mod greeting;
 pub mod model;
 mod opencore;
 pub mod sms;
 
+pub use greeting::{greeting_message, Greeting, GreetingError, GreetingKind, GreetingUpload};
 pub use model::{AudioFormat, AudioPart, FaxPage, Importance, Sensitivity, Voicemail, VoicemailKind};

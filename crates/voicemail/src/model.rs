@@ -13,7 +13,7 @@
 //! malformed `Content-Duration` leaves `declared_duration` empty and the caller measures the
 //! audio instead (see [`crate::audio`]).
 
-use mail_parser::{HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 
 /// What kind of voicemail-box item a message is (the `Message-Context` values of RFC 3458 and
@@ -165,6 +165,17 @@ pub struct Voicemail {
     pub kind: VoicemailKind,
     /// The caller's number, E.164-ish (`+` and digits when the server gave them so, else digits).
     pub caller: Option<String>,
+    /// The caller's number laid out for people: international numbers in the international
+    /// format of their country (`+1 555-123-4567`, `+33 6 12 34 56 78`), a number without `+` as
+    /// the server wrote it (its country is unknown, so it is not reformatted).
+    pub caller_display: Option<String>,
+    /// The caller's name when the server gave one (the `From` display name, e.g. carrier CNAM),
+    /// never the number itself, a `VOICE=` address or a "Private"/"Unknown" placeholder.
+    pub caller_name: Option<String>,
+    /// The server said the caller's number was withheld (`From` or `X-CNS-Originator-Phone-Number`
+    /// is "private", "anonymous", "restricted", "unknown"… in English, Russian, German, French or
+    /// Spanish) and no number was found; `caller` is then `None`.
+    pub caller_withheld: bool,
     /// The number to call back (`Reply-To`), when it is a number and differs from nothing useful.
     pub callback: Option<String>,
     /// `Date:` in RFC 3339, in the zone the header was written in.
@@ -225,17 +236,24 @@ impl Voicemail {
             })
             .or_else(|| (apple_version.is_some() || has_cns).then_some(VoicemailKind::Voice))?;
 
-        let mut audio = None;
-        let mut transcription = None;
-        let mut fax_pages = Vec::new();
-        for part in &message.parts {
-            walk_part(part, kind, &mut audio, &mut transcription, &mut fax_pages);
-        }
+        let MessageParts { audio, transcription, fax_pages } =
+            MessageParts::collect(&message, matches!(kind, VoicemailKind::Voice | VoicemailKind::Video));
 
-        let caller = header("X-CNS-Originator-Phone-Number")
-            .and_then(|value| phone_number(&value))
-            .or_else(|| phone_number(local_part(from_email)))
-            .or_else(|| from_addr.and_then(|addr| addr.name()).and_then(phone_number));
+        let from_name = from_addr.and_then(|addr| addr.name()).map(unfold).filter(|name| !name.is_empty());
+        let cns_number = header("X-CNS-Originator-Phone-Number");
+        // The number as the server wrote it, so that a national number keeps its own layout.
+        let caller_as_written = [cns_number.as_deref(), Some(local_part(from_email)), from_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|text| phone_number(text).is_some());
+        let caller = caller_as_written.and_then(phone_number);
+        let caller_display = caller_as_written.and_then(display_number);
+        let caller_withheld = caller.is_none()
+            && [cns_number.as_deref(), Some(local_part(from_email)), from_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(is_withheld);
+        let caller_name = from_name.filter(|name| is_person_name(name, from_email));
         let callback = message
             .reply_to()
             .and_then(|reply| reply.first())
@@ -249,6 +267,9 @@ impl Voicemail {
         Some(Voicemail {
             kind,
             caller,
+            caller_display,
+            caller_name,
+            caller_withheld,
             callback,
             date: message.date().map(|date| date.to_rfc3339()),
             declared_duration,
@@ -275,70 +296,84 @@ impl Voicemail {
     }
 }
 
-/// Classifies one leaf part; multipart containers are skipped (their children follow in
-/// `message.parts`), attached messages are walked recursively.
-fn walk_part(
-    part: &MessagePart<'_>,
-    kind: VoicemailKind,
-    audio: &mut Option<AudioPart>,
-    transcription: &mut Option<String>,
-    fax_pages: &mut Vec<FaxPage>,
-) {
-    if let PartType::Message(inner) = &part.body {
-        for inner_part in &inner.parts {
-            walk_part(inner_part, kind, audio, transcription, fax_pages);
+/// What the MIME tree of a voicemail-box message carries: the first audio part, the first
+/// non-empty `text/plain` part (when asked for) and every TIFF/PDF document, in tree order.
+/// Shared by [`Voicemail::parse`] and [`crate::greeting::Greeting::parse`].
+#[derive(Debug, Default)]
+pub(crate) struct MessageParts {
+    pub(crate) audio: Option<AudioPart>,
+    pub(crate) transcription: Option<String>,
+    pub(crate) fax_pages: Vec<FaxPage>,
+}
+
+impl MessageParts {
+    /// Walks every leaf of `message`; `want_transcription` is false for faxes (a cover note is not
+    /// a transcription) and greetings.
+    pub(crate) fn collect(message: &Message<'_>, want_transcription: bool) -> MessageParts {
+        let mut parts = MessageParts::default();
+        for part in &message.parts {
+            parts.walk(part, want_transcription);
         }
-        return;
+        parts
     }
-    if part.is_multipart() {
-        return;
-    }
-    let content_type = part
-        .content_type()
-        .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase())
-        .unwrap_or_else(|| "text/plain".to_owned());
-    let bytes = part.contents();
-    let sniffed = AudioFormat::sniff(bytes);
-    let is_audio = sniffed.is_some() || content_type.starts_with("audio/");
-    if is_audio {
-        if audio.is_none() {
-            let declared_duration = part_header(part, "Content-Duration").and_then(|value| seconds(&value));
-            *audio = Some(AudioPart {
-                format: sniffed
-                    .or_else(|| AudioFormat::from_mime(&content_type))
-                    .unwrap_or(AudioFormat::Unknown),
+
+    /// Classifies one leaf part; multipart containers are skipped (their children follow in
+    /// `message.parts`), attached messages are walked recursively.
+    fn walk(&mut self, part: &MessagePart<'_>, want_transcription: bool) {
+        if let PartType::Message(inner) = &part.body {
+            for inner_part in &inner.parts {
+                self.walk(inner_part, want_transcription);
+            }
+            return;
+        }
+        if part.is_multipart() {
+            return;
+        }
+        let content_type = part
+            .content_type()
+            .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase())
+            .unwrap_or_else(|| "text/plain".to_owned());
+        let bytes = part.contents();
+        let sniffed = AudioFormat::sniff(bytes);
+        let is_audio = sniffed.is_some() || content_type.starts_with("audio/");
+        if is_audio {
+            if self.audio.is_none() {
+                let declared_duration =
+                    part_header(part, "Content-Duration").and_then(|value| seconds(&value));
+                self.audio = Some(AudioPart {
+                    format: sniffed
+                        .or_else(|| AudioFormat::from_mime(&content_type))
+                        .unwrap_or(AudioFormat::Unknown),
+                    content_type,
+                    filename: part.attachment_name().map(str::to_owned),
+                    declared_duration,
+                    size: bytes.len(),
+                    bytes: bytes.to_vec(),
+                });
+            }
+            return;
+        }
+        let is_fax = matches!(
+            content_type.as_str(),
+            "image/tiff" | "image/tif" | "image/x-tiff" | "application/pdf" | "application/x-pdf"
+        ) || bytes.starts_with(b"II*\0")
+            || bytes.starts_with(b"MM\0*")
+            || bytes.starts_with(b"%PDF-");
+        if is_fax {
+            self.fax_pages.push(FaxPage {
                 content_type,
                 filename: part.attachment_name().map(str::to_owned),
-                declared_duration,
                 size: bytes.len(),
                 bytes: bytes.to_vec(),
             });
+            return;
         }
-        return;
-    }
-    let is_fax = matches!(
-        content_type.as_str(),
-        "image/tiff" | "image/tif" | "image/x-tiff" | "application/pdf" | "application/x-pdf"
-    ) || bytes.starts_with(b"II*\0")
-        || bytes.starts_with(b"MM\0*")
-        || bytes.starts_with(b"%PDF-");
-    if is_fax {
-        fax_pages.push(FaxPage {
-            content_type,
-            filename: part.attachment_name().map(str::to_owned),
-            size: bytes.len(),
-            bytes: bytes.to_vec(),
-        });
-        return;
-    }
-    if transcription.is_none()
-        && matches!(kind, VoicemailKind::Voice | VoicemailKind::Video)
-        && content_type == "text/plain"
-    {
-        if let PartType::Text(text) = &part.body {
-            let text = text.trim();
-            if !text.is_empty() {
-                *transcription = Some(text.to_owned());
+        if self.transcription.is_none() && want_transcription && content_type == "text/plain" {
+            if let PartType::Text(text) = &part.body {
+                let text = text.trim();
+                if !text.is_empty() {
+                    self.transcription = Some(text.to_owned());
+                }
             }
         }
     }
@@ -354,7 +389,7 @@ fn part_header(part: &MessagePart<'_>, name: &str) -> Option<String> {
 }
 
 /// Folded header text on one line, trimmed.
-fn unfold(value: &str) -> String {
+pub(crate) fn unfold(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -392,8 +427,123 @@ pub fn phone_number(text: &str) -> Option<String> {
     (out.trim_start_matches('+').len() >= 3).then_some(out)
 }
 
+/// `text` (a number as a server wrote it) laid out for people; `None` when it is not a number.
+fn display_number(text: &str) -> Option<String> {
+    let e164 = phone_number(text)?;
+    if e164.starts_with('+') {
+        if let Ok(parsed) = phonenumber::parse(None, &e164) {
+            return Some(parsed.format().mode(phonenumber::Mode::International).to_string());
+        }
+        return Some(e164);
+    }
+    // Without a country code the number's country is unknown: keep the server's own layout.
+    let text = text.trim();
+    let text = ["tel:", "sip:"]
+        .iter()
+        .find_map(|scheme| text.get(..4).filter(|head| head.eq_ignore_ascii_case(scheme)).map(|_| &text[4..]))
+        .unwrap_or(text);
+    Some(text.trim().to_owned())
+}
+
+/// What servers write instead of a withheld or unknown caller, lowercased, in the five UI
+/// languages (en, ru, de, fr, es).
+const WITHHELD_CALLERS: &[&str] = &[
+    // English
+    "unknown",
+    "private",
+    "anonymous",
+    "restricted",
+    "withheld",
+    "unavailable",
+    "blocked",
+    "private number",
+    "unknown number",
+    "unknown caller",
+    "private caller",
+    "anonymous caller",
+    "restricted number",
+    "number withheld",
+    "withheld number",
+    "no caller id",
+    "caller id blocked",
+    "not available",
+    // Russian
+    "неизвестный",
+    "неизвестно",
+    "неизвестный номер",
+    "неизвестный абонент",
+    "скрытый",
+    "скрытый номер",
+    "номер скрыт",
+    "частный номер",
+    "анонимный",
+    "анонимный абонент",
+    "аноним",
+    "нет номера",
+    // German
+    "unbekannt",
+    "anonym",
+    "privat",
+    "private nummer",
+    "unterdrückt",
+    "rufnummer unterdrückt",
+    "nummer unterdrückt",
+    "unbekannter anrufer",
+    "unbekannte nummer",
+    "keine rufnummer",
+    // French
+    "inconnu",
+    "privé",
+    "numéro privé",
+    "masqué",
+    "numéro masqué",
+    "appel masqué",
+    "anonyme",
+    "appelant inconnu",
+    "numéro inconnu",
+    "appel privé",
+    // Spanish
+    "desconocido",
+    "privado",
+    "número privado",
+    "oculto",
+    "número oculto",
+    "anónimo",
+    "restringido",
+    "número restringido",
+    "número desconocido",
+    "llamada privada",
+];
+
+/// The text is a placeholder for a withheld caller (case, quotes and punctuation ignored).
+fn is_withheld(text: &str) -> bool {
+    let normalised = text
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    WITHHELD_CALLERS.contains(&normalised.as_str())
+}
+
+/// The `From` display name names a person or business: not empty, not the number in any layout,
+/// not an address or `VOICE=…` local part, not a withheld-caller placeholder.
+fn is_person_name(name: &str, from_email: &str) -> bool {
+    let name = name.trim().trim_matches(['"', '\'']).trim();
+    !name.is_empty()
+        && name.chars().any(char::is_alphabetic)
+        && phone_number(name).is_none()
+        && !name.contains('@')
+        && address_prefix(name).is_none()
+        && !name.eq_ignore_ascii_case(from_email)
+        && !name.eq_ignore_ascii_case(local_part(from_email))
+        && !is_withheld(name)
+}
+
 /// Whole seconds from `12`, ` 12 `, `12.4`, `12s`; `None` for anything else.
-fn seconds(text: &str) -> Option<u32> {
+pub(crate) fn seconds(text: &str) -> Option<u32> {
     let text = text.trim().trim_end_matches(['s', 'S']).trim();
     if let Ok(whole) = text.parse::<u32>() {
         return Some(whole);
