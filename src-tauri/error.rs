@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use tidings_accounts::AccountsError;
+use tidings_imap::ImapError;
 use tidings_store::StoreError;
 use tidings_voicemail::audio::AudioError;
 
@@ -37,6 +38,8 @@ pub enum ErrorCode {
     LinkRefused,
     /// The system browser (or mail program) could not be started.
     Browser,
+    /// The voicemail server refused a change (a PIN too short or too weak, a language, a greeting).
+    Refused,
 }
 
 /// An error crossing IPC.
@@ -121,6 +124,12 @@ impl From<AccountsError> for IpcError {
             AccountsError::PlaintextRefused(_) => ErrorCode::PlaintextRefused,
             AccountsError::NoPassword(_) | AccountsError::Keyring(_) => ErrorCode::Keyring,
             AccountsError::Store(_) => ErrorCode::Cache,
+            AccountsError::Imap(
+                ImapError::PinRefused { .. }
+                | ImapError::LanguageRefused { .. }
+                | ImapError::CommandRefused { .. },
+            ) => ErrorCode::Refused,
+            AccountsError::Imap(ImapError::NotSendable { .. }) => ErrorCode::InvalidInput,
             AccountsError::Imap(_) => ErrorCode::Server,
         };
         IpcError::new(code, sentence(&error.to_string()))

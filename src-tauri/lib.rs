@@ -13,6 +13,7 @@ mod message_view;
 mod settings;
 mod state;
 mod user_masks;
+mod voicebox_commands;
 
 use tauri::{Manager, Runtime, WebviewWindowBuilder};
 
@@ -37,6 +38,13 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::allow_remote_sender,
         commands::open_link,
         commands::read_status_sms,
+        voicebox_commands::voicemail_box,
+        voicebox_commands::greeting_audio,
+        voicebox_commands::activate_greeting,
+        voicebox_commands::delete_greeting,
+        voicebox_commands::upload_greeting,
+        voicebox_commands::change_voicemail_pin,
+        voicebox_commands::change_voicemail_language,
         first_paint::first_list_paint,
         mask_commands::list_mask_sets,
         mask_commands::get_mask_file,

@@ -1,7 +1,11 @@
 //! The app's one piece of state: the open cache, the masks, the settings, the keyring and how we
 //! connect to servers. Commands reach it through `tauri::State`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tidings_accounts::voicebox::BoxGreeting;
 
 use tidings_imap::ConnectOptions;
 use tidings_keychain::Keychain;
@@ -32,6 +36,8 @@ pub struct AppState {
     pub notices: Vec<String>,
     /// Where exported mask files go: the user's Downloads folder in the app.
     pub export_dir: PathBuf,
+    /// Each voicemail account's greetings as last listed, for playing one without a new login.
+    pub greetings: Mutex<HashMap<String, Vec<BoxGreeting>>>,
 }
 
 impl AppState {
@@ -72,6 +78,7 @@ impl AppState {
             address_book: AddressBook::new(),
             keychain: tidings_accounts::keychain(),
             connect_options: ConnectOptions::default(),
+            greetings: Mutex::default(),
         })
     }
 }

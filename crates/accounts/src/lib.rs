@@ -13,6 +13,7 @@
 
 mod follow;
 mod status_sms;
+pub mod voicebox;
 
 use std::time::Duration;
 

@@ -124,7 +124,7 @@ pub enum ImapError {
     },
     /// The voicemail server refused the new PIN; `reason` tells the UI what to say. The session
     /// stays usable.
-    #[error("the voicemail server refused the new PIN ({reason:?}): {server_text}")]
+    #[error("the voicemail server refused the new PIN: {server_text}")]
     PinRefused {
         /// The OMTP reason.
         reason: voicebox::PinRefusal,
@@ -132,7 +132,7 @@ pub enum ImapError {
         server_text: String,
     },
     /// The voicemail server refused the prompt language. The session stays usable.
-    #[error("the voicemail server refused the language ({reason:?}): {server_text}")]
+    #[error("the voicemail server refused the language: {server_text}")]
     LanguageRefused {
         /// The OMTP reason.
         reason: voicebox::LanguageRefusal,

@@ -167,7 +167,8 @@ export type ErrorCode =
   | 'server'
   | 'audio'
   | 'link_refused'
-  | 'browser';
+  | 'browser'
+  | 'refused';
 
 export interface IpcError {
   code: ErrorCode;
