@@ -403,3 +403,33 @@ fn demo_fax_renders() {
         std::fs::write(Path::new(&dir).join("demo-fax-page-1.png"), &pages[0].png).unwrap();
     }
 }
+
+#[test]
+fn random_ccitt_strips_never_panic() {
+    // A small xorshift generator: reproducible noise without a dependency.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..300 {
+        let (compression, options) = [(2, 0), (3, 0), (3, 1), (3, 5), (4, 0)][round % 5];
+        let length = (next() % 600) as usize;
+        let strip: Vec<u8> = (0..length).map(|_| next() as u8).collect();
+        let width = 1 + (next() % 3000) as u32;
+        let height = 1 + (next() % 300) as u32;
+        let mut tags = vec![(258, 1), (259, compression), (262, (next() % 2) as u32), (277, 1)];
+        if options != 0 {
+            tags.push((292, options));
+        }
+        if round % 3 == 0 {
+            tags.push((266, 2));
+        }
+        let page = RawPage { width, height, tags, strip };
+        if let Ok(pages) = render_pages(&fax(tiff_file(&[page])), 1) {
+            assert_eq!((pages[0].width, pages[0].height), (width, height));
+        }
+    }
+}
