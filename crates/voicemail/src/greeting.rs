@@ -174,7 +174,7 @@ pub enum GreetingError {
 /// Builds the RFC 5322 message to APPEND to the `Greetings` folder: `multipart/mixed` with one
 /// base64 audio attachment, `X-CNS-Greeting-Type`, `Message-Context: voice-message` (RFC 3458)
 /// and `Content-Duration` (measured by decoding, in whole seconds) on the message and on the part.
-pub fn greeting_message(upload: GreetingUpload<'_>) -> Result<Vec<u8>, GreetingError> {
+pub fn greeting_message(upload: &GreetingUpload<'_>) -> Result<Vec<u8>, GreetingError> {
     let from = upload.from.trim();
     let valid_address = from.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
@@ -205,7 +205,7 @@ pub fn greeting_message(upload: GreetingUpload<'_>) -> Result<Vec<u8>, GreetingE
     let whole_seconds = (length.round() as u32).max(1);
     if let Some(max) = upload.max_seconds {
         if whole_seconds > max {
-            return Err(GreetingError::TooLong { seconds: length, max, kind: upload.kind });
+            return Err(GreetingError::TooLong { seconds: length, max, kind: upload.kind.clone() });
         }
     }
     let duration = whole_seconds.to_string();

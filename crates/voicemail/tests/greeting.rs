@@ -52,7 +52,7 @@ fn upload(
 fn wav_greeting_round_trip() {
     let audio = wav_tone(3.4);
     let raw =
-        greeting_message(upload(GreetingKind::Normal, &audio, AudioFormat::Wav, Some(60))).expect("builds");
+        greeting_message(&upload(GreetingKind::Normal, &audio, AudioFormat::Wav, Some(60))).expect("builds");
     let text = String::from_utf8_lossy(&raw);
     for header in [
         "From: <15551234567@vvm.example>",
@@ -85,7 +85,7 @@ fn wav_greeting_round_trip() {
 #[test]
 fn amr_voice_signature_round_trip_and_limit() {
     let audio = demo_amr();
-    let raw = greeting_message(upload(GreetingKind::VoiceSignature, &audio, AudioFormat::AmrNb, Some(12)))
+    let raw = greeting_message(&upload(GreetingKind::VoiceSignature, &audio, AudioFormat::AmrNb, Some(12)))
         .expect("12 s fits 12 s");
     let greeting = Greeting::parse(&raw, &[]).unwrap();
     assert_eq!(greeting.kind, GreetingKind::VoiceSignature);
@@ -96,7 +96,7 @@ fn amr_voice_signature_round_trip_and_limit() {
     assert_eq!(part.format, AudioFormat::AmrNb);
     assert_eq!(part.bytes, audio);
 
-    let error = greeting_message(upload(GreetingKind::VoiceSignature, &audio, AudioFormat::AmrNb, Some(10)))
+    let error = greeting_message(&upload(GreetingKind::VoiceSignature, &audio, AudioFormat::AmrNb, Some(10)))
         .unwrap_err();
     assert!(matches!(error, GreetingError::TooLong { max: 10, .. }), "{error:?}");
     let message = error.to_string();
@@ -123,7 +123,7 @@ fn kinds_parse_case_insensitively_and_unknown_ones_are_kept() {
 
     // An unknown kind is uploaded as it is.
     let audio = wav_tone(1.0);
-    let raw = greeting_message(upload(
+    let raw = greeting_message(&upload(
         GreetingKind::Other("holiday-greeting".into()),
         &audio,
         AudioFormat::Wav,
@@ -170,16 +170,16 @@ fn hostile_and_foreign_input() {
 #[test]
 fn refuses_what_is_not_audio() {
     let error =
-        greeting_message(upload(GreetingKind::Normal, b"hello, this is text", AudioFormat::Wav, None))
+        greeting_message(&upload(GreetingKind::Normal, b"hello, this is text", AudioFormat::Wav, None))
             .unwrap_err();
     assert!(matches!(error, GreetingError::NotAudio(_)), "{error:?}");
     assert!(error.to_string().starts_with("the greeting audio cannot be played"), "{error}");
     let error =
-        greeting_message(upload(GreetingKind::Normal, b"#!AMR\n", AudioFormat::AmrNb, None)).unwrap_err();
+        greeting_message(&upload(GreetingKind::Normal, b"#!AMR\n", AudioFormat::AmrNb, None)).unwrap_err();
     assert!(matches!(error, GreetingError::NotAudio(_)), "a header without frames: {error:?}");
     let empty_wav = wav_tone(0.0);
     let error =
-        greeting_message(upload(GreetingKind::Normal, &empty_wav, AudioFormat::Wav, None)).unwrap_err();
+        greeting_message(&upload(GreetingKind::Normal, &empty_wav, AudioFormat::Wav, None)).unwrap_err();
     assert!(matches!(error, GreetingError::Empty | GreetingError::NotAudio(_)), "{error:?}");
 }
 
@@ -189,13 +189,13 @@ fn refuses_bad_address_date_and_header_injection() {
     for from in ["", "no-at-sign", "a@b@c", "Name <a@b.example>", "a@b.example\r\nBcc: x@y"] {
         let mut request = upload(GreetingKind::Normal, &audio, AudioFormat::Wav, None);
         request.from = from;
-        assert!(matches!(greeting_message(request), Err(GreetingError::BadAddress(_))), "{from:?}");
+        assert!(matches!(greeting_message(&request), Err(GreetingError::BadAddress(_))), "{from:?}");
     }
     for date in ["yesterday", "", "Tue, 3 Mar 2026 10:00:00 +0100\r\nBcc: x@y"] {
         let mut request = upload(GreetingKind::Normal, &audio, AudioFormat::Wav, None);
         request.date = date;
-        assert!(matches!(greeting_message(request), Err(GreetingError::BadDate(_))), "{date:?}");
+        assert!(matches!(greeting_message(&request), Err(GreetingError::BadDate(_))), "{date:?}");
     }
     let request = upload(GreetingKind::Other("x\r\nBcc: y@z".into()), &audio, AudioFormat::Wav, None);
-    assert!(matches!(greeting_message(request), Err(GreetingError::BadKind(_))));
+    assert!(matches!(greeting_message(&request), Err(GreetingError::BadKind(_))));
 }
