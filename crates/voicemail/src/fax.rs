@@ -6,16 +6,17 @@
 //! the app hands the bytes to the system's PDF viewer unchanged.
 //!
 //! What decodes:
-//! - CCITT Group 4 (compression 4) and Group 3 one-dimensional with EOLs (compression 3,
-//!   `T4Options` bit 0 clear) through the `fax` crate, strip by strip, with `FillOrder` 2 and
-//!   `PhotometricInterpretation` 0/1 honoured (our own loop: the `tiff` crate decodes only G4 and
-//!   ignores `FillOrder`);
+//! - CCITT Group 4 (compression 4) through the `fax` crate;
+//! - CCITT Group 3, one- and two-dimensional, with or without byte-aligned EOLs (compression 3),
+//!   and modified Huffman without EOLs (compression 2) through our own T.4 row loop (module `t4`) on
+//!   the `fax` crate's code tables (the crate's Group 3 decoder reads 1-D rows only, and the
+//!   `tiff` crate decodes none of these);
+//! - for all three, `FillOrder` 2, `PhotometricInterpretation` 0 and 1, several strips per page;
 //! - uncompressed, LZW, PackBits and Deflate TIFF (bilevel, gray, RGB, RGBA; 8 or 16 bits) through
 //!   the `tiff` crate.
 //!
-//! What does not: Group 3 two-dimensional (`T4Options` bit 0), CCITT modified Huffman without
-//! EOLs (compression 2), tiled CCITT, JPEG-in-TIFF, palette and CMYK pages: each is a
-//! [`FaxError::Unsupported`] that names it. Input is untrusted: a page larger than
+//! What does not: Group 3 uncompressed mode (`T4Options` bit 1), tiled CCITT, JPEG-in-TIFF,
+//! palette and CMYK pages: each is a [`FaxError::Unsupported`] that names it. Input is untrusted: a page larger than
 //! [`MAX_PAGE_SIDE`] on a side, or pages adding up to more than [`MAX_TOTAL_PIXELS`], are refused
 //! before any pixel buffer is allocated, and a damaged file is an error, never a panic.
 
@@ -145,10 +146,17 @@ struct PageImage {
     pixels: Vec<u8>,
 }
 
-/// TIFF `Compression` values decoded by our own CCITT loop.
-const CCITT_HUFFMAN: u16 = 2;
-const CCITT_GROUP3: u16 = 3;
-const CCITT_GROUP4: u16 = 4;
+/// The CCITT codings of TIFF, from `Compression` and `T4Options`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    /// Compression 2: modified Huffman rows, each starting on a byte, no EOLs.
+    ModifiedHuffman,
+    /// Compression 3: T.4 rows after EOLs; `two_dimensional` is `T4Options` bit 0 (a tag bit
+    /// after each EOL then says whether the row is 1-D or 2-D coded).
+    Group3 { two_dimensional: bool },
+    /// Compression 4: T.6 rows, each coded against the one above.
+    Group4,
+}
 
 fn decode_page(
     decoder: &mut Decoder<Cursor<&[u8]>>,
@@ -157,36 +165,33 @@ fn decode_page(
     height: u32,
 ) -> Result<PageImage, FaxError> {
     let compression = decoder.find_tag_unsigned::<u16>(Tag::Compression).map_err(corrupt)?.unwrap_or(1);
-    let white_is_zero =
-        decoder.find_tag_unsigned::<u16>(Tag::PhotometricInterpretation).map_err(corrupt)?.unwrap_or(0) == 0;
-    match compression {
-        CCITT_HUFFMAN => Err(FaxError::Unsupported(
-            "CCITT modified Huffman coding without EOLs (TIFF compression 2)".to_owned(),
-        )),
-        CCITT_GROUP3 | CCITT_GROUP4 => {
-            decode_ccitt(decoder, bytes, compression, white_is_zero, width, height)
+    // Tag 292 is T4Options (Group3Options): bit 0 two-dimensional, bit 1 uncompressed mode.
+    let t4_options = decoder.find_tag_unsigned::<u32>(Tag::Unknown(292)).map_err(corrupt)?.unwrap_or(0);
+    let coding = match compression {
+        2 => Coding::ModifiedHuffman,
+        3 if t4_options & 2 != 0 => {
+            return Err(FaxError::Unsupported("Group 3 uncompressed mode".to_owned()));
         }
-        _ => decode_with_tiff(decoder, width, height),
-    }
+        3 => Coding::Group3 { two_dimensional: t4_options & 1 != 0 },
+        4 => Coding::Group4,
+        _ => return decode_with_tiff(decoder, width, height),
+    };
+    decode_ccitt(decoder, bytes, coding, width, height)
 }
 
-/// Group 3 (1-D) and Group 4 strips through the `fax` crate.
+/// CCITT strips: Group 4 through the `fax` crate, Group 3 and modified Huffman through [`t4`].
 fn decode_ccitt(
     decoder: &mut Decoder<Cursor<&[u8]>>,
     bytes: &[u8],
-    compression: u16,
-    white_is_zero: bool,
+    coding: Coding,
     width: u32,
     height: u32,
 ) -> Result<PageImage, FaxError> {
     if decoder.find_tag(Tag::TileOffsets).map_err(corrupt)?.is_some() {
         return Err(FaxError::Unsupported("tiled CCITT pages".to_owned()));
     }
-    // Tag 292 is T4Options (Group3Options); bit 0 set means two-dimensional coding.
-    let t4_options = decoder.find_tag_unsigned::<u32>(Tag::Unknown(292)).map_err(corrupt)?.unwrap_or(0);
-    if compression == CCITT_GROUP3 && t4_options & 1 == 1 {
-        return Err(FaxError::Unsupported("two-dimensional Group 3 coding".to_owned()));
-    }
+    let white_is_zero =
+        decoder.find_tag_unsigned::<u16>(Tag::PhotometricInterpretation).map_err(corrupt)?.unwrap_or(0) == 0;
     let reversed_bits = decoder.find_tag_unsigned::<u16>(Tag::FillOrder).map_err(corrupt)?.unwrap_or(1) == 2;
     let offsets =
         decoder.find_tag_unsigned_vec::<u64>(Tag::StripOffsets).map_err(corrupt)?.unwrap_or_default();
@@ -228,15 +233,17 @@ fn decode_ccitt(
                 decoded_rows += 1;
             }
         };
-        if compression == CCITT_GROUP4 {
-            let height = u16::try_from(rows).ok();
-            fax::decoder::decode_g4(data.iter().copied(), line_width, height, &mut on_line);
-        } else {
-            // TIFF writers put an EOL before each row and none after the last, and the decoder
-            // emits a row only once it has seen the next EOL: an RTC (six EOLs, each byte-aligned
-            // with fill bits) closes the strip so that its last row is kept.
-            data.extend([0x00, 0x01].repeat(6));
-            fax::decoder::decode_g3(data.iter().copied(), &mut on_line);
+        match coding {
+            Coding::Group4 => {
+                let height = u16::try_from(rows).ok();
+                fax::decoder::decode_g4(data.iter().copied(), line_width, height, &mut on_line);
+            }
+            Coding::ModifiedHuffman | Coding::Group3 { .. } => {
+                // The code tables peek up to 13 bits ahead, more than the last code of a strip
+                // may have after it: zero padding lets that code be read (and codes nothing).
+                data.extend([0; 4]);
+                t4::decode_strip(&data, coding, line_width, rows, &mut on_line);
+            }
         }
         if decoded_rows < rows {
             return Err(FaxError::Corrupt(format!(
@@ -311,4 +318,146 @@ fn encode_png(image: &PageImage, width: u32, height: u32) -> Result<Vec<u8>, Str
     writer.write_image_data(&image.pixels).map_err(|error| error.to_string())?;
     writer.finish().map_err(|error| error.to_string())?;
     Ok(out)
+}
+
+/// ITU-T T.4 rows (modified Huffman and modified READ) with the `fax` crate's code tables: the
+/// crate's own Group 3 decoder reads only 1-D rows that follow an EOL.
+mod t4 {
+    use fax::maps::{black, mode, white, Mode};
+    use fax::BitReader;
+
+    use super::Coding;
+
+    /// Decodes up to `rows` rows of one strip, handing each row's colour changes (positions
+    /// where the colour flips, starting from white) to `on_row`; stops at the first damaged row.
+    pub(super) fn decode_strip(
+        data: &[u8],
+        coding: Coding,
+        width: u16,
+        rows: usize,
+        on_row: &mut impl FnMut(&[u16]),
+    ) {
+        let mut reader = fax::slice_reader(data);
+        let mut reference: Vec<u16> = Vec::new();
+        for _ in 0..rows {
+            let row = match coding {
+                Coding::ModifiedHuffman => {
+                    let row = one_dimensional(&mut reader, width);
+                    // Each row starts on a byte boundary.
+                    let _ = reader.consume(reader.bits_to_byte_boundary());
+                    row
+                }
+                Coding::Group3 { two_dimensional } => {
+                    skip_eol(&mut reader);
+                    let one_d = !two_dimensional || {
+                        let tag = reader.peek(1);
+                        let _ = reader.consume(1);
+                        tag == Some(1)
+                    };
+                    if one_d {
+                        one_dimensional(&mut reader, width)
+                    } else {
+                        two_dimensional_row(&mut reader, &reference, width)
+                    }
+                }
+                Coding::Group4 => two_dimensional_row(&mut reader, &reference, width),
+            };
+            let Some(row) = row else { return };
+            on_row(&row);
+            reference = row;
+        }
+    }
+
+    /// Skips fill bits and one EOL (`000000000001`) when they come next; EOLs are optional.
+    fn skip_eol(reader: &mut impl BitReader) {
+        if reader.peek(11) != Some(0) {
+            return;
+        }
+        while reader.peek(1) == Some(0) {
+            if reader.consume(1).is_err() {
+                return;
+            }
+        }
+        let _ = reader.consume(1);
+    }
+
+    /// One run length: make-up codes (64 and more) until a terminating code (below 64).
+    fn run(reader: &mut impl BitReader, black_run: bool) -> Option<u16> {
+        let mut total: u16 = 0;
+        loop {
+            let length = if black_run { black::decode(reader)? } else { white::decode(reader)? };
+            total = total.checked_add(length)?;
+            if length < 64 {
+                return Some(total);
+            }
+        }
+    }
+
+    /// A modified Huffman row: alternating white and black runs that fill the width.
+    fn one_dimensional(reader: &mut impl BitReader, width: u16) -> Option<Vec<u16>> {
+        let mut changes = Vec::new();
+        let mut position: u16 = 0;
+        let mut black_run = false;
+        while position < width {
+            position = position.checked_add(run(reader, black_run)?)?;
+            if position > width {
+                return None;
+            }
+            if position < width {
+                changes.push(position);
+            }
+            black_run = !black_run;
+        }
+        Some(changes)
+    }
+
+    /// A modified READ row, coded against `reference` (the row above; empty for all white).
+    fn two_dimensional_row(reader: &mut impl BitReader, reference: &[u16], width: u16) -> Option<Vec<u16>> {
+        let width32 = i32::from(width);
+        let mut changes: Vec<u16> = Vec::new();
+        // a0 starts on an imaginary white pixel before the row.
+        let mut a0: i32 = -1;
+        let mut black = false;
+        while a0 < width32 {
+            // b1: the first change on the reference row right of a0 to the colour opposite a0's
+            // (changes at even indices turn black, at odd indices white); b2: the change after it.
+            let first = reference
+                .iter()
+                .enumerate()
+                .position(|(index, &at)| i32::from(at) > a0 && (index % 2 == 1) == black)
+                .unwrap_or(reference.len());
+            let b1 = reference.get(first).map_or(width32, |&at| i32::from(at));
+            let b2 = reference.get(first + 1).map_or(width32, |&at| i32::from(at));
+            match mode::decode(reader)? {
+                Mode::Pass => a0 = b2,
+                Mode::Horizontal => {
+                    let start = a0.max(0);
+                    let a1 = start + i32::from(run(reader, black)?);
+                    let a2 = a1 + i32::from(run(reader, !black)?);
+                    if a2 > width32 {
+                        return None;
+                    }
+                    for change in [a1, a2] {
+                        if change < width32 {
+                            changes.push(change as u16);
+                        }
+                    }
+                    a0 = a2;
+                }
+                Mode::Vertical(delta) => {
+                    let a1 = b1 + i32::from(delta);
+                    if a1 < a0.max(0) || a1 > width32 {
+                        return None;
+                    }
+                    if a1 < width32 {
+                        changes.push(a1 as u16);
+                    }
+                    a0 = a1;
+                    black = !black;
+                }
+                Mode::Extension | Mode::EOF => return None,
+            }
+        }
+        Some(changes)
+    }
 }

@@ -16,6 +16,8 @@
 use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 
+use crate::greeting::GreetingKind;
+
 /// What kind of voicemail-box item a message is (the `Message-Context` values of RFC 3458 and
 /// OMTP VVM 1.3 §5.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -196,7 +198,7 @@ pub struct Voicemail {
     /// `X-Original-Msg-UID`: the UID on the voicemail platform.
     pub original_uid: Option<String>,
     /// `X-CNS-Greeting-Type` (normal, voice-signature, busy, no-answer…) of a greeting.
-    pub greeting_type: Option<String>,
+    pub greeting_type: Option<GreetingKind>,
     /// `X-AppleVM-Message-Version`: the message comes from an Apple/AT&T visual voicemail server.
     pub apple_version: Option<String>,
 }
@@ -290,7 +292,7 @@ impl Voicemail {
                 _ => None,
             }),
             original_uid: header("X-Original-Msg-UID"),
-            greeting_type: header("X-CNS-Greeting-Type").map(|value| value.to_ascii_lowercase()),
+            greeting_type: header("X-CNS-Greeting-Type").map(|value| GreetingKind::parse(&value)),
             apple_version,
         })
     }

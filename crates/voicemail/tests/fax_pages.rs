@@ -12,9 +12,21 @@ use tidings_voicemail::FaxPage;
 const WIDTH: u32 = 1728;
 const HEIGHT: u32 = 400;
 
-/// The test page: white with a black 300 × 200 rectangle at (100, 100).
+/// The test page: a black 300 × 200 rectangle at (100, 100), a slanted band, a ring, a
+/// checkerboard and a patch of speckle, so that CCITT 2-D coding uses every mode (pass,
+/// horizontal, all vertical offsets) and both long and short runs.
 fn is_ink(x: u32, y: u32) -> bool {
-    (100..400).contains(&x) && (100..300).contains(&y)
+    let (xi, yi) = (i64::from(x), i64::from(y));
+    let rectangle = (100..400).contains(&x) && (100..300).contains(&y);
+    let band = (500..1300).contains(&x) && (0..7).contains(&(xi - 500 - 2 * yi).rem_euclid(97));
+    let distance = (xi - 1400).pow(2) + (yi - 200).pow(2);
+    let ring = (120 * 120..140 * 140).contains(&distance);
+    let checker =
+        (1560..1720).contains(&x) && (20..380).contains(&y) && ((x / 8) + (y / 8)).is_multiple_of(2);
+    let speckle = (10..90).contains(&x)
+        && (10..390).contains(&y)
+        && (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)).is_multiple_of(7);
+    rectangle || band || ring || checker || speckle
 }
 
 /// One TIFF page for [`tiff_file`]: its tags (besides the strip tags) and its single strip.
@@ -247,13 +259,69 @@ fn huge_pages_are_refused_before_decoding() {
     assert!(message.contains("page 2") && message.contains("10000"), "{message}");
 }
 
+/// The test page as modified Huffman runs: compression 2 (rows byte-aligned, no EOL) or
+/// compression 3 one-dimensional (an EOL before each row).
+fn huffman_page(with_eols: bool) -> RawPage {
+    use fax::BitWriter as _;
+    let mut writer = fax::VecWriter::new();
+    for y in 0..HEIGHT {
+        if with_eols {
+            writer.write(fax::maps::EOL).unwrap();
+        }
+        let mut x = 0;
+        let mut black = false;
+        while x < WIDTH {
+            let run = (x..WIDTH).take_while(|&at| is_ink(at, y) == black).count() as u16;
+            let code = |length: u16| {
+                if black {
+                    fax::maps::black::encode(length)
+                } else {
+                    fax::maps::white::encode(length)
+                }
+            };
+            if run >= 64 {
+                writer.write(code(run / 64 * 64).unwrap()).unwrap();
+            }
+            writer.write(code(run % 64).unwrap()).unwrap();
+            x += u32::from(run);
+            black = !black;
+        }
+        if !with_eols {
+            writer.pad();
+        }
+    }
+    let compression = if with_eols { 3 } else { 2 };
+    RawPage {
+        width: WIDTH,
+        height: HEIGHT,
+        tags: vec![(258, 1), (259, compression), (262, 0), (277, 1)],
+        strip: writer.finish(),
+    }
+}
+
+#[test]
+fn modified_huffman_and_group3_without_tools() {
+    let pages =
+        render_pages(&fax(tiff_file(&[huffman_page(false), huffman_page(true)])), 10).expect("renders");
+    assert_eq!(pages.len(), 2);
+    assert_shows_test_page(&pages[0], "compression 2");
+    assert_shows_test_page(&pages[1], "compression 3, 1-D");
+}
+
 #[test]
 fn unsupported_codings_are_named() {
-    let mut page = g4_page(false);
-    page.tags.retain(|(tag, _)| *tag != 259);
-    page.tags.push((259, 2));
+    let mut page = huffman_page(true);
+    page.tags.push((292, 2));
     let error = render_pages(&fax(tiff_file(&[page])), 10).unwrap_err();
-    assert!(matches!(&error, FaxError::Unsupported(what) if what.contains("compression 2")), "{error:?}");
+    assert!(matches!(&error, FaxError::Unsupported(what) if what.contains("uncompressed mode")), "{error:?}");
+    let mut page = bilevel_page(true);
+    page.tags.retain(|(tag, _)| *tag != 259);
+    page.tags.push((259, 7));
+    let error = render_pages(&fax(tiff_file(&[page])), 10).unwrap_err();
+    assert!(
+        matches!(error, FaxError::Unsupported(_) | FaxError::Corrupt(_)),
+        "JPEG is not built in: {error:?}"
+    );
 }
 
 /// A fresh directory for this test's files.
@@ -290,6 +358,11 @@ fn every_compression_tiffcp_writes() {
             &["-c", "packbits"],
             &["-c", "zip"],
             &["-c", "g3"],
+            &["-c", "g3:fill"],
+            &["-c", "g3:2d"],
+            &["-c", "g3:2d:fill"],
+            &["-f", "lsb2msb", "-c", "g3:2d"],
+            &["-r", "5", "-c", "g3:2d"],
             &["-c", "g4"],
             &["-f", "lsb2msb", "-c", "g3"],
             &["-f", "lsb2msb", "-c", "g4"],
@@ -306,12 +379,8 @@ fn every_compression_tiffcp_writes() {
             report.push(format!("{options:?}"));
         }
     }
-    let two_d = tiffcp(&dir, &["-c", "g3:2d", "miniswhite.tif", "out.tif"]);
-    let error = render_pages(&fax(two_d), 10).unwrap_err();
-    assert!(matches!(&error, FaxError::Unsupported(what) if what.contains("two-dimensional")), "{error:?}");
-
     tiffcp(&dir, &["-c", "g4", "miniswhite.tif", "a.tif"]);
-    tiffcp(&dir, &["-c", "g3", "minisblack.tif", "b.tif"]);
+    tiffcp(&dir, &["-c", "g3:2d", "minisblack.tif", "b.tif"]);
     let multi = tiffcp(&dir, &["a.tif", "b.tif", "miniswhite.tif", "multi.tif"]);
     let pages = render_pages(&fax(multi), 10).expect("three pages");
     assert_eq!(pages.len(), 3);
@@ -332,5 +401,35 @@ fn demo_fax_renders() {
     assert!(pages[0].width >= 100 && pages[0].height >= 100, "{}x{}", pages[0].width, pages[0].height);
     if let Ok(dir) = std::env::var("TIDINGS_FAX_PNG_DIR") {
         std::fs::write(Path::new(&dir).join("demo-fax-page-1.png"), &pages[0].png).unwrap();
+    }
+}
+
+#[test]
+fn random_ccitt_strips_never_panic() {
+    // A small xorshift generator: reproducible noise without a dependency.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..300 {
+        let (compression, options) = [(2, 0), (3, 0), (3, 1), (3, 5), (4, 0)][round % 5];
+        let length = (next() % 600) as usize;
+        let strip: Vec<u8> = (0..length).map(|_| next() as u8).collect();
+        let width = 1 + (next() % 3000) as u32;
+        let height = 1 + (next() % 300) as u32;
+        let mut tags = vec![(258, 1), (259, compression), (262, (next() % 2) as u32), (277, 1)];
+        if options != 0 {
+            tags.push((292, options));
+        }
+        if round % 3 == 0 {
+            tags.push((266, 2));
+        }
+        let page = RawPage { width, height, tags, strip };
+        if let Ok(pages) = render_pages(&fax(tiff_file(&[page])), 1) {
+            assert_eq!((pages[0].width, pages[0].height), (width, height));
+        }
     }
 }
