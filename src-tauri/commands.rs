@@ -7,6 +7,7 @@ use tidings_accounts::{ManualServer, NewAccount};
 use tidings_imap::DialectReport;
 use tidings_mask::{QuoteHeader, QuoteKind};
 use tidings_store::{Account, MessageKey, MessageSummary};
+use tidings_voicemail::fax::{self, RenderedPage};
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
 use crate::error::{ErrorCode, IpcError};
@@ -257,6 +258,12 @@ pub struct VoicemailView {
     pub kind: &'static str,
     /// The caller's number, as the server gave it.
     pub caller: Option<String>,
+    /// The number written for people (`+1 555-123-4567`).
+    pub caller_display: Option<String>,
+    /// The caller's name, when the carrier sent one (CNAM).
+    pub caller_name: Option<String>,
+    /// The caller withheld the number (private, anonymous, unknown).
+    pub caller_withheld: bool,
     /// The number to call back, when the message names one.
     pub callback: Option<String>,
     /// The duration the headers claim, in whole seconds.
@@ -268,6 +275,10 @@ pub struct VoicemailView {
     pub transcription: Option<String>,
     /// Fax pages: `X-Content-Pages`, else the number of fax documents; null for other kinds.
     pub fax_pages: Option<u32>,
+    /// Pages of the fax's TIFF documents `fax_page` can show as images.
+    pub fax_images: usize,
+    /// The fax is (also) a PDF, which `export_fax_pdf` saves for the system viewer.
+    pub has_pdf: bool,
     /// `low`, `normal` or `high`.
     pub importance: Option<&'static str>,
 }
@@ -291,6 +302,9 @@ impl From<&Voicemail> for VoicemailView {
                 VoicemailKind::Infotainment => "infotainment",
             },
             caller: voicemail.caller.clone(),
+            caller_display: voicemail.caller_display.clone(),
+            caller_name: voicemail.caller_name.clone(),
+            caller_withheld: voicemail.caller_withheld,
             callback: voicemail.callback.clone(),
             declared_duration: voicemail.declared_duration,
             duration,
@@ -298,6 +312,8 @@ impl From<&Voicemail> for VoicemailView {
             transcription: voicemail.transcription.clone(),
             fax_pages: (voicemail.kind == VoicemailKind::Fax)
                 .then(|| voicemail.declared_pages.unwrap_or(voicemail.fax_pages.len() as u32)),
+            fax_images: fax_images(voicemail).len(),
+            has_pdf: voicemail.fax_pages.iter().any(|page| page.content_type == "application/pdf"),
             importance: voicemail.importance.map(|importance| match importance {
                 Importance::Low => "low",
                 Importance::Normal => "normal",
@@ -305,6 +321,60 @@ impl From<&Voicemail> for VoicemailView {
             }),
         }
     }
+}
+
+/// Most fax pages shown; a longer fax is a document to save, not to page through here.
+const MAX_FAX_IMAGES: usize = 50;
+
+/// Every page of the voicemail's TIFF documents as PNG, in order (PDFs and damaged TIFFs have
+/// none; a damaged one is left out rather than hiding the others).
+fn fax_images(voicemail: &Voicemail) -> Vec<RenderedPage> {
+    voicemail
+        .fax_pages
+        .iter()
+        .filter_map(|document| fax::render_pages(document, MAX_FAX_IMAGES).ok())
+        .flatten()
+        .take(MAX_FAX_IMAGES)
+        .collect()
+}
+
+/// Page `index` (from 0) of a fax, as PNG bytes for an `<img>`.
+#[tauri::command]
+pub fn fax_page(
+    state: State<'_, AppState>,
+    message: MessageRef,
+    index: usize,
+) -> Result<tauri::ipc::Response, IpcError> {
+    let key = MessageKey::from(message);
+    let voicemail = cached_voicemail(&state, &key)?;
+    let page = fax_images(&voicemail)
+        .into_iter()
+        .nth(index)
+        .ok_or_else(|| IpcError::not_found(format!("{key} has no fax page {}", index + 1)))?;
+    Ok(tauri::ipc::Response::new(page.png))
+}
+
+/// Saves a fax's PDF in the user's Downloads folder for the system viewer; returns its path.
+#[tauri::command]
+pub fn export_fax_pdf(state: State<'_, AppState>, message: MessageRef) -> Result<String, IpcError> {
+    let key = MessageKey::from(message);
+    let voicemail = cached_voicemail(&state, &key)?;
+    let pdf = voicemail
+        .fax_pages
+        .iter()
+        .find(|page| page.content_type == "application/pdf")
+        .ok_or_else(|| IpcError::not_found(format!("{key} has no PDF")))?;
+    let caller = voicemail.caller.as_deref().unwrap_or("unknown");
+    let path =
+        crate::export::new_file(&state.export_dir, &format!("fax-{caller}-{}", key.uid), "pdf", &pdf.bytes)?;
+    Ok(path.display().to_string())
+}
+
+/// The cached message `key` read as a voicemail.
+fn cached_voicemail(state: &AppState, key: &MessageKey) -> Result<Voicemail, IpcError> {
+    let (_, raw) =
+        state.store.message(key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
+    Voicemail::parse(&raw).ok_or_else(|| IpcError::not_found(format!("{key} is not a voicemail")))
 }
 
 /// One quote header of an opened message, as the mask engine read it.
@@ -607,11 +677,7 @@ pub fn export_voicemail_wav(state: State<'_, AppState>, message: MessageRef) -> 
 
 /// The cached message `key`'s voicemail and its audio decoded to WAV.
 fn voicemail_wav(state: &AppState, key: &MessageKey) -> Result<(Voicemail, Vec<u8>), IpcError> {
-    let (_, raw) =
-        state.store.message(key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
-    let voicemail = Voicemail::parse(&raw)
-        .filter(|voicemail| voicemail.audio.is_some())
-        .ok_or_else(|| IpcError::not_found(format!("{key} has no voicemail audio")))?;
+    let voicemail = cached_voicemail(state, key)?;
     let part = voicemail
         .audio
         .as_ref()

@@ -31,6 +31,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::open_message,
         commands::voicemail_audio,
         commands::export_voicemail_wav,
+        commands::fax_page,
+        commands::export_fax_pdf,
         commands::set_seen,
         commands::startup_notices,
         commands::get_settings,

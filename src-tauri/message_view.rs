@@ -22,7 +22,8 @@ pub struct RenderedMessage {
 
 /// The body document's own policy. A `srcdoc` frame also inherits the app window's policy
 /// (`tauri.conf.json`), and both apply; the app's admits `http:`/`https:` images only so that
-/// this one can decide. Found by the hostile-mail suite: with `img-src 'self' data:` in the app's
+/// this one can decide (its `blob:` is for the app's own fax pages, which no body can make: bodies
+/// run no script). Found by the hostile-mail suite: with `img-src 'self' data:` in the app's
 /// policy, "Load images" loaded nothing.
 const DOCUMENT_CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 /// The same when the user let this message's remote images load: images only, nothing else.

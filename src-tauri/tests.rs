@@ -928,3 +928,29 @@ fn a_voicemail_is_heard_when_played_not_when_opened_and_exports_as_wav() {
     let mail = call(&webview, "export_voicemail_wav", json!({ "message": demo_ref("01-") }));
     assert_eq!(mail.unwrap_err()["code"], "not_found");
 }
+
+#[test]
+fn a_fax_page_comes_as_png_and_callers_are_written_for_people() {
+    let (_app, webview) = mock_app(state());
+    let fax = demo_ref("19-");
+    let view = call(&webview, "open_message", json!({ "message": fax })).unwrap();
+    assert_eq!(view["voicemail"]["faxImages"], 1, "{}", view["voicemail"]);
+    assert_eq!(view["voicemail"]["hasPdf"], false);
+    let InvokeResponseBody::Raw(png) = call_body(&webview, "fax_page", json!({ "message": fax, "index": 0 })).unwrap()
+    else {
+        panic!("fax_page must answer raw bytes")
+    };
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let (width, height) =
+        (u32::from_be_bytes(png[16..20].try_into().unwrap()), u32::from_be_bytes(png[20..24].try_into().unwrap()));
+    assert_eq!((width, height), (400, 200), "the demo TIFF's one page, at its own size");
+    let missing = call_body(&webview, "fax_page", json!({ "message": fax, "index": 1 }));
+    assert_eq!(missing.unwrap_err()["code"], "not_found");
+    let pdf = call(&webview, "export_fax_pdf", json!({ "message": fax }));
+    assert_eq!(pdf.unwrap_err()["code"], "not_found");
+
+    let voicemail = call(&webview, "open_message", json!({ "message": demo_ref("20-") })).unwrap();
+    assert_eq!(voicemail["voicemail"]["callerDisplay"], "+1 555-123-4567");
+    assert_eq!(voicemail["voicemail"]["callerName"], Value::Null, "the From name is only the number");
+    assert_eq!(voicemail["voicemail"]["callerWithheld"], false);
+}

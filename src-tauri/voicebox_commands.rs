@@ -123,7 +123,8 @@ pub async fn delete_greeting(state: State<'_, AppState>, account: String, uid: u
 }
 
 /// Uploads a recorded greeting. The audio file is the raw request body (no JSON number array);
-/// the headers `account`, `kind` and `activate` (`true`/`false`) say where and what it is.
+/// the headers `account` (percent-encoded), `kind` and `activate` (`true`/`false`) say where and
+/// what it is.
 #[tauri::command]
 pub async fn upload_greeting(
     state: State<'_, AppState>,
@@ -133,11 +134,15 @@ pub async fn upload_greeting(
         return Err(invalid("the greeting must be sent as raw bytes"));
     };
     let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok());
-    let account = header("account").ok_or_else(|| invalid("no account header"))?;
+    // The account id is percent-encoded by the UI: header values are ASCII.
+    let account = header("account")
+        .and_then(|encoded| percent_encoding::percent_decode_str(encoded).decode_utf8().ok())
+        .ok_or_else(|| invalid("no account header"))?;
     let kind = GreetingKind::parse(header("kind").unwrap_or("normal-greeting"));
     let activate = header("activate") == Some("true");
     let new = NewGreeting { kind, audio, activate };
-    Ok(voicebox::upload_greeting(&state.store, &state.keychain, account, new, &state.connect_options).await?)
+    Ok(voicebox::upload_greeting(&state.store, &state.keychain, &account, new, &state.connect_options)
+        .await?)
 }
 
 /// Changes the telephone-UI PIN.

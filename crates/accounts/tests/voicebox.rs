@@ -31,7 +31,8 @@ async fn voicemail_box(store: &Store, secrets: &MemoryStore) -> (Dovecot, String
         quota_rule: Some("*:storage=10M".into()),
         ..Default::default()
     };
-    let dovecot = Dovecot::start(options).unwrap_or_else(|error| panic!("the test Dovecot did not start: {error}"));
+    let dovecot =
+        Dovecot::start(options).unwrap_or_else(|error| panic!("the test Dovecot did not start: {error}"));
     dovecot.doveadm(&["mailbox", "create", "-u", USER, "greetings"]).unwrap();
     let sms = format!(
         "//VVM:STATUS:st=R;rc=0;srv={};ipt={};u={USER};pw={PASSWORD};lang=1|2;g_len=3;vs_len=2;pw_len=4-6",
@@ -39,7 +40,8 @@ async fn voicemail_box(store: &Store, secrets: &MemoryStore) -> (Dovecot, String
         dovecot.imap_port()
     );
     let mut new = account_from_status_sms(&sms).unwrap().new;
-    new.accept_certificate = Some(dovecot.cert_sha256().unwrap().iter().map(|b| format!("{b:02x}")).collect());
+    new.accept_certificate =
+        Some(dovecot.cert_sha256().unwrap().iter().map(|b| format!("{b:02x}")).collect());
     let id = add(store, secrets, new, &ConnectOptions::default()).await.expect("the box is added").account.id;
     (dovecot, id)
 }
@@ -55,7 +57,8 @@ async fn greetings_are_uploaded_switched_and_deleted_and_the_quota_is_read() {
     assert_eq!(empty.dialect.name(), "omtp-vvm13");
     assert_eq!(empty.greetings_mailbox.as_deref(), Some("greetings"));
     assert!(empty.greetings.is_empty());
-    let storage = empty.quota.iter().find_map(|root| root.usage(&tidings_imap::voicebox::QuotaResource::StorageKib));
+    let storage =
+        empty.quota.iter().find_map(|root| root.usage(&tidings_imap::voicebox::QuotaResource::StorageKib));
     assert_eq!(storage.map(|usage| usage.limit), Some(10 * 1024), "{:?}", empty.quota);
 
     // Four seconds is over the SMS's g_len=3: refused with the reason, nothing uploaded.
@@ -103,8 +106,13 @@ async fn greetings_are_uploaded_switched_and_deleted_and_the_quota_is_read() {
     voicebox::delete_greeting(&store, &secrets, &id, second, &options).await.unwrap();
     let left = voicebox::status(&store, &secrets, &id, &options).await.unwrap();
     assert_eq!(left.greetings.iter().map(|g| g.uid).collect::<Vec<_>>(), [first]);
-    let used = left.quota.iter().find_map(|root| root.usage(&tidings_imap::voicebox::QuotaResource::StorageKib));
-    assert!(used.is_some_and(|usage| usage.used > 0), "the greeting counts against the quota: {:?}", left.quota);
+    let used =
+        left.quota.iter().find_map(|root| root.usage(&tidings_imap::voicebox::QuotaResource::StorageKib));
+    assert!(
+        used.is_some_and(|usage| usage.used > 0),
+        "the greeting counts against the quota: {:?}",
+        left.quota
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -115,7 +123,10 @@ async fn pin_and_language_are_checked_against_the_sms_before_sending() {
     let options = ConnectOptions::default();
 
     let short = voicebox::change_pin(&store, &secrets, &id, "1234", "12", &options).await;
-    assert!(matches!(&short, Err(AccountsError::InvalidInput(m)) if m.contains("4 to 6 digits")), "{short:?}");
+    assert!(
+        matches!(&short, Err(AccountsError::InvalidInput(m)) if m.contains("4 to 6 digits")),
+        "{short:?}"
+    );
     let language = voicebox::change_language(&store, &secrets, &id, "7", &options).await;
     assert!(matches!(&language, Err(AccountsError::InvalidInput(m)) if m.contains("1, 2")), "{language:?}");
 

@@ -172,8 +172,10 @@ pub enum GreetingError {
 }
 
 /// Builds the RFC 5322 message to APPEND to the `Greetings` folder: `multipart/mixed` with one
-/// base64 audio attachment, `X-CNS-Greeting-Type`, `Message-Context: voice-message` (RFC 3458)
-/// and `Content-Duration` (measured by decoding, in whole seconds) on the message and on the part.
+/// base64 audio attachment, `X-CNS-Greeting-Type` and `Content-Duration` (measured by decoding,
+/// in whole seconds) on the message and on the part. No `Message-Context`: the clients we could
+/// read (AOSP's, the Orange Labs OMTP client) send none with a greeting, and `voice-message`
+/// would make the greeting look like a message left by a caller.
 pub fn greeting_message(upload: &GreetingUpload<'_>) -> Result<Vec<u8>, GreetingError> {
     let from = upload.from.trim();
     let valid_address = from.split_once('@').is_some_and(|(local, domain)| {
@@ -226,7 +228,6 @@ pub fn greeting_message(upload: &GreetingUpload<'_>) -> Result<Vec<u8>, Greeting
         .header("Date", Raw::new(date))
         .message_id(message_id)
         .subject(if is_signature { "Voice signature" } else { "Greeting" })
-        .header("Message-Context", Raw::new("voice-message"))
         .header("X-CNS-Greeting-Type", Raw::new(kind_value))
         .header("Content-Duration", Raw::new(duration))
         .body(MimePart::new("multipart/mixed", vec![part]));

@@ -4,6 +4,7 @@
 // it arrives; then removed.
 import { browser, $, $$, expect } from '@wdio/globals';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const shots = process.env.E2E_SHOTS ?? path.resolve('../../target/e2e');
@@ -15,6 +16,28 @@ interface TestDovecot {
   user: string;
   password: string;
   fingerprint: string;
+}
+
+/** A WAV file of `seconds` of a 440 Hz tone at 8 kHz, as a recorded greeting; returns its path. */
+function recording(seconds: number): string {
+  const samples = Math.round(8000 * seconds);
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(8000, 24);
+  wav.writeUInt32LE(16000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let n = 0; n < samples; n++) wav.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * n) / 8000) * 8000), 44 + n * 2);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-greeting-')), `greeting-${seconds}s.wav`);
+  fs.writeFileSync(file, wav);
+  return file;
 }
 
 function testDovecot(): TestDovecot {
@@ -99,7 +122,7 @@ describe('Adding an account', () => {
     // Not an SMS: the reason is shown and nothing is filled in.
     await $('#account-sms').setValue('Your voicemail PIN is 1234');
     await $('#account-sms-fill').click();
-    await expect($('#account-error')).toHaveText(expect.stringContaining('not a visual voicemail SMS'));
+    await expect($('#account-error')).toHaveText(expect.stringMatching(/not a visual voicemail SMS/i));
     await expect($('#account-email')).toHaveValue('');
 
     const sms = `//VVM:STATUS:st=R;rc=0;srv=1:${server.host};tui=+15550100;ipt=${server.imapPort};` +
@@ -140,6 +163,36 @@ describe('Adding an account', () => {
     await expect($('#voicemail-caller')).toHaveText(expect.stringContaining('555'));
     await expect($('#voicemail-duration')).toHaveText('0:12');
     await $('#voicemail-audio').waitForExist({ timeout: 20_000 });
+
+    // The box itself: its quota, a greeting recorded elsewhere uploaded and made active, a
+    // second one replacing it, and a PIN outside the SMS's 4-6 digits refused with the reason.
+    await $('#open-voicebox').click();
+    await $('#voicebox-dialog').waitForDisplayed();
+    await expect($('#voicebox-storage')).toHaveText(expect.stringContaining('of 10240 KiB used'), { wait: 30_000 });
+    await expect($('#voicebox-greetings')).toExist();
+    expect(await $$('#voicebox-greetings .greeting').length).toBe(0);
+    for (const seconds of [2, 3]) {
+      await $('#voicebox-file').setValue(recording(seconds));
+      await $('#voicebox-upload').click();
+      await browser.waitUntil(async () => (await $$('#voicebox-greetings .greeting').length) === (seconds === 2 ? 1 : 2),
+        { timeout: 30_000, timeoutMsg: `the ${seconds} s greeting was not listed` });
+    }
+    const greetings = async () => browser.execute(() => [...document.querySelectorAll('#voicebox-greetings .greeting')]
+      .map((row) => [row.querySelector('.kind')?.textContent, row.classList.contains('active'), row.querySelector('.muted')?.textContent]));
+    expect(await greetings()).toEqual([['Greeting', false, '0:02'], ['Greeting', true, '0:03']]);
+    await $('#voicebox-greetings .greeting .activate').click();
+    await browser.waitUntil(async () => JSON.stringify((await greetings()).map((g) => g[1])) === '[true,false]',
+      { timeout: 30_000, timeoutMsg: 'the first greeting did not become the active one' });
+    await $('#voicebox-greetings .greeting .listen').click();
+    await $('#voicebox-audio').waitForExist({ timeout: 20_000 });
+    await $('#voicebox-old-pin').setValue('1234');
+    await $('#voicebox-new-pin').setValue('12');
+    await $('#voicebox-confirm-pin').setValue('12');
+    await $('#voicebox-change-pin').click();
+    await expect($('#voicebox-error')).toHaveText(expect.stringContaining('4 to 6 digits'));
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'voicemail-box.png'));
+    await $('#voicebox-close').click();
 
     await $('#remove-account').click();
     await $('#remove-account-yes').click();

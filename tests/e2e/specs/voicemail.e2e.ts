@@ -28,7 +28,8 @@ describe('Voicemail', () => {
     expect(opened).toBe(true);
     const panel = await $('#voicemail');
     await panel.waitForDisplayed();
-    await expect($('#voicemail-caller')).toHaveText('+442079460321');
+    // The number as people write it (the server sent +442079460321).
+    await expect($('#voicemail-caller')).toHaveText('+44 20 7946 0321');
     await expect($('#voicemail-duration')).toHaveText('0:11');
     await expect($('#voicemail-transcription')).toHaveText(expect.stringContaining("Hannah from the garage"));
     // The body stays in its sandboxed frame below the panel.
@@ -75,5 +76,25 @@ describe('Voicemail', () => {
     expect(wav.subarray(0, 4).toString()).toBe('RIFF');
     expect(wav.readUInt32LE(24)).toBe(16000);
     fs.rmSync(file);
+  });
+
+  it('shows a fax page as an image', async () => {
+    await $('#message-search').setValue('fax');
+    await browser.waitUntil(async () => (await $$('#message-list .message-row')).length === 1,
+      { timeout: 10_000, timeoutMsg: 'the search did not find the one fax' });
+    await $$('#message-list .message-row')[0].click();
+    await expect($('#voicemail-pages')).toHaveText('1 page');
+    const page = await $('#fax-page');
+    await page.waitForExist({ timeout: 20_000 });
+    await browser.waitUntil(async () => (await browser.execute(() => (document.getElementById('fax-page') as HTMLImageElement).naturalWidth)) > 0,
+      { timeout: 10_000, timeoutMsg: 'the fax page image did not load' });
+    const [width, height] = await browser.execute(() => {
+      const img = document.getElementById('fax-page') as HTMLImageElement;
+      return [img.naturalWidth, img.naturalHeight];
+    });
+    // The demo fax is one 400 × 200 CCITT Group 4 page: shown at its own size.
+    expect([width, height]).toEqual([400, 200]);
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'fax.png'));
   });
 });

@@ -131,6 +131,11 @@ export interface QuoteView {
 export interface VoicemailView {
   kind: 'voice' | 'video' | 'fax' | 'missed-call' | 'number' | 'infotainment';
   caller: string | null;
+  /** The number written for people (`+1 555-123-4567`). */
+  callerDisplay: string | null;
+  /** The caller's name, when the carrier sent one. */
+  callerName: string | null;
+  callerWithheld: boolean;
   callback: string | null;
   /** Whole seconds, as the headers claim. */
   declaredDuration: number | null;
@@ -140,6 +145,10 @@ export interface VoicemailView {
   transcription: string | null;
   /** Fax only. */
   faxPages: number | null;
+  /** Fax pages `faxPage` can show as images. */
+  faxImages: number;
+  /** The fax is (also) a PDF, for `exportFaxPdf`. */
+  hasPdf: boolean;
   importance: 'low' | 'normal' | 'high' | null;
 }
 
@@ -189,6 +198,50 @@ export const listAccounts = () => invoke<AccountView[]>('list_accounts');
 
 export const addAccount = (request: AddAccountRequest) => invoke<AddedAccount>('add_account', { ...request });
 
+/** Used of limit (storage in KiB). */
+export interface Usage {
+  used: number;
+  limit: number;
+}
+
+export interface GreetingView {
+  uid: number;
+  /** `normal-greeting`, `voice-signature`, `busy-greeting`, … */
+  kind: string;
+  active: boolean;
+  duration: number | null;
+  hasAudio: boolean;
+}
+
+export interface VoicemailBoxStatus {
+  dialect: string;
+  storage: Usage | null;
+  messages: Usage | null;
+  hasGreetings: boolean;
+  greetings: GreetingView[];
+}
+
+export const voicemailBox = (account: string) => invoke<VoicemailBoxStatus>('voicemail_box', { account });
+
+export const greetingAudio = (account: string, uid: number) =>
+  invoke<ArrayBuffer>('greeting_audio', { account, uid });
+
+export const activateGreeting = (account: string, uid: number) => invoke<void>('activate_greeting', { account, uid });
+
+export const deleteGreeting = (account: string, uid: number) => invoke<void>('delete_greeting', { account, uid });
+
+/** The audio file goes as the raw request body; what it is goes in headers. */
+export const uploadGreeting = (account: string, kind: string, activate: boolean, audio: ArrayBuffer) =>
+  invoke<number | null>('upload_greeting', audio, {
+    headers: { account: encodeURIComponent(account), kind, activate: String(activate) },
+  });
+
+export const changeVoicemailPin = (account: string, oldPin: string, newPin: string) =>
+  invoke<void>('change_voicemail_pin', { account, oldPin, newPin });
+
+export const changeVoicemailLanguage = (account: string, language: string) =>
+  invoke<void>('change_voicemail_language', { account, language });
+
 export const readStatusSms = (text: string) => invoke<StatusSmsFill>('read_status_sms', { text });
 
 export const removeAccount = (id: string) => invoke<void>('remove_account', { id });
@@ -221,6 +274,12 @@ export const openMessage = (message: MessageRef, allowRemoteImages = false) =>
 
 /** The voicemail's audio as WAV bytes (sent raw, not as JSON). */
 export const voicemailAudio = (message: MessageRef) => invoke<ArrayBuffer>('voicemail_audio', { message });
+
+/** Page `index` (from 0) of a fax, as PNG bytes. */
+export const faxPage = (message: MessageRef, index: number) => invoke<ArrayBuffer>('fax_page', { message, index });
+
+/** Saves the fax's PDF in the Downloads folder; resolves to the file's path. */
+export const exportFaxPdf = (message: MessageRef) => invoke<string>('export_fax_pdf', { message });
 
 /** Saves the voicemail as WAV in the Downloads folder; resolves to the file's path. */
 export const exportVoicemailWav = (message: MessageRef) => invoke<string>('export_voicemail_wav', { message });

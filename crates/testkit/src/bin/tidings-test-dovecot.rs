@@ -1,5 +1,6 @@
-//! A test Dovecot for suites that are not Rust (the end-to-end suite): starts one with TLS and
-//! the user `alice`, seeds her INBOX with three messages, prints one JSON line with what a client
+//! A test Dovecot for suites that are not Rust (the end-to-end suite): starts one with TLS, a
+//! 10 MB quota and the user `alice`, with an empty `Greetings` folder, seeds her INBOX with three
+//! messages, prints one JSON line with what a client
 //! needs (ports, user, password, certificate fingerprint), and runs until its standard input
 //! closes, then stops Dovecot and removes its files. Each line `seed` on standard input delivers
 //! one more message ("E2E message 4", 5, …), as new mail arriving while a client watches; a line
@@ -21,7 +22,8 @@ fn main() -> ExitCode {
         tls: true,
         users: vec![(USER.into(), PASSWORD.into())],
         id_log: true,
-        ..DovecotOptions::default()
+        // A voicemail box has a quota and a greetings folder (the end-to-end suite's VVM account).
+        quota_rule: Some("*:storage=10M".into()),
     };
     let dovecot = match Dovecot::start(options) {
         Ok(dovecot) => dovecot,
@@ -30,6 +32,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(error) = dovecot.doveadm(&["mailbox", "create", "-u", USER, "Greetings"]) {
+        eprintln!("tidings-test-dovecot: {error}");
+        return ExitCode::FAILURE;
+    }
     for n in 1..=3 {
         if let Err(error) = dovecot.seed(USER, "INBOX", &[&message(n)]) {
             eprintln!("tidings-test-dovecot: {error}");

@@ -24,7 +24,7 @@ export class VoicemailAudio {
   src = $state<string | null>(null);
   error = $state<IpcError | null>(null);
   loading = $state(false);
-  private current: MessageRef | null = null;
+  private current: unknown = null;
 
   constructor(
     private readonly api: AudioApi = ipc,
@@ -33,19 +33,27 @@ export class VoicemailAudio {
 
   /** Fetches `message`'s audio, dropping whatever was loaded before. */
   async load(message: MessageRef): Promise<void> {
+    await this.loadWith(message, () => this.api.voicemailAudio(message));
+  }
+
+  /**
+   * Fetches WAV bytes with `fetch` (a voicemail's, a greeting's), dropping whatever was loaded
+   * before; `token` names what is loading, so a late answer for an earlier one is dropped.
+   */
+  async loadWith(token: unknown, fetch: () => Promise<ArrayBuffer>): Promise<void> {
     this.close();
-    this.current = message;
+    this.current = token;
     this.loading = true;
     try {
-      const bytes = await this.api.voicemailAudio(message);
-      // Closed, or another voicemail opened, while this one was decoding: no URL to leak.
-      if (this.current !== message) return;
+      const bytes = await fetch();
+      // Closed, or something else opened, while this one was decoding: no URL to leak.
+      if (this.current !== token) return;
       const data = bytes instanceof ArrayBuffer ? bytes : new Uint8Array(bytes as ArrayLike<number>);
       this.src = this.urls.create(new Blob([data], { type: 'audio/wav' }));
     } catch (thrown) {
-      if (this.current === message) this.error = ipc.asIpcError(thrown);
+      if (this.current === token) this.error = ipc.asIpcError(thrown);
     } finally {
-      if (this.current === message) this.loading = false;
+      if (this.current === token) this.loading = false;
     }
   }
 
