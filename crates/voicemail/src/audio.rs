@@ -5,8 +5,10 @@
 //!   frame parser (one header octet `P|FT|Q|P|P` + a payload whose size the FT gives) feeds a decoder.
 //!   Octets that are not a valid frame header are skipped with a warning. A frame marked damaged
 //!   (Q = 0) still goes through the decoder, so its state follows the stream, but its 20 ms are
-//!   played as silence rather than as whatever the damaged bits decode to; a last frame cut short
-//!   becomes 20 ms of silence. Both with a warning, never a crash: the timeline has one 20 ms slot
+//!   played as silence rather than as whatever the damaged bits decode to; an AMR-WB frame marked
+//!   lost (FT 14, SPEECH_LOST) is not decoded at all and is silent too (the decoders conceal it
+//!   differently); a last frame cut short becomes 20 ms of silence. All with a warning, never a
+//!   crash: the timeline has one 20 ms slot
 //!   per frame, so the measured duration is `frames × 20 ms` whatever the `Content-Duration`
 //!   header claimed.
 //! - **Ogg Opus** through libopus (`crate::ogg_opus`): 48 kHz, pre-skip and end trimming as RFC
@@ -258,7 +260,15 @@ pub fn decode_amr(bytes: &[u8]) -> Result<Decoded, AudioError> {
             file.truncated_octets
         ));
     }
-    let damaged = file.frames.iter().filter(|frame| !frame.quality_ok).count();
+    // AMR-WB FT 14: the frame was lost before the file was written. OpenCORE and rvoip conceal
+    // it differently (and rvoip's concealment then leaves the following frames a few LSBs off),
+    // so neither decoder sees it: its slot is silent and both give the same PCM.
+    let speech_lost = |frame: &AmrFrame<'_>| variant == AmrVariant::Wb && frame.ft == 14;
+    let lost = file.frames.iter().filter(|frame| speech_lost(frame)).count();
+    if lost > 0 {
+        warnings.push(format!("{lost} frames were lost before recording (SPEECH_LOST): played as silence"));
+    }
+    let damaged = file.frames.iter().filter(|frame| !frame.quality_ok && !speech_lost(frame)).count();
     if damaged > 0 {
         warnings.push(format!("{damaged} frames are marked damaged (Q bit 0): played as silence"));
     }
@@ -272,6 +282,9 @@ pub fn decode_amr(bytes: &[u8]) -> Result<Decoded, AudioError> {
     let mut discarded = vec![0i16; frame_samples];
     let mut refused = 0usize;
     for (frame, out) in file.frames.iter().zip(samples.chunks_exact_mut(frame_samples)) {
+        if speech_lost(frame) {
+            continue;
+        }
         // A damaged frame's slot stays silent; the decoder still sees it.
         if !decoder.decode(frame, if frame.quality_ok { out } else { &mut discarded }) {
             refused += 1;

@@ -156,6 +156,76 @@ fn amr_is_bit_exact_with_opencore_at_every_rate_and_with_dtx() {
     }
 }
 
+/// Frames missing (NB NO_DATA mid-speech, WB SPEECH_LOST) and damaged (Q = 0), spliced into
+/// real files. NO_DATA is decoded (concealed) exactly as OpenCORE does; damaged frames are silent
+/// and leave the decoder as OpenCORE leaves it; a SPEECH_LOST frame is silent and not decoded, so
+/// the rest equals OpenCORE's decode of the file without those frames. Run with and without
+/// `--features rust-amr`, this is what keeps the two decoders' behaviour on damage the same.
+#[test]
+fn lost_and_damaged_amr_frames_match_opencore_with_silent_slots() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let scratch = Scratch::new("amr-damaged");
+    for (rate, encoder, reference_decoder, bitrate, ext, magic_len, lost_header) in [
+        (8000, "libopencore_amrnb", "libopencore_amrnb", "12.2k", "amr", 6, 0x7c_u8), // NO_DATA
+        (16000, "libvo_amrwbenc", "libopencore_amrwb", "12.65k", "awb", 9, 0x74),     // SPEECH_LOST
+    ] {
+        let input = source(&scratch, rate);
+        let clean_file = scratch.path(&format!("clean.{ext}"));
+        ffmpeg(&[
+            "-i",
+            input.to_str().unwrap(),
+            "-c:a",
+            encoder,
+            "-b:a",
+            bitrate,
+            "-f",
+            "amr",
+            clean_file.to_str().unwrap(),
+        ]);
+        let clean = std::fs::read(&clean_file).unwrap();
+        let frames = parse_amr(&clean).unwrap().frames;
+        // `damaged` is what we decode; `reference_input` is what OpenCORE should see of it.
+        let mut damaged = clean[..magic_len].to_vec();
+        let mut reference_input = damaged.clone();
+        for (index, frame) in frames.iter().enumerate() {
+            if (50..60).contains(&index) {
+                damaged.push(lost_header);
+                if ext == "amr" {
+                    reference_input.push(lost_header);
+                }
+            } else {
+                let q = if (100..110).contains(&index) { 0 } else { 0x04 };
+                for file in [&mut damaged, &mut reference_input] {
+                    file.push(frame.ft << 3 | q);
+                    file.extend_from_slice(frame.payload);
+                }
+            }
+        }
+        let reference_file = scratch.path(&format!("reference.{ext}"));
+        std::fs::write(&reference_file, &reference_input).unwrap();
+        let ours = decode(&damaged, None).expect("decodes");
+        assert!(
+            ours.warnings.iter().any(|w| w.contains("10 frames are marked damaged")),
+            "{ext}: {:?}",
+            ours.warnings
+        );
+        let slot = rate as usize / 50;
+        let mut expected = reference(&reference_file, Some(reference_decoder));
+        if ext == "awb" {
+            assert!(ours.warnings.iter().any(|w| w.contains("10 frames were lost")), "{:?}", ours.warnings);
+            expected.splice(50 * slot..50 * slot, std::iter::repeat_n(0, 10 * slot));
+        }
+        assert_eq!(ours.pcm.samples.len(), expected.len(), "{ext}: one slot per frame");
+        assert_eq!(ours.pcm.samples.len(), frames.len() * slot, "{ext}: one slot per frame");
+        assert!(expected[100 * slot..110 * slot].iter().any(|&s| s != 0), "the reference plays them");
+        expected[100 * slot..110 * slot].fill(0);
+        let differing = ours.pcm.samples.iter().zip(&expected).filter(|(a, b)| a != b).count();
+        assert_eq!(differing, 0, "{ext} with {AMR_DECODER}: {differing} samples differ");
+    }
+}
+
 fn snr_db(ours: &[i16], reference: &[i16]) -> f64 {
     let signal: f64 = reference.iter().map(|&s| f64::from(s).powi(2)).sum();
     let noise: f64 = ours.iter().zip(reference).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
