@@ -283,7 +283,9 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
             lost = true;
         }
         next_sequence = Some(page.sequence.wrapping_add(1));
-        let page_start = samples.len();
+        // Where silence for lost audio goes: before this page's packets when the loss came
+        // earlier, else where the first packet of this page was lost.
+        let mut gap_at = lost.then_some(samples.len());
         let mut packets_ended = false;
         for (index, (piece, ends)) in page.pieces().into_iter().enumerate() {
             // Glue a continued packet to its start; drop it when the start was lost.
@@ -295,11 +297,13 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
             } else {
                 if partial.take().is_some() {
                     lost = true; // a packet that never got its end
+                    gap_at.get_or_insert(samples.len());
                 }
                 Some(piece.to_vec())
             };
             let Some(packet) = packet else {
                 lost = true;
+                gap_at.get_or_insert(samples.len());
                 continue;
             };
             if !ends {
@@ -317,6 +321,7 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
                 _ => {
                     bad_packets += 1;
                     lost = true;
+                    gap_at.get_or_insert(samples.len());
                 }
             }
         }
@@ -324,9 +329,10 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
             let decoded = (samples.len() / channels) as u64;
             if lost && page.granule > decoded {
                 // The packets ending on this page end at its granule position: what is missing
-                // before them was lost.
+                // was lost.
                 let gap = (page.granule - decoded).min(MAX_GAP_SAMPLES);
-                samples.splice(page_start..page_start, std::iter::repeat_n(0, gap as usize * channels));
+                let at = gap_at.unwrap_or(samples.len());
+                samples.splice(at..at, std::iter::repeat_n(0, gap as usize * channels));
                 silence_frames += gap;
             }
             lost = false;
@@ -361,4 +367,167 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
         amr_frames: None,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Ogg Opus files built here (libopus's encoder, our own page writer), so the page reader,
+    //! trimming and repair are tested without ffmpeg; `tests/ffmpeg_vectors.rs` checks the same
+    //! against ffmpeg's files and decoder.
+
+    use super::*;
+
+    const SERIAL: u32 = 0x5eed;
+
+    /// One second of a 440 Hz tone with a 3 Hz tremolo, mono, 48 kHz.
+    fn tone(seconds: usize) -> Vec<i16> {
+        (0..48_000 * seconds)
+            .map(|i| {
+                let t = i as f64 / 48_000.0;
+                ((t * 440.0 * std::f64::consts::TAU).sin()
+                    * (0.6 + 0.4 * (t * 3.0 * std::f64::consts::TAU).sin())
+                    * 9_000.0) as i16
+            })
+            .collect()
+    }
+
+    fn page(header_type: u8, granule: u64, sequence: u32, lacing: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut page = b"OggS\0".to_vec();
+        page.push(header_type);
+        page.extend_from_slice(&granule.to_le_bytes());
+        page.extend_from_slice(&SERIAL.to_le_bytes());
+        page.extend_from_slice(&sequence.to_le_bytes());
+        page.extend_from_slice(&[0; 4]);
+        page.push(lacing.len() as u8);
+        page.extend_from_slice(lacing);
+        page.extend_from_slice(body);
+        let crc = ogg_crc(&page);
+        page[22..26].copy_from_slice(&crc.to_le_bytes());
+        page
+    }
+
+    /// Pages of an Ogg Opus stream: the two header pages, then the packets laced into pages of
+    /// at most `max_segments` segments (small values split packets across pages).
+    fn ogg_opus(pre_skip: u16, packets: &[Vec<u8>], samples: usize, max_segments: usize) -> Vec<Vec<u8>> {
+        let mut head = b"OpusHead\x01\x01".to_vec();
+        head.extend_from_slice(&pre_skip.to_le_bytes());
+        head.extend_from_slice(&48_000u32.to_le_bytes());
+        head.extend_from_slice(&[0, 0, 0]);
+        let tags = b"OpusTags\x05\0\0\0tests\0\0\0\0";
+        let mut pages =
+            vec![page(0x02, 0, 0, &[head.len() as u8], &head), page(0, 0, 1, &[tags.len() as u8], tags)];
+        // (segment, packet index, last segment of its packet)
+        let mut segments: Vec<(&[u8], usize, bool)> = Vec::new();
+        for (index, packet) in packets.iter().enumerate() {
+            let mut rest = &packet[..];
+            while rest.len() >= 255 {
+                segments.push((&rest[..255], index, false));
+                rest = &rest[255..];
+            }
+            segments.push((rest, index, true));
+        }
+        let chunks: Vec<_> = segments.chunks(max_segments).collect();
+        for (number, chunk) in chunks.iter().enumerate() {
+            let continued = u8::from(number > 0 && !chunks[number - 1].last().unwrap().2);
+            let eos = if number + 1 == chunks.len() { 0x04 } else { 0 };
+            let granule = match chunk.iter().rev().find(|segment| segment.2) {
+                // Each packet is 20 ms (the pre-skip is counted in them); the last page's granule
+                // trims to the real length.
+                Some(&(_, index, _)) if eos == 0 => (index as u64 + 1) * 960,
+                Some(_) => u64::from(pre_skip) + samples as u64,
+                None => u64::MAX,
+            };
+            let lacing: Vec<u8> = chunk.iter().map(|segment| segment.0.len() as u8).collect();
+            let body: Vec<u8> = chunk.iter().flat_map(|segment| segment.0.iter().copied()).collect();
+            pages.push(page(continued | eos, granule, number as u32 + 2, &lacing, &body));
+        }
+        pages
+    }
+
+    fn encode(samples: &[i16], bitrate: i32) -> (u16, Vec<Vec<u8>>) {
+        let mut encoder = opus::Encoder::new(48_000, opus::Channels::Mono, opus::Application::Voip).unwrap();
+        encoder.set_bitrate(opus::Bitrate::Bits(bitrate)).unwrap();
+        let pre_skip = encoder.get_lookahead().unwrap() as u16;
+        // Pad so the encoder's delay is flushed out too.
+        let mut padded = samples.to_vec();
+        padded.resize((samples.len() + usize::from(pre_skip)).div_ceil(960) * 960, 0);
+        let packets = padded.chunks(960).map(|frame| encoder.encode_vec(frame, 4000).unwrap()).collect();
+        (pre_skip, packets)
+    }
+
+    #[test]
+    fn built_stream_decodes_to_its_exact_length_and_matches_the_source() {
+        let source = tone(2);
+        let samples = source.len() - 123; // not a whole number of packets
+        for (bitrate, max_segments) in [(24_000, 255), (256_000, 2)] {
+            let (pre_skip, packets) = encode(&source[..samples], bitrate);
+            let file = ogg_opus(pre_skip, &packets, samples, max_segments).concat();
+            assert!(packets.iter().any(|p| p.len() > 255 * 2) == (max_segments == 2), "split packets");
+            let decoded = decode_opus(&file).unwrap();
+            assert!(decoded.warnings.is_empty(), "{:?}", decoded.warnings);
+            assert_eq!(decoded.pcm.samples.len(), samples, "pre-skip and end trimmed");
+            // The pre-skip aligns the output with the input: the tone comes back.
+            let skip = 4_800;
+            let (ours, theirs) = (&decoded.pcm.samples[skip..samples - skip], &source[skip..samples - skip]);
+            let noise: f64 =
+                ours.iter().zip(theirs).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
+            let signal: f64 = theirs.iter().map(|&s| f64::from(s).powi(2)).sum();
+            assert!(10.0 * (signal / noise).log10() > 10.0, "{bitrate}: the tone, in place");
+            let probed = crate::audio::probe_duration(&file, None).unwrap();
+            assert!((probed - samples as f64 / 48_000.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn lost_pages_and_refused_packets_become_silence_in_place() {
+        let source = tone(2);
+        let (pre_skip, mut packets) = encode(&source, 24_000);
+        // Packet 30 is one octet of a code-3 TOC without its frame count: libopus refuses it.
+        packets[30] = vec![0x03];
+        let pages = ogg_opus(pre_skip, &packets, source.len(), 20);
+        let clean = {
+            let (pre_skip, packets) = encode(&source, 24_000);
+            decode_opus(&ogg_opus(pre_skip, &packets, source.len(), 20).concat()).unwrap().pcm.samples
+        };
+        // Page 4 (audio packets 40..60) left out entirely: the sequence numbers jump.
+        let mut file: Vec<u8> = Vec::new();
+        for (index, page) in pages.iter().enumerate() {
+            if index != 4 {
+                file.extend_from_slice(page);
+            }
+        }
+        let decoded = decode_opus(&file).unwrap();
+        assert_eq!(decoded.pcm.samples.len(), source.len(), "the timeline is kept");
+        assert!(decoded.warnings.iter().any(|w| w.contains("1 Opus packets")), "{:?}", decoded.warnings);
+        assert!(
+            decoded.warnings.iter().any(|w| w.contains("0.42 s of lost audio")),
+            "{:?}",
+            decoded.warnings
+        );
+        // Packet 30 and packets 40..60, minus the pre-skip, are silent; everything before is as
+        // in the clean stream.
+        let at = |packet: usize| packet * 960 - usize::from(pre_skip);
+        assert!(decoded.pcm.samples[at(30)..at(31)].iter().all(|&s| s == 0));
+        assert!(decoded.pcm.samples[at(40)..at(60)].iter().all(|&s| s == 0));
+        assert_eq!(decoded.pcm.samples[..at(30)], clean[..at(30)]);
+        assert!(clean[at(40)..at(60)].iter().any(|&s| s != 0));
+    }
+
+    #[test]
+    fn headers_that_are_not_plain_mono_or_stereo_opus_are_refused() {
+        assert_eq!(OpusHead::parse(b"OpusHead"), None, "too short");
+        let mut head = b"OpusHead\x01\x06\x38\x01\x80\xbb\0\0\0\0\x01\x04\x02\0\x04\x01\x02\x03\x05".to_vec();
+        let surround = OpusHead::parse(&head).unwrap();
+        assert!(!surround.plain);
+        // Family 1, one coupled stream, identity mapping: plain stereo.
+        head[9] = 2;
+        head.truncate(19);
+        head.extend_from_slice(&[1, 1, 0, 1]);
+        assert!(OpusHead::parse(&head).unwrap().plain);
+        head[8] = 0x10; // major version 1
+        assert_eq!(OpusHead::parse(&head), None);
+        let file = page(0x02, 0, 0, &[head.len() as u8], &head);
+        assert!(ogg_audio(&file).is_none());
+        assert!(decode_opus(b"OggS").is_err());
+    }
 }
