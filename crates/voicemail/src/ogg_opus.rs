@@ -29,6 +29,11 @@ const MAX_PACKET_SAMPLES: usize = 5760;
 /// allocate gigabytes.
 const MAX_GAP_SAMPLES: u64 = OPUS_RATE as u64 * 60;
 
+/// Decoding stops after this many samples per channel (15 minutes, longer than any carrier keeps
+/// a voicemail): two-octet Opus packets can each claim 120 ms, so a crafted file of a few
+/// megabytes could otherwise ask for gigabytes of PCM.
+const MAX_FRAMES: u64 = OPUS_RATE as u64 * 60 * 15;
+
 /// Granule position meaning "no packet ends on this page".
 const NO_GRANULE: u64 = u64::MAX;
 
@@ -256,6 +261,11 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
     let mut warnings = Vec::new();
     let mut offset = 0;
     while offset < bytes.len() {
+        if (samples.len() / channels) as u64 >= MAX_FRAMES {
+            warnings
+                .push(format!("stopped after {} minutes of audio", MAX_FRAMES / u64::from(OPUS_RATE) / 60));
+            break;
+        }
         let Some(page) = page_at(bytes, offset) else {
             // No intact page here: resume at the next capture pattern.
             match find_capture(bytes, offset + 1) {
@@ -330,7 +340,8 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
             if lost && page.granule > decoded {
                 // The packets ending on this page end at its granule position: what is missing
                 // was lost.
-                let gap = (page.granule - decoded).min(MAX_GAP_SAMPLES);
+                let gap =
+                    (page.granule - decoded).min(MAX_GAP_SAMPLES).min(MAX_FRAMES.saturating_sub(decoded));
                 let at = gap_at.unwrap_or(samples.len());
                 samples.splice(at..at, std::iter::repeat_n(0, gap as usize * channels));
                 silence_frames += gap;
@@ -529,5 +540,44 @@ mod tests {
         let file = page(0x02, 0, 0, &[head.len() as u8], &head);
         assert!(ogg_audio(&file).is_none());
         assert!(decode_opus(b"OggS").is_err());
+    }
+
+    #[test]
+    fn mutated_pages_with_good_checksums_never_panic_and_stay_bounded() {
+        let source = tone(1);
+        let (pre_skip, packets) = encode(&source, 24_000);
+        let pages = ogg_opus(pre_skip, &packets, source.len(), 10);
+        let mut seed = 0x2545_f491_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for round in 0..300 {
+            let mut file = Vec::new();
+            for (index, page) in pages.iter().enumerate() {
+                let mut page = page.clone();
+                if index >= 2 && next() % 3 == 0 {
+                    // Any octet after the capture pattern, the checksum made right again, so
+                    // the damage reaches the packet splitter, the granule logic and libopus.
+                    let at = 5 + next() as usize % (page.len() - 5);
+                    page[at] = next() as u8;
+                    if !(22..26).contains(&at) {
+                        let crc = ogg_crc(&page);
+                        page[22..26].copy_from_slice(&crc.to_le_bytes());
+                    }
+                }
+                file.extend_from_slice(&page);
+            }
+            if let Ok(decoded) = decode_opus(&file) {
+                let frames = decoded.pcm.samples.len() / usize::from(decoded.pcm.channels);
+                assert!(
+                    frames as u64 <= MAX_FRAMES + 255 * MAX_PACKET_SAMPLES as u64,
+                    "round {round}: {frames}"
+                );
+            }
+            let _ = crate::audio::probe_duration(&file, None);
+        }
     }
 }
