@@ -38,6 +38,11 @@
 //!   octets (the C functions take no length) and fuzzed clean in the recipe (valgrind, 20 000 random
 //!   frames per variant).
 //!
+//! Re-measured with `benches/decode.rs` on 2026-11-26 (same files, release, `-- --quick`): OpenCORE
+//! 1435–1451× NB, 522–525× WB; rvoip 681–704× NB, 136–138× WB; a debug build leaves OpenCORE
+//! as fast and slows rvoip to 104× / 24× unless the workspace sets
+//! `[profile.dev.package.rvoip-codec-core] opt-level = 3` (then 681× / 138×).
+//!
 //! Windows and macOS have no OpenCORE package, so there (and on Linux with the `rust-amr`
 //! feature, which is how it is tested here) `rvoip-codec-core` decodes AMR (`crate::rust_amr`).
 //! Both modules offer the same `Decoder`, picked by `#[cfg]`; `rust_amr` hides the two ways

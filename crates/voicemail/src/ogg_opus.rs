@@ -257,6 +257,7 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
     let mut next_sequence: Option<u32> = None;
     let mut lost = false;
     let mut last_granule = None;
+    let mut granule_offset = None;
     let (mut damaged_regions, mut bad_packets, mut silence_frames) = (0usize, 0usize, 0u64);
     let mut warnings = Vec::new();
     let mut offset = 0;
@@ -337,17 +338,20 @@ pub(crate) fn decode_opus(bytes: &[u8]) -> Result<Decoded, AudioError> {
         }
         if packets_ended && page.granule != NO_GRANULE && audio_started {
             let decoded = (samples.len() / channels) as u64;
-            if lost && page.granule > decoded {
+            // A stream cut from a longer one starts above granule position zero (RFC 7845
+            // §4.3): count from where it starts.
+            let offset = *granule_offset.get_or_insert(page.granule.saturating_sub(decoded));
+            let granule = page.granule.saturating_sub(offset);
+            if lost && granule > decoded {
                 // The packets ending on this page end at its granule position: what is missing
                 // was lost.
-                let gap =
-                    (page.granule - decoded).min(MAX_GAP_SAMPLES).min(MAX_FRAMES.saturating_sub(decoded));
+                let gap = (granule - decoded).min(MAX_GAP_SAMPLES).min(MAX_FRAMES.saturating_sub(decoded));
                 let at = gap_at.unwrap_or(samples.len());
                 samples.splice(at..at, std::iter::repeat_n(0, gap as usize * channels));
                 silence_frames += gap;
             }
             lost = false;
-            last_granule = Some(page.granule);
+            last_granule = Some(granule);
         }
     }
     if damaged_regions > 0 {
@@ -500,28 +504,38 @@ mod tests {
             let (pre_skip, packets) = encode(&source, 24_000);
             decode_opus(&ogg_opus(pre_skip, &packets, source.len(), 20).concat()).unwrap().pcm.samples
         };
-        // Page 4 (audio packets 40..60) left out entirely: the sequence numbers jump.
-        let mut file: Vec<u8> = Vec::new();
-        for (index, page) in pages.iter().enumerate() {
-            if index != 4 {
-                file.extend_from_slice(page);
+        // Page 4 (audio packets 40..60) left out entirely: the sequence numbers jump. Also with
+        // every granule position shifted, as in a stream cut from a longer one.
+        for shift in [0u64, 10_000_000] {
+            let mut file: Vec<u8> = Vec::new();
+            for (index, page) in pages.iter().enumerate() {
+                let mut page = page.clone();
+                if index >= 2 {
+                    let granule = u64::from_le_bytes(page[6..14].try_into().unwrap()) + shift;
+                    page[6..14].copy_from_slice(&granule.to_le_bytes());
+                    let crc = ogg_crc(&page);
+                    page[22..26].copy_from_slice(&crc.to_le_bytes());
+                }
+                if index != 4 {
+                    file.extend_from_slice(&page);
+                }
             }
+            let decoded = decode_opus(&file).unwrap();
+            assert_eq!(decoded.pcm.samples.len(), source.len(), "shift {shift}: the timeline is kept");
+            assert!(decoded.warnings.iter().any(|w| w.contains("1 Opus packets")), "{:?}", decoded.warnings);
+            assert!(
+                decoded.warnings.iter().any(|w| w.contains("0.42 s of lost audio")),
+                "{:?}",
+                decoded.warnings
+            );
+            // Packet 30 and packets 40..60, minus the pre-skip, are silent; everything before
+            // is as in the clean stream.
+            let at = |packet: usize| packet * 960 - usize::from(pre_skip);
+            assert!(decoded.pcm.samples[at(30)..at(31)].iter().all(|&s| s == 0));
+            assert!(decoded.pcm.samples[at(40)..at(60)].iter().all(|&s| s == 0));
+            assert_eq!(decoded.pcm.samples[..at(30)], clean[..at(30)]);
+            assert!(clean[at(40)..at(60)].iter().any(|&s| s != 0));
         }
-        let decoded = decode_opus(&file).unwrap();
-        assert_eq!(decoded.pcm.samples.len(), source.len(), "the timeline is kept");
-        assert!(decoded.warnings.iter().any(|w| w.contains("1 Opus packets")), "{:?}", decoded.warnings);
-        assert!(
-            decoded.warnings.iter().any(|w| w.contains("0.42 s of lost audio")),
-            "{:?}",
-            decoded.warnings
-        );
-        // Packet 30 and packets 40..60, minus the pre-skip, are silent; everything before is as
-        // in the clean stream.
-        let at = |packet: usize| packet * 960 - usize::from(pre_skip);
-        assert!(decoded.pcm.samples[at(30)..at(31)].iter().all(|&s| s == 0));
-        assert!(decoded.pcm.samples[at(40)..at(60)].iter().all(|&s| s == 0));
-        assert_eq!(decoded.pcm.samples[..at(30)], clean[..at(30)]);
-        assert!(clean[at(40)..at(60)].iter().any(|&s| s != 0));
     }
 
     #[test]

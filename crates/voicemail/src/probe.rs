@@ -8,7 +8,8 @@
 //!   last frame gets;
 //! - WAV: the `data` chunk's size (as much of it as is present) over the block size;
 //! - Ogg Opus and Vorbis: the last intact page's granule position (Opus: minus the pre-skip, at
-//!   48 kHz);
+//!   48 kHz). A stream cut from a longer one, whose granule positions do not start at zero,
+//!   reads as too long here (the decoder corrects for it; the probe does not look at the start);
 //! - MP3 and FLAC: symphonia's packet headers walked to the end, summing their durations (gapless
 //!   trimming included), nothing decoded. A Xing/LAME or STREAMINFO frame count is a header and
 //!   lies about a file cut short, so it is used only when no packet can be read.
