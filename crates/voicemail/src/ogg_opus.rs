@@ -182,6 +182,44 @@ pub(crate) fn last_granule(bytes: &[u8], serial: u32) -> Option<u64> {
     None
 }
 
+/// Where an Opus stream's granule positions start (RFC 7845 §4.3): zero for a stream encoded
+/// from the start, more for one cut from a longer stream. Read from the first page on which an
+/// audio packet ends: its granule position minus the samples of the audio packets up to there
+/// (their TOC octets say how many; nothing is decoded). `None` when no such page is found.
+pub(crate) fn opus_granule_start(bytes: &[u8], serial: u32) -> Option<u64> {
+    let (mut offset, mut packets, mut samples) = (0, 0usize, 0u64);
+    // The first two octets of the packet being read (all a TOC needs), when it began on an
+    // earlier page.
+    let mut begun: Option<Vec<u8>> = None;
+    while let Some(page) = page_at(bytes, offset) {
+        offset += page.len;
+        if page.serial != serial {
+            continue;
+        }
+        let mut audio_ended = false;
+        for (index, (piece, ends)) in page.pieces().into_iter().enumerate() {
+            let mut start = if index == 0 && page.continues_packet() { begun.take()? } else { Vec::new() };
+            if start.len() < 2 {
+                start.extend(piece.iter().take(2 - start.len()));
+            }
+            if !ends {
+                begun = Some(start);
+                continue;
+            }
+            packets += 1;
+            if packets > 2 {
+                // Packets 1 and 2 are OpusHead and OpusTags.
+                samples += opus::packet::get_nb_samples(&start, OPUS_RATE).ok()? as u64;
+                audio_ended = true;
+            }
+        }
+        if audio_ended && page.granule != NO_GRANULE {
+            return Some(page.granule.saturating_sub(samples));
+        }
+    }
+    None
+}
+
 /// The Opus identification header (RFC 7845 §5.1), the fields a decoder needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OpusHead {
@@ -522,6 +560,9 @@ mod tests {
             }
             let decoded = decode_opus(&file).unwrap();
             assert_eq!(decoded.pcm.samples.len(), source.len(), "shift {shift}: the timeline is kept");
+            assert_eq!(opus_granule_start(&file, SERIAL), Some(shift));
+            let probed = crate::audio::probe_duration(&file, None).unwrap();
+            assert!((probed - source.len() as f64 / 48_000.0).abs() < 1e-9, "shift {shift}: probe {probed}");
             assert!(decoded.warnings.iter().any(|w| w.contains("1 Opus packets")), "{:?}", decoded.warnings);
             assert!(
                 decoded.warnings.iter().any(|w| w.contains("0.42 s of lost audio")),

@@ -7,9 +7,9 @@
 //! - AMR: the whole frames the lenient parser finds × 20 ms, plus the 20 ms slot a cut-short
 //!   last frame gets;
 //! - WAV: the `data` chunk's size (as much of it as is present) over the block size;
-//! - Ogg Opus and Vorbis: the last intact page's granule position (Opus: minus the pre-skip, at
-//!   48 kHz). A stream cut from a longer one, whose granule positions do not start at zero,
-//!   reads as too long here (the decoder corrects for it; the probe does not look at the start);
+//! - Ogg Opus and Vorbis: the last intact page's granule position (Opus: minus where the stream's
+//!   granule positions start, read from the TOC octets of the first page's packets, and minus the
+//!   pre-skip, at 48 kHz; a Vorbis stream cut from a longer one reads as too long);
 //! - MP3 and FLAC: symphonia's packet headers walked to the end, summing their durations (gapless
 //!   trimming included), nothing decoded. A Xing/LAME or STREAMINFO frame count is a header and
 //!   lies about a file cut short, so it is used only when no packet can be read.
@@ -26,7 +26,7 @@ use symphonia::core::probe::Hint;
 
 use crate::audio::{parse_amr, AudioError};
 use crate::model::AudioFormat;
-use crate::ogg_opus::{last_granule, ogg_audio, OggAudio, OPUS_RATE};
+use crate::ogg_opus::{last_granule, ogg_audio, opus_granule_start, OggAudio, OPUS_RATE};
 
 /// The duration in seconds of an audio file, measured without decoding (see the module docs).
 /// The format comes from the bytes; `hint` is used only when they say nothing.
@@ -109,7 +109,10 @@ fn wav_duration(bytes: &[u8]) -> Result<f64, AudioError> {
 fn ogg_duration(bytes: &[u8]) -> Result<f64, AudioError> {
     let fail = |message: &str| AudioError::Decode { format: AudioFormat::Ogg, message: message.to_owned() };
     let (serial, pre_skip, rate) = match ogg_audio(bytes) {
-        Some(OggAudio::Opus { serial, head }) => (serial, u64::from(head.pre_skip), OPUS_RATE),
+        Some(OggAudio::Opus { serial, head }) => {
+            let start = opus_granule_start(bytes, serial).unwrap_or(0);
+            (serial, u64::from(head.pre_skip) + start, OPUS_RATE)
+        }
         Some(OggAudio::Vorbis { serial, sample_rate }) if sample_rate > 0 => (serial, 0, sample_rate),
         _ => return Err(fail("no Opus or Vorbis stream in the first Ogg pages")),
     };
