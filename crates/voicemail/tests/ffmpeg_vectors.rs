@@ -4,14 +4,16 @@
 //!
 //! - AMR-NB (4.75k, 7.95k, 12.2k, 12.2k with DTX) and AMR-WB (6.6k, 12.65k, 23.85k, 12.65k with
 //!   DTX): ours must be bit-exact with the OpenCORE reference (`-c:a libopencore_amr*` before `-i`;
-//!   ffmpeg's own AMR decoders are not exact and drop SID/NO_DATA frames).
-//! - FLAC and WAV μ-law/A-law/IMA ADPCM: identical to ffmpeg's decode; MP3 and Ogg Vorbis: same
-//!   length, SNR ≥ 40 dB against ffmpeg's decode.
+//!   ffmpeg's own AMR decoders are not exact and drop SID/NO_DATA frames); with NO_DATA,
+//!   SPEECH_LOST and damaged (Q = 0) frames spliced in, equal to OpenCORE with the damaged and lost
+//!   slots silent. Run with and without `--features rust-amr` (both AMR decoders).
+//! - FLAC and WAV s16/s24 (extensible)/f32/μ-law/A-law/IMA ADPCM: identical to ffmpeg's decode;
+//!   MP3 and Ogg Vorbis: same length, SNR ≥ 40 dB against ffmpeg's decode.
 //! - Ogg Opus (libopus 24k/16k mono, 32k stereo): same length and exact or SNR ≥ 40 dB against
 //!   `ffmpeg -c:a libopus` (its default native Opus decoder is not exact); a file cut short and
 //!   one with a damaged page decode what is there, keep the timeline, and warn.
-//! - `probe_duration` on every one of these files: within 30 ms of the decoded duration (MP3:
-//!   within one 1152-sample frame).
+//! - `probe_duration` on every one of these files (and on the non-AMR ones cut in half): within
+//!   30 ms of the decoded duration (MP3: within one 1152-sample frame).
 //!
 //! Without ffmpeg the tests print SKIPPED and pass.
 
@@ -249,6 +251,10 @@ fn common_formats_match_ffmpeg() {
         ("alaw.wav", &["-c:a", "pcm_alaw", "-ar", "8000"][..], true),
         ("ima.wav", &["-c:a", "adpcm_ima_wav", "-ar", "8000"][..], true),
         ("s16.wav", &["-c:a", "pcm_s16le", "-ar", "16000"][..], true),
+        // WAVE_FORMAT_EXTENSIBLE (ffmpeg writes it for 24-bit) and IEEE float: back to the 16 bits
+        // they were made from, exactly.
+        ("s24.wav", &["-c:a", "pcm_s24le"][..], true),
+        ("f32.wav", &["-c:a", "pcm_f32le"][..], true),
         ("mp3.mp3", &["-c:a", "libmp3lame", "-b:a", "64k"][..], false),
         ("vorbis.ogg", &["-c:a", "libvorbis", "-q:a", "4"][..], false),
     ] {
