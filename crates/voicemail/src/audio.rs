@@ -8,12 +8,11 @@
 //!   played as silence rather than as whatever the damaged bits decode to; an AMR-WB frame marked
 //!   lost (FT 14, SPEECH_LOST) is not decoded at all and is silent too (the decoders conceal it
 //!   differently); a last frame cut short becomes 20 ms of silence. All with a warning, never a
-//!   crash: the timeline has one 20 ms slot
-//!   per frame, so the measured duration is `frames × 20 ms` whatever the `Content-Duration`
-//!   header claimed.
+//!   crash: the timeline has one 20 ms slot per frame, so the measured duration is
+//!   `frames × 20 ms` whatever the `Content-Duration` header claimed.
 //! - **Ogg Opus** through libopus (`crate::ogg_opus`): 48 kHz, pre-skip and end trimming as RFC
 //!   7845 asks; damaged pages and packets are skipped and their time played as silence.
-//! - **WAV (PCM, μ-law, A-law, IMA ADPCM), MP3, Ogg Vorbis, FLAC** through `symphonia` (gapless on,
+//! - **WAV (PCM 16/24-bit, float, μ-law, A-law, IMA ADPCM), MP3, Ogg Vorbis, FLAC** through `symphonia` (gapless on,
 //!   so MP3/Vorbis have their true length); undecodable packets are skipped with a warning.
 //! - [`probe_duration`] measures the duration of any of these without decoding (`crate::probe`).
 //!
@@ -46,8 +45,9 @@
 //! Windows and macOS have no OpenCORE package, so there (and on Linux with the `rust-amr`
 //! feature, which is how it is tested here) `rvoip-codec-core` decodes AMR (`crate::rust_amr`).
 //! Both modules offer the same `Decoder`, picked by `#[cfg]`; `rust_amr` hides the two ways
-//! the decoders differ (WB's two low bits, Q = 0 concealment), so the PCM, the damaged-frame
-//! silence and the warnings are the same on every platform. [`AMR_DECODER`] names the one built.
+//! the decoders differ (WB's two low bits, Q = 0 concealment) and `decode_amr` does not hand
+//! either one a SPEECH_LOST frame, so the PCM, the damaged-frame silence and the warnings are the
+//! same on every platform (`tests/ffmpeg_vectors.rs` checks both against OpenCORE's output). [`AMR_DECODER`] names the one built.
 
 use std::io::Cursor;
 use symphonia::core::audio::SampleBuffer;
