@@ -5,13 +5,16 @@
 //!   frame parser (one header octet `P|FT|Q|P|P` + a payload whose size the FT gives) feeds a decoder.
 //!   Octets that are not a valid frame header are skipped with a warning. A frame marked damaged
 //!   (Q = 0) still goes through the decoder, so its state follows the stream, but its 20 ms are
-//!   played as silence rather than as whatever the damaged bits decode to; a last frame cut short
-//!   becomes 20 ms of silence. Both with a warning, never a crash: the timeline has one 20 ms slot
-//!   per frame, so the measured duration is `frames × 20 ms` whatever the `Content-Duration`
-//!   header claimed.
-//! - **WAV (PCM, μ-law, A-law, IMA ADPCM), MP3, Ogg Vorbis, FLAC** through `symphonia` (gapless on,
+//!   played as silence rather than as whatever the damaged bits decode to; an AMR-WB frame marked
+//!   lost (FT 14, SPEECH_LOST) is not decoded at all and is silent too (the decoders conceal it
+//!   differently); a last frame cut short becomes 20 ms of silence. All with a warning, never a
+//!   crash: the timeline has one 20 ms slot per frame, so the measured duration is
+//!   `frames × 20 ms` whatever the `Content-Duration` header claimed.
+//! - **Ogg Opus** through libopus (`crate::ogg_opus`): 48 kHz, pre-skip and end trimming as RFC
+//!   7845 asks; damaged pages and packets are skipped and their time played as silence.
+//! - **WAV (PCM 16/24-bit, float, μ-law, A-law, IMA ADPCM), MP3, Ogg Vorbis, FLAC** through `symphonia` (gapless on,
 //!   so MP3/Vorbis have their true length); undecodable packets are skipped with a warning.
-//!   Ogg Opus is not decoded yet (symphonia 0.5 has no Opus decoder).
+//! - [`probe_duration`] measures the duration of any of these without decoding (`crate::probe`).
 //!
 //! ## Which AMR decoder, and why
 //!
@@ -23,7 +26,7 @@
 //! | `rvoip-codec-core =0.4.0` (pure Rust 3GPP port) | 426–440× | 84–87× | identical (WB after `& !3`) |
 //! | own FFI to Debian `libopencore-amrnb/-amrwb` 0.1.6 | 914–922× | 339–343× | identical |
 //!
-//! Both are exact, so speed and maturity decide, and we keep **OpenCORE** (`crate::opencore`):
+//! Both are exact, so speed and maturity decide, and on Linux we use **OpenCORE** (`crate::opencore`):
 //! - the issue asks for ≥ 100× real time; the pure-Rust decoder misses it on AMR-WB (84–87× here)
 //!   and is far below it in a debug build (about 14× on WB per `../shared/recipes/audio.md`, and
 //!   `make run` runs a debug build: a 3-minute WB message would take ~13 s to open), while OpenCORE
@@ -32,13 +35,19 @@
 //!   in production, where AMR support in `rvoip-codec-core` is a few releases old;
 //! - the binding is ~40 lines with one `unsafe` block per call, every input zero-padded to 64
 //!   octets (the C functions take no length) and fuzzed clean in the recipe (valgrind, 20 000 random
-//!   frames per variant); it also drops `tracing-subscriber` and friends from the tree.
+//!   frames per variant).
 //!
-//! The cost: building needs `libopencore-amrnb-dev libopencore-amrwb-dev` (pkg-config in
-//! `build.rs`), running needs `libopencore-amrnb0 libopencore-amrwb0`, and a Windows or macOS
-//! build needs the library too (vcpkg has `opencore-amr`) or the pure-Rust decoder back: it is a
-//! drop-in at the `decode_amr` loop (same PCM; see commit "voicemail: decode AMR-NB/WB
-//! (rvoip-codec-core)…" for the code).
+//! Re-measured with `benches/decode.rs` on 2026-11-26 (same files, release, `-- --quick`): OpenCORE
+//! 1435–1451× NB, 522–525× WB; rvoip 681–704× NB, 136–138× WB; a debug build leaves OpenCORE
+//! as fast and slows rvoip to 104× / 24× unless the workspace sets
+//! `[profile.dev.package.rvoip-codec-core] opt-level = 3` (then 681× / 138×).
+//!
+//! Windows and macOS have no OpenCORE package, so there (and on Linux with the `rust-amr`
+//! feature, which is how it is tested here) `rvoip-codec-core` decodes AMR (`crate::rust_amr`).
+//! Both modules offer the same `Decoder`, picked by `#[cfg]`; `rust_amr` hides the two ways
+//! the decoders differ (WB's two low bits, Q = 0 concealment) and `decode_amr` does not hand
+//! either one a SPEECH_LOST frame, so the PCM, the damaged-frame silence and the warnings are the
+//! same on every platform (`tests/ffmpeg_vectors.rs` checks both against OpenCORE's output). [`AMR_DECODER`] names the one built.
 
 use std::io::Cursor;
 use symphonia::core::audio::SampleBuffer;
@@ -50,7 +59,19 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
 use crate::model::AudioFormat;
-use crate::opencore;
+use crate::ogg_opus::{decode_opus, ogg_audio, OggAudio};
+#[cfg(all(target_os = "linux", not(feature = "rust-amr")))]
+use crate::opencore as amr_decoder;
+pub use crate::probe::probe_duration;
+#[cfg(any(not(target_os = "linux"), feature = "rust-amr"))]
+use crate::rust_amr as amr_decoder;
+
+/// The AMR decoder this build uses (see the module docs).
+#[cfg(all(target_os = "linux", not(feature = "rust-amr")))]
+pub const AMR_DECODER: &str = "OpenCORE (libopencore-amrnb/-amrwb)";
+/// The AMR decoder this build uses (see the module docs).
+#[cfg(any(not(target_os = "linux"), feature = "rust-amr"))]
+pub const AMR_DECODER: &str = "rvoip-codec-core (pure Rust)";
 
 /// Interleaved 16-bit PCM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +132,9 @@ pub enum AudioError {
 pub fn decode(bytes: &[u8], hint: Option<AudioFormat>) -> Result<Decoded, AudioError> {
     match AudioFormat::sniff(bytes).or(hint) {
         Some(AudioFormat::AmrNb | AudioFormat::AmrWb) => decode_amr(bytes),
+        Some(AudioFormat::Ogg) if matches!(ogg_audio(bytes), Some(OggAudio::Opus { .. })) => {
+            decode_opus(bytes)
+        }
         Some(format) => decode_symphonia(bytes, format),
         None => Err(AudioError::UnknownFormat),
     }
@@ -241,21 +265,38 @@ pub fn decode_amr(bytes: &[u8]) -> Result<Decoded, AudioError> {
             file.truncated_octets
         ));
     }
-    let damaged = file.frames.iter().filter(|frame| !frame.quality_ok).count();
+    // AMR-WB FT 14: the frame was lost before the file was written. OpenCORE and rvoip conceal
+    // it differently (and rvoip's concealment then leaves the following frames a few LSBs off),
+    // so neither decoder sees it: its slot is silent and both give the same PCM.
+    let speech_lost = |frame: &AmrFrame<'_>| variant == AmrVariant::Wb && frame.ft == 14;
+    let lost = file.frames.iter().filter(|frame| speech_lost(frame)).count();
+    if lost > 0 {
+        warnings.push(format!("{lost} frames were lost before recording (SPEECH_LOST): played as silence"));
+    }
+    let damaged = file.frames.iter().filter(|frame| !frame.quality_ok && !speech_lost(frame)).count();
     if damaged > 0 {
         warnings.push(format!("{damaged} frames are marked damaged (Q bit 0): played as silence"));
     }
-    let mut decoder = opencore::Decoder::new(variant).ok_or_else(|| AudioError::Decode {
+    let mut decoder = amr_decoder::Decoder::new(variant).ok_or_else(|| AudioError::Decode {
         format,
-        message: "OpenCORE could not allocate a decoder".into(),
+        message: format!("{AMR_DECODER} could not make a decoder"),
     })?;
     let frame_samples = variant.frame_samples();
     let slots = file.frames.len() + cut_short;
     let mut samples = vec![0i16; slots * frame_samples];
     let mut discarded = vec![0i16; frame_samples];
+    let mut refused = 0usize;
     for (frame, out) in file.frames.iter().zip(samples.chunks_exact_mut(frame_samples)) {
+        if speech_lost(frame) {
+            continue;
+        }
         // A damaged frame's slot stays silent; the decoder still sees it.
-        decoder.decode(frame, if frame.quality_ok { out } else { &mut discarded });
+        if !decoder.decode(frame, if frame.quality_ok { out } else { &mut discarded }) {
+            refused += 1;
+        }
+    }
+    if refused > 0 {
+        warnings.push(format!("{refused} frames could not be decoded: played as silence"));
     }
     Ok(Decoded {
         pcm: Pcm { samples, sample_rate: variant.sample_rate(), channels: 1 },
@@ -482,6 +523,13 @@ mod tests {
             decoded.pcm.samples[..100 * 160],
             clean.pcm.samples[..100 * 160],
             "frames before are untouched"
+        );
+        // Neither decoder lets the Q bit change its state (OpenCORE ignores it; rvoip is handed
+        // the frame as good), so the frames after are those of the clean file too.
+        assert_eq!(
+            decoded.pcm.samples[150 * 160..],
+            clean.pcm.samples[150 * 160..],
+            "frames after are untouched ({AMR_DECODER})"
         );
         assert!(
             decoded.warnings.iter().any(|w| w.contains("50 frames are marked damaged")),

@@ -1,6 +1,7 @@
 //! The small binding to OpenCORE AMR (Debian `libopencore-amrnb` / `libopencore-amrwb`, the Android
-//! decoders that ffmpeg's `libopencore_amr*` wraps), linked by `build.rs`. Private to
-//! [`crate::audio`]; the only `unsafe` in the crate.
+//! decoders that ffmpeg's `libopencore_amr*` wraps), linked by `build.rs`: the AMR decoder on
+//! Linux unless the `rust-amr` feature picks `crate::rust_amr` (same `Decoder`, same PCM).
+//! Private to [`crate::audio`]; the only `unsafe` in the crate's own code.
 //!
 //! The C entry points take no input length and read as many octets as the frame type implies, and
 //! write exactly one frame (160 samples NB, 320 WB). So every frame is copied into a zero-padded
@@ -40,8 +41,9 @@ impl Decoder {
         NonNull::new(state).map(|state| Decoder { state, variant })
     }
 
-    /// Decodes one frame into `out` (one frame long: 160 or 320 samples).
-    pub(crate) fn decode(&mut self, frame: &AmrFrame<'_>, out: &mut [i16]) {
+    /// Decodes one frame into `out` (one frame long: 160 or 320 samples). Always `true`: OpenCORE
+    /// has no way to refuse a frame (the `bool` is for `crate::rust_amr`, which can).
+    pub(crate) fn decode(&mut self, frame: &AmrFrame<'_>, out: &mut [i16]) -> bool {
         assert_eq!(out.len(), self.variant.frame_samples(), "one AMR frame of output");
         let mut input = [0u8; 64];
         let len = frame.payload.len().min(input.len() - 1);
@@ -58,6 +60,7 @@ impl Decoder {
                 AmrVariant::Wb => D_IF_decode(self.state.as_ptr(), input.as_ptr(), out.as_mut_ptr(), 0),
             }
         }
+        true
     }
 }
 
