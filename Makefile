@@ -46,11 +46,14 @@ app: ui
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p tidings-voicemail --all-targets --features rust-amr -- -D warnings
 	npm run --prefix ui check
 	tests/support/check-architecture.sh
 
 test-rust:
 	$(KEYRING_SESSION) cargo test --workspace
+	# The AMR decoder Windows and macOS get (pure Rust), against the same vectors as OpenCORE.
+	cargo test -p tidings-voicemail --features rust-amr
 
 test-ui:
 	npm run --prefix ui test

@@ -285,13 +285,13 @@ pub struct VoicemailView {
 
 impl From<&Voicemail> for VoicemailView {
     fn from(voicemail: &Voicemail) -> VoicemailView {
-        // Decoding to measure is cheap (OpenCORE runs at hundreds of times real time); audio that
-        // does not decode simply has no measured duration here, and `voicemail_audio` says why.
+        // Measured without decoding (frame headers, page positions), so opening a voicemail
+        // whose headers lie or say nothing costs microseconds; audio that cannot be read has no
+        // measured duration here, and `voicemail_audio` says why.
         let duration = voicemail
             .audio
             .as_ref()
-            .and_then(|part| audio::decode(&part.bytes, Some(part.format)).ok())
-            .map(|decoded| decoded.pcm.duration_secs());
+            .and_then(|part| audio::probe_duration(&part.bytes, Some(part.format)).ok());
         VoicemailView {
             kind: match voicemail.kind {
                 VoicemailKind::Voice => "voice",

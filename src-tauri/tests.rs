@@ -921,7 +921,7 @@ fn a_voicemail_is_heard_when_played_not_when_opened_and_exports_as_wav() {
         assert!(path.starts_with(dir.path().join("downloads")), "{path:?}");
         assert_eq!(path.extension().unwrap(), "wav");
         let wav = std::fs::read(path).unwrap();
-        let (rate, channels, seconds) = wav_shape(InvokeResponseBody::Raw(wav.into()));
+        let (rate, channels, seconds) = wav_shape(InvokeResponseBody::Raw(wav));
         assert_eq!((rate, channels), (16000, 1));
         assert!((seconds - 11.24).abs() < 0.01, "{seconds}");
     }
@@ -936,13 +936,16 @@ fn a_fax_page_comes_as_png_and_callers_are_written_for_people() {
     let view = call(&webview, "open_message", json!({ "message": fax })).unwrap();
     assert_eq!(view["voicemail"]["faxImages"], 1, "{}", view["voicemail"]);
     assert_eq!(view["voicemail"]["hasPdf"], false);
-    let InvokeResponseBody::Raw(png) = call_body(&webview, "fax_page", json!({ "message": fax, "index": 0 })).unwrap()
+    let InvokeResponseBody::Raw(png) =
+        call_body(&webview, "fax_page", json!({ "message": fax, "index": 0 })).unwrap()
     else {
         panic!("fax_page must answer raw bytes")
     };
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let (width, height) =
-        (u32::from_be_bytes(png[16..20].try_into().unwrap()), u32::from_be_bytes(png[20..24].try_into().unwrap()));
+    let (width, height) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
     assert_eq!((width, height), (400, 200), "the demo TIFF's one page, at its own size");
     let missing = call_body(&webview, "fax_page", json!({ "message": fax, "index": 1 }));
     assert_eq!(missing.unwrap_err()["code"], "not_found");

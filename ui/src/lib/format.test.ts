@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, listDate } from './format';
+import { duration, fullDate, listDate } from './format';
 
 describe('listDate', () => {
   const now = new Date(2024, 4, 15, 12, 0, 0);
@@ -26,5 +26,13 @@ describe('duration', () => {
     expect(duration(12.16)).toBe('0:12');
     expect(duration(0)).toBe('0:00');
     expect(duration(185.9)).toBe('3:05');
+  });
+});
+
+describe('fullDate', () => {
+  it('writes the day, month, year and time in the given locale', () => {
+    const epoch = new Date(2026, 10, 18, 9, 5).getTime() / 1000;
+    expect(fullDate(epoch, 'en-GB')).toBe('18 Nov 2026, 09:05');
+    expect(fullDate(epoch, 'de-DE')).toBe('18.11.2026, 09:05');
   });
 });

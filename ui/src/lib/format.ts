@@ -20,6 +20,11 @@ export function listDate(epochSeconds: number | null, now: Date = new Date(), lo
     : { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
+/** A full date and time in the UI's locale (`26 Nov 2026, 10:42`), for one message's own header. */
+export function fullDate(epochSeconds: number, locale: string = dateLocale()): string {
+  return new Date(epochSeconds * 1000).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
 /** A duration as m:ss (whole seconds, rounded down: 11.24 s is 0:11). */
 export function duration(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));
