@@ -7,11 +7,12 @@ use tidings_accounts::{ManualServer, NewAccount};
 use tidings_imap::DialectReport;
 use tidings_mask::{QuoteHeader, QuoteKind};
 use tidings_store::{Account, MessageKey, MessageSummary};
+use tidings_message::DraftKind;
 use tidings_voicemail::fax::{self, RenderedPage};
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
 use crate::error::{ErrorCode, IpcError};
-use crate::links::{checked_link, Browser};
+use crate::links::{checked_link, Browser, MAX_LINK_LENGTH};
 use crate::settings::Settings;
 use crate::{message_view, AppState};
 
@@ -704,7 +705,42 @@ pub fn set_seen(state: State<'_, AppState>, message: MessageRef, seen: bool) -> 
 /// to in the "Open link?" dialog; it is checked again here, whatever the UI sent.
 #[tauri::command]
 pub fn open_link(browser: State<'_, Browser>, url: String) -> Result<(), IpcError> {
-    let url = checked_link(&url)?;
+    open_checked(&browser, &url)
+}
+
+/// Starts a reply (`reply`), a reply to all (`reply-all`) or a forward (`forward`) of a cached
+/// message in the user's mail program, as a `mailto:` link with the recipients, subject, thread
+/// and quoted text filled in.
+#[tauri::command]
+pub fn compose(
+    state: State<'_, AppState>,
+    browser: State<'_, Browser>,
+    message: MessageRef,
+    kind: String,
+) -> Result<(), IpcError> {
+    let kind = match kind.as_str() {
+        "reply" => DraftKind::Reply,
+        "reply-all" => DraftKind::ReplyAll,
+        "forward" => DraftKind::Forward,
+        other => {
+            return Err(IpcError::new(
+                ErrorCode::InvalidInput,
+                format!("{other:?} is not reply, reply-all or forward."),
+            ))
+        }
+    };
+    let key = MessageKey::from(message);
+    let (_, raw) =
+        state.store.message(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
+    let me = state.store.account(&key.account)?.map(|account| account.email).unwrap_or_default();
+    let draft = tidings_message::draft(&raw, kind, &me)
+        .ok_or_else(|| IpcError::not_found(format!("{key} is not a readable message")))?;
+    open_checked(&browser, &draft.mailto(MAX_LINK_LENGTH))
+}
+
+/// Opens `link` after checking it, whoever built it.
+fn open_checked(browser: &Browser, link: &str) -> Result<(), IpcError> {
+    let url = checked_link(link)?;
     browser.open(&url).map_err(|error| {
         IpcError::new(ErrorCode::Browser, format!("The browser could not be started: {error}."))
     })

@@ -14,6 +14,7 @@ mod settings;
 mod state;
 mod user_masks;
 mod voicebox_commands;
+mod window_state;
 
 use tauri::{Manager, Runtime, WebviewWindowBuilder};
 
@@ -39,6 +40,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::save_settings,
         commands::allow_remote_sender,
         commands::open_link,
+        commands::compose,
         commands::read_status_sms,
         voicebox_commands::voicemail_box,
         voicebox_commands::greeting_audio,
@@ -63,6 +65,9 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
 pub fn run() {
     first_paint::process_started();
     let result = app_builder(tauri::Builder::default())
+        // Size, position and maximised state come back at the next start (see window_state.rs).
+        // No capability grants the plugin's commands: the UI cannot call them.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
             let data_dir = match std::env::var_os("TIDINGS_DATA_DIR") {
                 Some(dir) => std::path::PathBuf::from(dir),
@@ -80,9 +85,10 @@ pub fn run() {
             // because only a builder can take the handler that turns new windows into links.
             let main = app.config().app.windows.iter().find(|window| window.label == "main").cloned();
             let main = main.ok_or("tauri.conf.json has no main window")?;
-            WebviewWindowBuilder::from_config(app.handle(), &main)?
+            let window = WebviewWindowBuilder::from_config(app.handle(), &main)?
                 .on_new_window(links::new_window_handler(app.handle().clone()))
                 .build()?;
+            window_state::save_on_change(&window);
             Ok(())
         })
         .run(tauri::generate_context!());

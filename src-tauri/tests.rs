@@ -203,6 +203,12 @@ fn a_missing_message_is_a_not_found_error() {
 
 /// `open_link` with a browser that only records what it was asked to open.
 fn open_links(urls: &[&str]) -> (Vec<Result<Value, Value>>, Vec<String>) {
+    let calls: Vec<(&str, Value)> = urls.iter().map(|url| ("open_link", json!({ "url": url }))).collect();
+    calls_with_browser(&calls)
+}
+
+/// Runs `calls` on an app whose browser only records the links it is asked to open.
+fn calls_with_browser(calls: &[(&str, Value)]) -> (Vec<Result<Value, Value>>, Vec<String>) {
     let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let recorder = opened.clone();
     let browser = crate::links::Browser::new(move |url| {
@@ -213,7 +219,7 @@ fn open_links(urls: &[&str]) -> (Vec<Result<Value, Value>>, Vec<String>) {
     let app =
         app_builder(mock_builder()).manage(state).manage(browser).build(mock_context(noop_assets())).unwrap();
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    let answers = urls.iter().map(|url| call(&webview, "open_link", json!({ "url": url }))).collect();
+    let answers = calls.iter().map(|(command, args)| call(&webview, command, args.clone())).collect();
     let opened = opened.lock().unwrap().clone();
     (answers, opened)
 }
@@ -956,4 +962,22 @@ fn a_fax_page_comes_as_png_and_callers_are_written_for_people() {
     assert_eq!(voicemail["voicemail"]["callerDisplay"], "+1 555-123-4567");
     assert_eq!(voicemail["voicemail"]["callerName"], Value::Null, "the From name is only the number");
     assert_eq!(voicemail["voicemail"]["callerWithheld"], false);
+}
+
+#[test]
+fn reply_reply_all_and_forward_open_the_mail_program_with_the_draft() {
+    let message = demo_ref("02-");
+    let calls: Vec<(&str, Value)> = ["reply", "reply-all", "forward", "delete"]
+        .iter()
+        .map(|kind| ("compose", json!({ "message": message, "kind": kind })))
+        .collect();
+    let (answers, opened) = calls_with_browser(&calls);
+    assert!(answers[..3].iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(answers[3].as_ref().unwrap_err()["code"], "invalid_input");
+    assert_eq!(opened.len(), 3, "{opened:?}");
+    assert!(opened[0].starts_with("mailto:maria.s@sample2.com?subject=Re%3A%20IT%20coffee%20times&"), "{}", opened[0]);
+    assert!(opened[0].contains("In-Reply-To=%3Citcoffee.2.20140404%40demo.tidings.invalid%3E"), "{}", opened[0]);
+    assert!(opened[1].contains("&cc=andrew.p793@sample1.com"), "{}", opened[1]);
+    assert!(opened[2].starts_with("mailto:?subject=Fwd%3A%20Re%3A%20IT%20coffee%20times&body="), "{}", opened[2]);
+    assert!(opened.iter().all(|link| link.len() <= crate::links::MAX_LINK_LENGTH));
 }

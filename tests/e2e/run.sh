@@ -57,6 +57,13 @@ for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$DISPLAY_NUMBER" ] && break; sleep
 export DISPLAY=":$DISPLAY_NUMBER"
 export TIDINGS_DATA_DIR=$SCRATCH/data/tidings
 export XDG_DATA_HOME=$SCRATCH/data XDG_CACHE_HOME=$SCRATCH/cache XDG_CONFIG_HOME=$SCRATCH/config
+# The system browser and mail program: an xdg-open first in PATH that only writes down each link
+# it is given, one per line, in $E2E_OPENED (the specs read it; nothing is really opened).
+mkdir -p "$SCRATCH/bin"
+export E2E_OPENED=$SCRATCH/opened.txt
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" >> "%s"\n' "$E2E_OPENED" > "$SCRATCH/bin/xdg-open"
+chmod +x "$SCRATCH/bin/xdg-open"
+export PATH="$SCRATCH/bin:$PATH"
 # The webview takes the UI's language from the locale (C: navigator.languages is ["C"], so the UI
 # falls back to English), and the specs read English texts whatever the developer's locale.
 export LC_ALL=C.UTF-8

@@ -3,11 +3,16 @@
 //! Owns one decision shared by the app and the command line: given the bytes of a message, which
 //! body is shown (the HTML part when there is a real one, else the plain text), who sent it and
 //! when (the mask engine's [`TopHeader`]), and who it was for. Parsing is mail-parser's;
-//! rendering is the mask engine's. No IO.
+//! rendering is the mask engine's. No IO. [`draft`] starts a reply, a reply to all or a forward
+//! as a `mailto:` link for the user's mail program.
 //!
 //! Two readings of damage: [`read`] is strict and names what is broken (the command line refuses
 //! such input), [`read_lenient`] shows whatever mail-parser could recover (the app must still
 //! show a damaged message that is already in the cache).
+
+mod reply;
+
+pub use reply::{draft, Draft, DraftKind};
 
 use chrono::DateTime;
 use mail_parser::{Addr, Message, MessageParser, MimeHeaders};

@@ -1,7 +1,10 @@
 // Links in a mail body: a click never navigates the body frame; the app asks "Open link?" with
-// the link's whole target, and Cancel (or Escape) leaves everything as it was. Open in browser
-// is not clicked here: it would start the machine's browser (its check is tested over IPC).
+// the link's whole target, and Cancel (or Escape) leaves everything as it was; Open in browser
+// hands exactly that target to the system (run.sh puts an xdg-open in PATH that only writes down
+// what it is given, in $E2E_OPENED). Reply, reply all and forward (buttons, and the r, a and f
+// keys) hand a mailto: draft to the mail program the same way.
 import { browser, $, $$, expect } from '@wdio/globals';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const shots = process.env.E2E_SHOTS ?? path.resolve('../../target/e2e');
@@ -28,6 +31,19 @@ async function openMessage(subject: string) {
     }
   }
   await expect($('#message-subject')).toHaveText(expect.stringContaining(subject));
+}
+
+/** The links handed to the system so far, one per line. */
+function opened(): string[] {
+  const file = process.env.E2E_OPENED;
+  if (!file) throw new Error('E2E_OPENED is not set: run the suite with tests/e2e/run.sh');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** Waits until the system was handed one more link than `before`, and returns it. */
+async function nextOpened(before: number): Promise<string> {
+  await browser.waitUntil(async () => opened().length > before, { timeout: 10_000, timeoutMsg: 'nothing was handed to the system' });
+  return opened()[before];
 }
 
 /** Clicks the link `text` inside the body frame, like a user, and comes back to the app window. */
@@ -104,5 +120,33 @@ describe('Links in a mail body', () => {
       expect(await $('#open-link-dialog').isExisting()).toBe(false);
     }
     expect(await bodyFrame()).toEqual(before);
+  });
+
+  it('hands the link to the system browser after Open in browser', async () => {
+    await openMessage('November picks');
+    const before = opened().length;
+    await clickInBody('Unsubscribe');
+    await $('#open-link-dialog').waitForDisplayed();
+    const target = await $('#open-link-target').getText();
+    // Open is armed half a second after the dialog appears.
+    await browser.pause(700);
+    await $('#open-link-open').click();
+    expect(await nextOpened(before)).toBe(target);
+    await $('#open-link-dialog').waitForExist({ reverse: true });
+  });
+
+  it('starts a reply, a reply to all and a forward in the mail program', async () => {
+    await openMessage('Spare keys');
+    let before = opened().length;
+    // Keys act anywhere outside a text field: leave the search box.
+    await browser.execute(() => (document.activeElement as HTMLElement | null)?.blur());
+    await browser.keys('r');
+    const reply = await nextOpened(before);
+    expect(reply).toMatch(/^mailto:[^?]+@[^?]+\?subject=Re%3A%20Spare%20keys&/);
+    expect(reply).toContain('In-Reply-To=');
+    expect(reply).toContain('%3E%20Hi%20Alex');
+    before = opened().length;
+    await $('#forward').click();
+    expect(await nextOpened(before)).toMatch(/^mailto:\?subject=Fwd%3A%20Spare%20keys&body=/);
   });
 });

@@ -439,3 +439,8 @@ export const onLinkRequested = (handler: (event: LinkRequested) => void): Promis
 
 /** Opens a link in the system browser; the backend checks it again (http, https, mailto only). */
 export const openLink = (url: string) => invoke<void>('open_link', { url });
+
+export type ComposeKind = 'reply' | 'reply-all' | 'forward';
+
+/** Starts a reply, a reply to all or a forward of `message` in the user's mail program. */
+export const compose = (message: MessageRef, kind: ComposeKind) => invoke<void>('compose', { message, kind });

@@ -14,6 +14,7 @@ export interface MailApi {
   listMessages: typeof ipc.listMessages;
   openMessage: typeof ipc.openMessage;
   setSeen: typeof ipc.setSeen;
+  compose: typeof ipc.compose;
   removeAccount: typeof ipc.removeAccount;
 }
 
@@ -176,6 +177,16 @@ export class MailboxState {
     try {
       await this.api.setSeen(row.message, !row.seen);
       this.replaceRow({ ...row, seen: !row.seen });
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+    }
+  }
+
+  /** Replies to, replies to all of, or forwards the opened message in the user's mail program. */
+  async compose(kind: ipc.ComposeKind): Promise<void> {
+    if (!this.view) return;
+    try {
+      await this.api.compose(this.view.row.message, kind);
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
     }

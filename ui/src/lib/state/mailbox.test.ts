@@ -32,6 +32,7 @@ function fakeApi(rows: MessageRow[]): MailApi {
       row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [], remoteImages: { blocked: 0, allowed: false },
     })),
     setSeen: vi.fn(async () => undefined),
+    compose: vi.fn(async () => undefined),
     removeAccount: vi.fn(async () => undefined),
   };
 }
@@ -69,6 +70,20 @@ describe('MailboxState', () => {
     expect(api.setSeen).toHaveBeenCalledWith(row(1, false).message, true);
     expect(state.view?.row.seen).toBe(true);
     expect(state.unread).toBe(0);
+  });
+
+  it('composes a reply to the opened message only, and shows a failure', async () => {
+    const api = fakeApi([row(1, true)]);
+    const state = new MailboxState(api);
+    await state.start();
+    await state.compose('reply');
+    expect(api.compose).not.toHaveBeenCalled();
+    await state.open(row(1, true).message);
+    await state.compose('reply-all');
+    expect(api.compose).toHaveBeenCalledWith(row(1, true).message, 'reply-all');
+    api.compose = vi.fn(async () => { throw { code: 'browser', message: 'no mail program' }; });
+    await state.compose('forward');
+    expect(state.error?.message).toBe('no mail program');
   });
 
   it('steps through the list and stops at its ends', async () => {
