@@ -12,7 +12,8 @@
 //!    at the top level or directly under INBOX, compared case-insensitively after decoding. One
 //!    folder per role: the name earlier in the table wins, then the folder name.
 //!
-//! `INBOX` (any case, RFC 3501 §5.1) is always [`FolderRole::Inbox`]. A folder with `\Noselect`
+//! `INBOX` (any case, RFC 3501 §5.1) is always [`FolderRole::Inbox`], and always in the list: a
+//! listing without it gets it added, since INBOX always exists. A folder with `\Noselect`
 //! or `\NonExistent` (RFC 5258) is listed, not selectable. The list is ordered for the folder
 //! pane: the inbox, then the roles in [`FolderRole`]'s order, then the others by display name.
 //!
@@ -266,6 +267,18 @@ fn folders_of(listed: Vec<Listed>) -> Vec<Folder> {
         let display_name = decode_modified_utf7(&entry.name).unwrap_or_else(|| entry.name.clone());
         folders.push(Folder { name: entry.name, display_name, delimiter: entry.delimiter, role, selectable });
     }
+    // RFC 3501 §5.1: INBOX always exists. A server that leaves it out of the listing must not
+    // make the caller believe it is gone (and drop its cache).
+    if !folders.iter().any(|folder| folder.role == Some(FolderRole::Inbox)) {
+        let delimiter = folders.iter().find_map(|folder| folder.delimiter.clone());
+        folders.push(Folder {
+            name: "INBOX".to_owned(),
+            display_name: "INBOX".to_owned(),
+            delimiter,
+            role: Some(FolderRole::Inbox),
+            selectable: true,
+        });
+    }
     for (role, names) in ROLE_NAMES {
         if folders.iter().any(|folder| folder.role == Some(*role)) {
             continue;
@@ -494,6 +507,18 @@ mod tests {
             ]
         );
         assert!(!folders.iter().any(|f| f.name == "Gone" && f.selectable));
+    }
+
+    #[test]
+    fn an_inbox_left_out_of_the_listing_is_still_there() {
+        let folders = folders_of(vec![listed("Sent", &[])]);
+        assert_eq!(
+            summary(&folders),
+            vec![("INBOX".to_owned(), Some("inbox")), ("Sent".to_owned(), Some("sent"))]
+        );
+        assert!(folders[0].selectable);
+        assert_eq!(folders[0].delimiter.as_deref(), Some("/"));
+        assert_eq!(summary(&folders_of(Vec::new())), vec![("INBOX".to_owned(), Some("inbox"))]);
     }
 
     #[test]
