@@ -1,11 +1,14 @@
 //! `sync_account` against a real Dovecot on loopback (needs root and dovecot-imapd, like the
 //! testkit): folders with their roles and decoded names, every folder cached with progress in
 //! order, a folder deleted on the server leaving the cache, a folder the server refuses while
-//! the others sync, and cancelling between folders and between batches.
+//! the others sync, a dropped connection ending the sync, and cancelling between folders and
+//! between batches.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tidings_accounts::{save, sync_account, AccountProgress, AccountSyncOptions, AccountSyncReport};
+use tidings_accounts::{
+    save, sync_account, AccountProgress, AccountSyncOptions, AccountSyncReport, AccountsError,
+};
 use tidings_imap::SyncOptions;
 use tidings_keychain::MemoryStore;
 use tidings_store::{Account, ConnectionSecurity, FolderRecord, ServerSettings, Store};
@@ -262,4 +265,21 @@ async fn a_folder_the_server_refuses_is_reported_and_the_others_sync() {
     assert_eq!(synced, ["INBOX", "Open"]);
     assert_eq!(store.count_messages(ID, "Open"), 1);
     assert_eq!(store.count_messages(ID, "Locked"), 0);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_dropped_connection_stops_the_sync_with_whole_batches_kept() {
+    let dovecot = server();
+    seed(&dovecot, "INBOX", 3);
+    seed(&dovecot, "Sent", 2);
+    let (store, secrets) = account(&dovecot);
+    let never = AtomicBool::new(false);
+    let sync = SyncOptions { batch_size: 2, cut_connection_after_batches: Some(1), ..SyncOptions::default() };
+    let options = AccountSyncOptions { sync, ..Default::default() };
+    let syncing = sync_account(&store, &secrets, ID, &options, &never, |_| {});
+    let result = tokio::time::timeout(std::time::Duration::from_secs(120), syncing).await.expect("it ends");
+    assert!(matches!(result, Err(AccountsError::Unreachable { .. })), "{result:?}");
+    assert_eq!(store.count_messages(ID, "INBOX"), 2, "the batch written before the cut stays");
+    assert_eq!(store.mailbox(ID, "INBOX").unwrap().map(|state| state.uid_next), Some(3));
+    assert!(store.mailbox(ID, "Sent").unwrap().is_none(), "no folder is tried after the connection is gone");
 }
