@@ -250,7 +250,7 @@ fn role_of_attribute(attribute: &str) -> Option<FolderRole> {
 fn folders_of(listed: Vec<Listed>) -> Vec<Folder> {
     let mut folders: Vec<Folder> = Vec::with_capacity(listed.len());
     for entry in listed {
-        // A server may list a name twice (seen with RETURN options); the first line counts.
+        // A name listed twice is one folder; its first line counts.
         if folders.iter().any(|folder| folder.name == entry.name) {
             continue;
         }
