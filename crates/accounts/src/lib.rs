@@ -4,19 +4,22 @@
 //! candidates tried in order, [`discover`]), checking the login ([`verify`]), keeping the password
 //! in the OS keyring (service [`KEYRING_SERVICE`], keyed by account id) and the server settings in
 //! the cache ([`save`]), taking an account away again ([`remove`]), syncing one of its folders
-//! ([`connect`], [`sync_folder`]) and keeping a folder current while the app runs ([`follow`]:
+//! ([`connect`], [`sync_folder`]), syncing all of them with their folder list ([`sync_account`])
+//! and keeping a folder current while the app runs ([`follow`]:
 //! IDLE, reconnects with backoff). [`add`] is the whole of adding an account, as the app does it.
 //!
 //! It does not parse command lines, print, or know IPC: callers turn [`AccountsError`] into their
 //! own wording. A password is never logged, printed or written anywhere but the keyring.
 //! All IO that can wait on the network is `async` (tokio), and every future is `Send`.
 
+mod account_sync;
 mod follow;
 mod status_sms;
 pub mod voicebox;
 
 use std::time::Duration;
 
+pub use account_sync::{sync_account, AccountProgress, AccountSyncOptions, AccountSyncReport, FolderFailure};
 pub use follow::{follow, FollowEvent, FollowOptions};
 pub use status_sms::{account_from_status_sms, effective_dialect, SmsAccount};
 use tidings_autoconfig::{SocketType, Source};
@@ -574,6 +577,9 @@ mod tests {
         let options = ConnectOptions::default();
         assert_send(&add(store, secrets, new, &options));
         assert_send(&sync_folder(store, secrets, "id", "INBOX", &options));
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let sync_options = AccountSyncOptions::default();
+        assert_send(&sync_account(store, secrets, "id", &sync_options, &stop, |_| {}));
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //!   Mozilla's roots as the fallback; or one pinned certificate), which always remember the leaf
 //!   so an untrusted certificate can be shown to the user by fingerprint.
 //! - [`session`]: the logged-in connection and the one command runner every command goes through.
+//! - [`folders`]: the account's folders with their SPECIAL-USE roles and decoded names, and one
+//!   folder's STATUS counts.
 //! - [`dialect`]: which IMAP dialect the server speaks (pure), and one strategy per dialect.
 //! - [`id`]: what we say about ourselves in RFC 2971 `ID`.
 //! - [`select`]: the resync rules applied when a mailbox is selected, as a [`SyncPlan`].
@@ -29,6 +31,7 @@
 
 pub mod connect;
 pub mod dialect;
+pub mod folders;
 pub mod id;
 pub mod idle;
 pub mod probe;
@@ -43,13 +46,17 @@ pub use connect::{
     ServerConfig, Timeouts, TokenFuture, TokenProvider,
 };
 pub use dialect::{detect, strategy_for, Dialect, DialectReport, DialectStrategy, Extension};
+pub use folders::{
+    decode_modified_utf7, folder_status, list_folders, Folder, FolderRole, FolderStatus, ROLE_NAMES,
+};
 pub use id::ClientIdentity;
 pub use idle::{watch, watch_or_wake, IdleEvent};
 pub use probe::{probe, ProbeReport};
 pub use select::{resync_rules, FlagChanges, NewMessages, SelectedMailbox, SyncPlan, SyncPolicy};
 pub use session::ImapSession;
 pub use sync::{
-    sync_mailbox, sync_mailbox_reporting, sync_mailbox_with, SyncOptions, SyncProgress, SyncReport,
+    sync_mailbox, sync_mailbox_cancellable, sync_mailbox_reporting, sync_mailbox_with, SyncOptions,
+    SyncProgress, SyncReport,
 };
 pub use voicebox::{
     activate_greeting, change_language, change_tui_password, close_tutorial, deactivate_greeting,
@@ -200,6 +207,18 @@ mod tests {
         assert_send(&crate::connect(&config, auth, &options));
         assert_send(&crate::probe(&config, &options));
         assert_send(&crate::sync_mailbox(session, store, "a", "INBOX"));
+        assert_send(&crate::list_folders(session));
+        assert_send(&crate::folder_status(session, "INBOX"));
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        assert_send(&crate::sync_mailbox_cancellable(
+            session,
+            store,
+            "a",
+            "INBOX",
+            &crate::SyncOptions::default(),
+            &mut |_| {},
+            &stop,
+        ));
         assert_send(&crate::watch(session, std::time::Duration::from_secs(1)));
         assert_send(&crate::watch_or_wake(session, std::time::Duration::from_secs(1), async {}));
         let vvm = crate::strategy_for(crate::Dialect::OmtpVvm13);

@@ -24,6 +24,10 @@
 //!    duplicates (keys are UIDVALIDITY + UID).
 //! 7. Store the SELECT's UIDNEXT and HIGHESTMODSEQ.
 //!
+//! [`sync_mailbox_cancellable`] checks its stop flag before each batch of step 6: once it is set,
+//! no more batches are fetched and step 7 is skipped, so the stored UIDNEXT stays after the last
+//! batch written and the next sync fetches the rest ([`SyncReport::cancelled`] says so).
+//!
 //! What a server gets wrong is held to these rules: an untagged `OK [UIDVALIDITY n]` with a new
 //! value during steps 3–6 ends the sync before anything of that command is written (the next sync
 //! starts at 2; rows pushed by a `UID STORE` it came with stay queued, and go with the old
@@ -39,6 +43,7 @@
 //! sled keys and does not parse MIME (the store does).
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode};
 use serde::Serialize;
@@ -100,6 +105,9 @@ pub struct SyncReport {
     pub dialect: Dialect,
     /// Server misbehaviour and messages that could not be cached.
     pub warnings: Vec<String>,
+    /// The sync was stopped between two batches: what was fetched is cached, the rest comes
+    /// with the next sync.
+    pub cancelled: bool,
 }
 
 /// Syncs `mailbox` of `account` into `store` with default options.
@@ -142,6 +150,21 @@ pub async fn sync_mailbox_reporting(
     options: &SyncOptions,
     on_progress: &mut (dyn FnMut(SyncProgress) + Send),
 ) -> Result<SyncReport> {
+    let never = AtomicBool::new(false);
+    sync_mailbox_cancellable(session, store, account, mailbox, options, on_progress, &never).await
+}
+
+/// [`sync_mailbox_reporting`] that stops before the next batch of new messages once `stop` is
+/// set (see the module's note); `on_progress` may set it.
+pub async fn sync_mailbox_cancellable(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &str,
+    mailbox: &str,
+    options: &SyncOptions,
+    on_progress: &mut (dyn FnMut(SyncProgress) + Send),
+    stop: &AtomicBool,
+) -> Result<SyncReport> {
     // 1. Policy, SELECT, rules.
     let offered = SyncPolicy::from_capabilities(session.capabilities());
     let wanted = options.policy.map_or(offered, |wanted| wanted.min(offered));
@@ -169,6 +192,7 @@ pub async fn sync_mailbox_reporting(
         policy,
         dialect: session.dialect().dialect,
         warnings: plan.warnings.clone(),
+        cancelled: false,
     };
 
     // 2. A fresh start under this UIDVALIDITY.
@@ -297,6 +321,12 @@ pub async fn sync_mailbox_reporting(
     let mut first_unsent = None;
     on_progress(progress);
     for (index, chunk) in to_fetch.chunks(batch_size).enumerate() {
+        if stop.load(Ordering::SeqCst) {
+            // UIDNEXT was stored after the last batch: the next sync fetches the rest.
+            report.cancelled = true;
+            tracing::info!(account, mailbox, fetched = progress.fetched, "Sync stopped as asked.");
+            return Ok(report);
+        }
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
         let mut batch: Vec<NewMessage> = Vec::with_capacity(chunk.len());
         let mut flipped = None;

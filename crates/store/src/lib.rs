@@ -20,6 +20,9 @@
 //!   leaves both or neither. Flags pulled from the server never overwrite a message with a
 //!   pending row: the user's change wins until it is pushed and cleared
 //!   ([`Store::clear_pending_flags`], which keeps a row changed again meanwhile).
+//! - An account's folder list (`folders`: account id → its [`FolderRecord`]s) is replaced whole;
+//!   a folder that left the list takes its cached messages and sync state with it, before the
+//!   new list is written, so a crash in between repeats the clean-up at the next save.
 
 mod keys;
 mod summary;
@@ -195,6 +198,29 @@ pub struct Mailbox {
     pub highest_modseq: Option<u64>,
 }
 
+/// One folder of an account as the last folder listing showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderRecord {
+    /// The name as the server spells it (modified UTF-7), as every other key of the store has it.
+    pub name: String,
+    /// The name for people, decoded.
+    pub display_name: String,
+    /// What the folder is for: `inbox`, `sent`, `drafts`, `trash`, `junk`, `archive`, `all`,
+    /// `flagged`; `None` for the user's own folders.
+    pub role: Option<String>,
+    /// False for folders that hold no messages (`\Noselect`).
+    pub selectable: bool,
+}
+
+/// A folder [`Store::put_folders`] dropped because the server no longer lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderRemoval {
+    /// Its name.
+    pub name: String,
+    /// Cached messages removed with it.
+    pub messages: usize,
+}
+
 /// A message to cache: its key, its flags and its raw RFC 5322 bytes.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
@@ -228,6 +254,8 @@ pub struct Store {
     raws: sled::Tree,
     by_date: sled::Tree,
     dialects: sled::Tree,
+    /// Each account's folder list: account id → JSON list of [`FolderRecord`].
+    folders: sled::Tree,
     /// Local `\Seen` changes not yet on the server: message key → the wanted flag (0 or 1).
     pending_flags: sled::Tree,
 }
@@ -309,6 +337,7 @@ impl Store {
             raws: db.open_tree("raws")?,
             by_date: db.open_tree("by_date")?,
             dialects: db.open_tree("dialects")?,
+            folders: db.open_tree("folders")?,
             pending_flags: db.open_tree("pending_flags")?,
             db,
         };
@@ -390,28 +419,32 @@ impl Store {
             &self.by_date,
             &self.dialects,
             &self.pending_flags,
+            &self.folders,
         );
         let existed = trees
-            .transaction(|(accounts, mailbox_tree, summaries, raw_tree, by_date, dialects, pending_flags)| {
-                let existed = accounts.remove(id.as_bytes())?.is_some();
-                for key in &pending {
-                    pending_flags.remove(key)?;
-                }
-                dialects.remove(id.as_bytes())?;
-                for key in &mailboxes {
-                    mailbox_tree.remove(key)?;
-                }
-                for key in &messages {
-                    summaries.remove(key)?;
-                }
-                for key in &raws {
-                    raw_tree.remove(key)?;
-                }
-                for key in &index {
-                    by_date.remove(key)?;
-                }
-                Ok::<_, ConflictableTransactionError<StoreError>>(existed)
-            })
+            .transaction(
+                |(accounts, mailbox_tree, summaries, raw_tree, by_date, dialects, pending_flags, folders)| {
+                    let existed = accounts.remove(id.as_bytes())?.is_some();
+                    for key in &pending {
+                        pending_flags.remove(key)?;
+                    }
+                    dialects.remove(id.as_bytes())?;
+                    folders.remove(id.as_bytes())?;
+                    for key in &mailboxes {
+                        mailbox_tree.remove(key)?;
+                    }
+                    for key in &messages {
+                        summaries.remove(key)?;
+                    }
+                    for key in &raws {
+                        raw_tree.remove(key)?;
+                    }
+                    for key in &index {
+                        by_date.remove(key)?;
+                    }
+                    Ok::<_, ConflictableTransactionError<StoreError>>(existed)
+                },
+            )
             .map_err(transaction_error)?;
         self.db.flush()?;
         self.copy_accounts()?;
@@ -428,6 +461,33 @@ impl Store {
     /// The dialect account `id`'s server showed at its last login, if it ever logged in.
     pub fn dialect(&self, id: &str) -> Result<Option<ServerDialect>> {
         self.dialects.get(id.as_bytes())?.map(|value| decode(&value)).transpose()
+    }
+
+    /// Replaces account `id`'s folder list. Every folder that had a list entry or a sync state
+    /// and is not in `folders` any more is gone from the server: its cached messages (with
+    /// changes still to push) and its sync state are removed first, then the list is written
+    /// and flushed. Returns what was removed, by name.
+    pub fn put_folders(&self, id: &str, folders: &[FolderRecord]) -> Result<Vec<FolderRemoval>> {
+        let listed = |name: &str| folders.iter().any(|folder| folder.name == name);
+        let mut gone: Vec<String> = self.folders(id)?.into_iter().map(|folder| folder.name).collect();
+        gone.extend(self.mailboxes(id)?.into_iter().map(|mailbox| mailbox.name));
+        gone.retain(|name| !listed(name));
+        gone.sort();
+        gone.dedup();
+        let mut removed = Vec::with_capacity(gone.len());
+        for name in gone {
+            let messages = self.clear_mailbox(id, &name)?;
+            self.mailboxes.remove(keys::mailbox_key(id, &name))?;
+            removed.push(FolderRemoval { name, messages });
+        }
+        self.folders.insert(id.as_bytes(), encode(&folders)?)?;
+        self.db.flush()?;
+        Ok(removed)
+    }
+
+    /// Account `id`'s folder list as last saved; empty when it was never listed.
+    pub fn folders(&self, id: &str) -> Result<Vec<FolderRecord>> {
+        self.folders.get(id.as_bytes())?.map_or(Ok(Vec::new()), |value| decode(&value))
     }
 
     /// Adds or replaces a mailbox's sync state.
@@ -547,6 +607,16 @@ impl Store {
             .get(&key)?
             .ok_or_else(|| StoreError::Corrupt("the date index names a message that is not cached".into()))?;
         decode(&value)
+    }
+
+    /// Number of cached messages of one mailbox without `\Seen` (read from the date index,
+    /// without decoding summaries).
+    pub fn unread_count(&self, account: &str, mailbox: &str) -> Result<usize> {
+        let mut unread = 0;
+        for seen in self.by_date.scan_prefix(keys::mailbox_key(account, mailbox)).values() {
+            unread += usize::from(seen?.first() == Some(&0));
+        }
+        Ok(unread)
     }
 
     /// Number of messages cached in one mailbox.

@@ -587,3 +587,66 @@ fn changes_to_push_go_with_their_message_mailbox_or_account() {
     store.remove_account("a").unwrap();
     assert_eq!(store.pending_flags.len(), 0);
 }
+
+fn folder(name: &str, role: Option<&str>) -> FolderRecord {
+    FolderRecord {
+        name: name.into(),
+        display_name: name.into(),
+        role: role.map(str::to_owned),
+        selectable: true,
+    }
+}
+
+#[test]
+fn a_folder_that_left_the_list_takes_its_messages_and_state_along() {
+    let store = Store::open_temporary().unwrap();
+    let sent = |uid| MessageKey { mailbox: "Sent".into(), ..key(uid) };
+    let old = |uid| MessageKey { mailbox: "Old".into(), ..key(uid) };
+    insert(&store, &[key(1), sent(1), sent(2), old(1)]);
+    for name in ["INBOX", "Sent", "Old", "Never listed"] {
+        let state = Mailbox {
+            account: "a".into(),
+            name: name.into(),
+            uid_validity: 7,
+            uid_next: 3,
+            highest_modseq: None,
+        };
+        store.put_mailbox(&state).unwrap();
+    }
+    let first = [folder("INBOX", Some("inbox")), folder("Sent", Some("sent")), folder("Old", None)];
+    let removed = store.put_folders("a", &first).unwrap();
+    assert_eq!(removed, [FolderRemoval { name: "Never listed".into(), messages: 0 }]);
+    assert_eq!(store.folders("a").unwrap(), first);
+
+    let removed = store.put_folders("a", &first[..2]).unwrap();
+    assert_eq!(removed, [FolderRemoval { name: "Old".into(), messages: 1 }]);
+    assert_eq!(store.count_messages("a", "Old"), 0);
+    assert!(store.mailbox("a", "Old").unwrap().is_none());
+    assert_eq!(store.count_messages("a", "Sent"), 2, "folders still listed keep their mail");
+    assert_eq!(store.count_messages("a", "INBOX"), 1);
+    assert_eq!(store.folders("a").unwrap(), first[..2]);
+    assert!(store.folders("b").unwrap().is_empty());
+}
+
+#[test]
+fn folders_go_with_their_account() {
+    let store = Store::open_temporary().unwrap();
+    store.put_account(&account("a")).unwrap();
+    store.put_account(&account("b")).unwrap();
+    store.put_folders("a", &[folder("INBOX", Some("inbox"))]).unwrap();
+    store.put_folders("b", &[folder("INBOX", Some("inbox"))]).unwrap();
+    store.remove_account("a").unwrap();
+    assert!(store.folders("a").unwrap().is_empty());
+    assert_eq!(store.folders("b").unwrap().len(), 1);
+}
+
+#[test]
+fn unread_count_follows_the_seen_flags() {
+    let store = Store::open_temporary().unwrap();
+    insert(&store, &[key(1), key(2), key(3), MessageKey { mailbox: "INBOX2".into(), ..key(4) }]);
+    assert_eq!(store.unread_count("a", "INBOX").unwrap(), 3);
+    store.set_seen_flags(&[(key(2), true)]).unwrap();
+    assert_eq!(store.unread_count("a", "INBOX").unwrap(), 2);
+    assert_eq!(store.unread_count("a", "INBOX").unwrap(), store.page("a", "INBOX", 0, 0).unwrap().unread);
+    assert_eq!(store.unread_count("a", "Nothing").unwrap(), 0);
+}

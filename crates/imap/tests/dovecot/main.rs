@@ -8,6 +8,7 @@
 mod bench;
 mod connect;
 mod flags;
+mod folders;
 mod idle;
 mod probe;
 mod sync;

@@ -7,12 +7,15 @@
 //! - while syncing (`mailbox`): a stalled FETCH, an oversized literal, 10 000 untagged responses,
 //!   a malformed FETCH, wrong UIDs, UIDVALIDITY changing mid-session;
 //! - IDLE (`idle`);
+//! - the folder list (`folders`): SPECIAL-USE, plain attributes, names only, garbage LIST lines,
+//!   STATUS answers;
 //! - the voicemail box (`voicebox`): OMTP PIN refusals, a stalled server, broken quota answers,
 //!   command-line injection refused before sending.
 //!
 //! Every network await runs under a timeout, so a hang fails the test instead of stalling the run.
 
 mod before_login;
+mod folders;
 mod idle;
 mod mailbox;
 mod server;
