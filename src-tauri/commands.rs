@@ -6,8 +6,8 @@ use tauri::State;
 use tidings_accounts::{ManualServer, NewAccount};
 use tidings_imap::DialectReport;
 use tidings_mask::{QuoteHeader, QuoteKind};
-use tidings_store::{Account, MessageKey, MessageSummary};
 use tidings_message::DraftKind;
+use tidings_store::{Account, MessageKey, MessageSummary};
 use tidings_voicemail::fax::{self, RenderedPage};
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
@@ -52,6 +52,9 @@ pub struct AccountView {
     pub email: String,
     pub is_demo: bool,
     pub mailboxes: Vec<String>,
+    /// The folders the server listed at the last whole-account sync, in display order (INBOX
+    /// first); empty before it (the demo and a new account show `mailboxes`).
+    pub folders: Vec<FolderView>,
     /// The IMAP server; null for the demo.
     pub server: Option<ServerView>,
     /// The dialect the server showed since the app started; null before the first login.
@@ -103,6 +106,21 @@ pub struct StatusSmsFill {
     pub security: &'static str,
     pub username: Option<String>,
     pub voicemail: VoicemailBoxView,
+}
+
+/// A folder of an account, with its counts in the cache.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderView {
+    /// The name as the server spells it (what `list_messages` takes).
+    pub name: String,
+    pub display_name: String,
+    /// `inbox`, `sent`, `drafts`, `trash`, `junk`, `archive`, `all`, `flagged`, or null.
+    pub role: Option<String>,
+    /// False for a folder that holds no messages, only other folders.
+    pub selectable: bool,
+    pub unread: usize,
+    pub total: usize,
 }
 
 /// An account's IMAP server (never its password).
@@ -419,6 +437,21 @@ impl From<QuoteHeader> for QuoteView {
 
 fn account_view(state: &AppState, account: Account) -> Result<AccountView, IpcError> {
     let mailboxes = state.store.mailboxes(&account.id)?.into_iter().map(|m| m.name).collect();
+    let folders = state
+        .store
+        .folders(&account.id)?
+        .into_iter()
+        .map(|folder| {
+            Ok(FolderView {
+                unread: state.store.unread_count(&account.id, &folder.name)?,
+                total: state.store.count_messages(&account.id, &folder.name),
+                name: folder.name,
+                display_name: folder.display_name,
+                role: folder.role,
+                selectable: folder.selectable,
+            })
+        })
+        .collect::<Result<Vec<_>, IpcError>>()?;
     let dialect = state
         .store
         .dialect(&account.id)?
@@ -433,6 +466,7 @@ fn account_view(state: &AppState, account: Account) -> Result<AccountView, IpcEr
         }),
         dialect,
         voicemail: account.voicemail.map(VoicemailBoxView::from),
+        folders,
         id: account.id,
         display_name: account.display_name,
         email: account.email,

@@ -7,6 +7,7 @@ mod commands;
 mod error;
 mod export;
 mod first_paint;
+mod folder_commands;
 mod links;
 mod mask_commands;
 mod message_view;
@@ -28,6 +29,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::add_account,
         commands::remove_account,
         commands::sync_account,
+        folder_commands::sync_all_folders,
+        folder_commands::cancel_sync,
         commands::list_messages,
         commands::open_message,
         commands::voicemail_audio,

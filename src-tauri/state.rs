@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use tidings_accounts::voicebox::BoxGreeting;
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub export_dir: PathBuf,
     /// Each voicemail account's greetings as last listed, for playing one without a new login.
     pub greetings: Mutex<HashMap<String, Vec<BoxGreeting>>>,
+    /// The whole-account syncs running, by account id, with the flag that cancels each.
+    pub syncs: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
             keychain: tidings_accounts::keychain(),
             connect_options: ConnectOptions::default(),
             greetings: Mutex::default(),
+            syncs: Mutex::default(),
         })
     }
 }

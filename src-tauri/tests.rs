@@ -975,9 +975,32 @@ fn reply_reply_all_and_forward_open_the_mail_program_with_the_draft() {
     assert!(answers[..3].iter().all(Result::is_ok), "{answers:?}");
     assert_eq!(answers[3].as_ref().unwrap_err()["code"], "invalid_input");
     assert_eq!(opened.len(), 3, "{opened:?}");
-    assert!(opened[0].starts_with("mailto:maria.s@sample2.com?subject=Re%3A%20IT%20coffee%20times&"), "{}", opened[0]);
-    assert!(opened[0].contains("In-Reply-To=%3Citcoffee.2.20140404%40demo.tidings.invalid%3E"), "{}", opened[0]);
+    assert!(
+        opened[0].starts_with("mailto:maria.s@sample2.com?subject=Re%3A%20IT%20coffee%20times&"),
+        "{}",
+        opened[0]
+    );
+    assert!(
+        opened[0].contains("In-Reply-To=%3Citcoffee.2.20140404%40demo.tidings.invalid%3E"),
+        "{}",
+        opened[0]
+    );
     assert!(opened[1].contains("&cc=andrew.p793@sample1.com"), "{}", opened[1]);
-    assert!(opened[2].starts_with("mailto:?subject=Fwd%3A%20Re%3A%20IT%20coffee%20times&body="), "{}", opened[2]);
+    assert!(
+        opened[2].starts_with("mailto:?subject=Fwd%3A%20Re%3A%20IT%20coffee%20times&body="),
+        "{}",
+        opened[2]
+    );
     assert!(opened.iter().all(|link| link.len() <= crate::links::MAX_LINK_LENGTH));
+}
+
+#[test]
+fn a_whole_account_sync_needs_a_server_and_cancel_finds_none_running() {
+    let (_app, webview) = mock_app(state());
+    let cancelled = call(&webview, "cancel_sync", json!({ "id": "demo" })).unwrap();
+    assert_eq!(cancelled, false, "no sync runs, so nothing is cancelled");
+    let demo = call(&webview, "sync_all_folders", json!({ "id": "demo" })).unwrap_err();
+    assert_eq!(demo["code"], "invalid_input", "{demo}");
+    let accounts = call(&webview, "list_accounts", json!({})).unwrap();
+    assert_eq!(accounts[0]["folders"], json!([]), "the demo has no server folder list");
 }

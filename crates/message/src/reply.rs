@@ -103,7 +103,8 @@ impl Draft {
         }
         const CUT: &str = "\n[…] (the rest of the message is in Tidings)\n";
         // The encoded length grows with the text, so search the longest prefix that fits.
-        let boundaries: Vec<usize> = self.body.char_indices().map(|(at, _)| at).chain([self.body.len()]).collect();
+        let boundaries: Vec<usize> =
+            self.body.char_indices().map(|(at, _)| at).chain([self.body.len()]).collect();
         let (mut low, mut high) = (0, boundaries.len() - 1);
         while low < high {
             let middle = (low + high).div_ceil(2);
@@ -116,15 +117,24 @@ impl Draft {
         let kept = &self.body[..boundaries[low]];
         let kept = kept.rfind('\n').map_or(kept, |end| &kept[..end]);
         let cut = with_body(&format!("{kept}{CUT}"));
-        if cut.len() <= max_length { cut } else { head }
+        if cut.len() <= max_length {
+            cut
+        } else {
+            head
+        }
     }
 
     /// The link without its body.
     fn head(&self) -> String {
         let list = |addresses: &[String]| {
-            addresses.iter().map(|a| utf8_percent_encode(a, ADDRESS).to_string()).collect::<Vec<_>>().join(",")
+            addresses
+                .iter()
+                .map(|a| utf8_percent_encode(a, ADDRESS).to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         };
-        let mut link = format!("mailto:{}?subject={}", list(&self.to), utf8_percent_encode(&self.subject, COMPONENT));
+        let mut link =
+            format!("mailto:{}?subject={}", list(&self.to), utf8_percent_encode(&self.subject, COMPONENT));
         if !self.cc.is_empty() {
             link.push_str(&format!("&cc={}", list(&self.cc)));
         }
@@ -132,7 +142,10 @@ impl Draft {
             link.push_str(&format!("&In-Reply-To={}", utf8_percent_encode(id, COMPONENT)));
         }
         if !self.references.is_empty() {
-            link.push_str(&format!("&References={}", utf8_percent_encode(&self.references.join(" "), COMPONENT)));
+            link.push_str(&format!(
+                "&References={}",
+                utf8_percent_encode(&self.references.join(" "), COMPONENT)
+            ));
         }
         link
     }
@@ -152,7 +165,13 @@ fn prefixed(prefix: &str, subject: &str, already: &[&str]) -> String {
 fn addresses(header: Option<&Address<'_>>) -> Vec<String> {
     header
         .map(|address| {
-            address.iter().filter_map(|addr| addr.address()).map(str::trim).filter(|a| a.contains('@')).map(str::to_owned).collect()
+            address
+                .iter()
+                .filter_map(|addr| addr.address())
+                .map(str::trim)
+                .filter(|a| a.contains('@'))
+                .map(str::to_owned)
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -187,9 +206,16 @@ Message-ID: <q4@example.org>\r\nReferences: <q1@example.org> <q2@example.org>\r\
         assert_eq!(draft.subject, "Re: Q4 offsite & venue?");
         assert_eq!(draft.in_reply_to.as_deref(), Some("<q4@example.org>"));
         assert_eq!(draft.references, ["<q1@example.org>", "<q2@example.org>", "<q4@example.org>"]);
-        assert!(draft.body.contains("ann@example.org wrote:\n> Shall we book it?\n> Ann\n"), "{}", draft.body);
+        assert!(
+            draft.body.contains("ann@example.org wrote:\n> Shall we book it?\n> Ann\n"),
+            "{}",
+            draft.body
+        );
         let link = draft.mailto(8 * 1024);
-        assert!(link.starts_with("mailto:ann@example.org?subject=Re%3A%20Q4%20offsite%20%26%20venue%3F&"), "{link}");
+        assert!(
+            link.starts_with("mailto:ann@example.org?subject=Re%3A%20Q4%20offsite%20%26%20venue%3F&"),
+            "{link}"
+        );
         assert!(link.contains("&In-Reply-To=%3Cq4%40example.org%3E"), "{link}");
         assert!(link.contains("%3E%20Shall%20we%20book%20it%3F%0D%0A"), "{link}");
     }
@@ -206,7 +232,10 @@ Message-ID: <q4@example.org>\r\nReferences: <q1@example.org> <q2@example.org>\r\
     fn reply_to_wins_and_prefixes_are_not_doubled() {
         let mail = b"From: a@example.org\r\nReply-To: list@example.org\r\nSubject: RE: hello\r\n\r\nhi\r\n";
         let reply = draft(mail, DraftKind::Reply, "me@example.net").unwrap();
-        assert_eq!((reply.to.as_slice(), reply.subject.as_str()), (&["list@example.org".to_owned()][..], "RE: hello"));
+        assert_eq!(
+            (reply.to.as_slice(), reply.subject.as_str()),
+            (&["list@example.org".to_owned()][..], "RE: hello")
+        );
         let forward = draft(mail, DraftKind::Forward, "me@example.net").unwrap();
         assert!(forward.to.is_empty());
         assert_eq!(forward.subject, "Fwd: RE: hello");
@@ -223,7 +252,12 @@ Message-ID: <q4@example.org>\r\nReferences: <q1@example.org> <q2@example.org>\r\
         let link = draft(&mail, DraftKind::Reply, "me@example.net").unwrap().mailto(8 * 1024);
         assert!(link.len() <= 8 * 1024, "{}", link.len());
         assert!(link.len() > 7 * 1024, "the cut keeps as much as fits: {}", link.len());
-        assert!(link.ends_with("%0D%0A%5B%E2%80%A6%5D%20%28the%20rest%20of%20the%20message%20is%20in%20Tidings%29%0D%0A"), "{link}");
+        assert!(
+            link.ends_with(
+                "%0D%0A%5B%E2%80%A6%5D%20%28the%20rest%20of%20the%20message%20is%20in%20Tidings%29%0D%0A"
+            ),
+            "{link}"
+        );
         assert!(link.contains("line%200%20with"));
         assert!(!link.contains("line%201999"));
     }

@@ -88,6 +88,24 @@ describe('Adding an account', () => {
     await expect($('#unread-count')).toHaveText('3 unread');
     await $$('#message-list .message-row')[0].click();
     await expect($('#message-subject')).toHaveText('E2E message 3');
+
+    // Then every folder is synced behind a progress bar: the folder list has the server's
+    // folders, INBOX first with its unread count, and Sent holds what the server has there.
+    await expect($('#sync-result')).toHaveText(expect.stringContaining('Synced: 1 new message in 3 folders'), { wait: 30_000 });
+    const folders = await browser.execute(() => [...document.querySelectorAll('#folder-list .folder')]
+      .map((folder) => [folder.getAttribute('data-role'), folder.querySelector('.name')?.textContent, folder.querySelector('.unread')?.textContent ?? '']));
+    // INBOX: 3 messages, one just read; Sent: its one message, which nobody read.
+    expect(folders).toEqual([['inbox', 'Inbox', '2'], ['sent', 'Sent', '1'], ['', 'Greetings', '']]);
+    await $('#folder-list .folder[data-role="sent"]').click();
+    await browser.waitUntil(async () => (await browser.execute(() =>
+      document.querySelector('#message-list .message-row .subject')?.textContent?.trim())) === 'E2E sent message',
+    { timeoutMsg: 'the Sent folder was not listed' });
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'folders.png'));
+    await $('#folder-list .folder[data-role="inbox"]').click();
+    await browser.waitUntil(async () => (await $$('#message-list .message-row')).length === 3,
+      { timeoutMsg: 'back in INBOX, its three messages are not listed' });
+    await expect($('#unread-count')).toHaveText('2 unread');
   });
 
   it('shows new mail as it arrives, without a click (IDLE in the background)', async () => {

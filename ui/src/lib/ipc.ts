@@ -33,6 +33,8 @@ export interface AccountView {
   email: string;
   isDemo: boolean;
   mailboxes: string[];
+  /** The server's folders as of the last whole-account sync, INBOX first; empty before it. */
+  folders?: FolderView[];
   /** Missing for the demo (and in older answers). */
   server?: ServerView | null;
   dialect?: DialectView | null;
@@ -63,6 +65,44 @@ export interface StatusSmsFill {
   username: string | null;
   voicemail: VoicemailBoxView;
 }
+
+export type FolderRole = 'inbox' | 'sent' | 'drafts' | 'trash' | 'junk' | 'archive' | 'all' | 'flagged';
+
+export interface FolderView {
+  /** As the server spells it (what listMessages takes). */
+  name: string;
+  displayName: string;
+  role: FolderRole | null;
+  selectable: boolean;
+  unread: number;
+  total: number;
+}
+
+/** One step of a whole-account sync. */
+export interface SyncProgress {
+  account: string;
+  folder: string;
+  foldersDone: number;
+  foldersTotal: number;
+  messagesDone: number;
+  messagesTotal: number;
+}
+
+export interface AccountSyncView {
+  synced: number;
+  new: number;
+  failed: { folder: string; error: string }[];
+  cancelled: boolean;
+}
+
+/** Syncs every folder of an account; progress comes as `sync-progress` events. */
+export const syncAllFolders = (id: string) => invoke<AccountSyncView>('sync_all_folders', { id });
+
+/** Stops a running whole-account sync after the batch it is writing. */
+export const cancelSync = (id: string) => invoke<boolean>('cancel_sync', { id });
+
+export const onSyncProgress = (handler: (event: SyncProgress) => void): Promise<UnlistenFn> =>
+  listen<SyncProgress>('sync-progress', (event) => handler(event.payload));
 
 /** The server typed under "Manual settings". */
 export interface ServerInput {

@@ -1,6 +1,6 @@
 //! A test Dovecot for suites that are not Rust (the end-to-end suite): starts one with TLS, a
-//! 10 MB quota and the user `alice`, with an empty `Greetings` folder, seeds her INBOX with three
-//! messages, prints one JSON line with what a client
+//! 10 MB quota and the user `alice`, with an empty `Greetings` folder and a `Sent` one holding one
+//! message, seeds her INBOX with three messages, prints one JSON line with what a client
 //! needs (ports, user, password, certificate fingerprint), and runs until its standard input
 //! closes, then stops Dovecot and removes its files. Each line `seed` on standard input delivers
 //! one more message ("E2E message 4", 5, …), as new mail arriving while a client watches; a line
@@ -32,7 +32,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Err(error) = dovecot.doveadm(&["mailbox", "create", "-u", USER, "Greetings"]) {
+    // A Sent folder with one message, so that a whole-account sync has more than INBOX to do.
+    let sent = b"From: alice@localhost\r\nTo: bob@example.org\r\nSubject: E2E sent message\r\n\
+                 Date: Mon, 1 Sep 2026 09:00:00 +0000\r\nMessage-ID: <e2e-sent@localhost>\r\n\r\nSent by Alice.\r\n";
+    let folders = dovecot
+        .doveadm(&["mailbox", "create", "-u", USER, "Greetings", "Sent"])
+        .and_then(|_| dovecot.seed(USER, "Sent", &[sent]));
+    if let Err(error) = folders {
         eprintln!("tidings-test-dovecot: {error}");
         return ExitCode::FAILURE;
     }

@@ -15,7 +15,16 @@ export interface MailApi {
   openMessage: typeof ipc.openMessage;
   setSeen: typeof ipc.setSeen;
   compose: typeof ipc.compose;
+  syncAccount: typeof ipc.syncAccount;
   removeAccount: typeof ipc.removeAccount;
+}
+
+/** The folder an account opens on: INBOX when it has one, else its first. */
+export function firstFolder(account: AccountView): string {
+  const folders = account.folders ?? [];
+  const inbox = folders.find((folder) => folder.role === 'inbox')?.name
+    ?? account.mailboxes.find((name) => name.toUpperCase() === 'INBOX');
+  return inbox ?? folders[0]?.name ?? account.mailboxes[0] ?? 'INBOX';
 }
 
 /** Rows fetched per call. */
@@ -63,8 +72,8 @@ export class MailboxState {
     try {
       this.accounts = await this.api.listAccounts();
       const first = this.accounts[0];
-      if (first && first.mailboxes.length > 0) {
-        await this.showMailbox(first.id, first.mailboxes[0]);
+      if (first && (first.mailboxes.length > 0 || (first.folders ?? []).length > 0)) {
+        await this.showMailbox(first.id, firstFolder(first));
       }
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
@@ -78,9 +87,44 @@ export class MailboxState {
     try {
       this.accounts = await this.api.listAccounts();
       const account = this.accounts.find((a) => a.id === id);
-      if (account) await this.showMailbox(account.id, account.mailboxes[0] ?? 'INBOX');
+      if (account) await this.showMailbox(account.id, firstFolder(account));
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
+    }
+  }
+
+  /** Reads the accounts again (folders and their counts after a sync), keeping what is shown. */
+  async refreshAccounts(): Promise<void> {
+    try {
+      this.accounts = await this.api.listAccounts();
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+    }
+  }
+
+  /** A whole-account sync of `id` ended: folders and counts are read again, and the list too. */
+  async accountSynced(id: string): Promise<void> {
+    await this.refreshAccounts();
+    if (this.account === id) await this.reload();
+  }
+
+  /**
+   * Shows folder `name` of the shown account from the cache at once, then brings it up to date
+   * from the server (the background sync follows only INBOX) and shows the result.
+   */
+  async showFolder(name: string): Promise<void> {
+    const account = this.accounts.find((a) => a.id === this.account);
+    if (!account) return;
+    await this.showMailbox(account.id, name);
+    if (account.isDemo) return;
+    try {
+      const counts = await this.api.syncAccount(account.id, name);
+      if (this.account === account.id && this.mailbox === name && counts.new + counts.changed + counts.expunged > 0) {
+        await this.reload();
+      }
+      await this.refreshAccounts();
+    } catch (thrown) {
+      if (this.account === account.id && this.mailbox === name) this.error = ipc.asIpcError(thrown);
     }
   }
 

@@ -33,6 +33,9 @@ function fakeApi(rows: MessageRow[]): MailApi {
     })),
     setSeen: vi.fn(async () => undefined),
     compose: vi.fn(async () => undefined),
+    syncAccount: vi.fn(async (_id: string, mailbox: string) => ({
+      mailbox, new: 0, changed: 0, expunged: 0, messages: 0, dialect: 'imap4rev1',
+    })),
     removeAccount: vi.fn(async () => undefined),
   };
 }
@@ -84,6 +87,24 @@ describe('MailboxState', () => {
     api.compose = vi.fn(async () => { throw { code: 'browser', message: 'no mail program' }; });
     await state.compose('forward');
     expect(state.error?.message).toBe('no mail program');
+  });
+
+  it('opens on INBOX whatever the order of the folders, and syncs a folder when it is shown', async () => {
+    const api = fakeApi([row(1, false)]);
+    api.listAccounts = vi.fn(async () => [{
+      id: 'a', displayName: 'A', email: 'a@x', isDemo: false, mailboxes: ['Archive', 'INBOX'],
+      folders: [
+        { name: 'INBOX', displayName: 'INBOX', role: 'inbox' as const, selectable: true, unread: 1, total: 1 },
+        { name: 'Sent', displayName: 'Sent', role: 'sent' as const, selectable: true, unread: 0, total: 0 },
+      ],
+    }]);
+    const state = new MailboxState(api);
+    await state.start();
+    expect(state.mailbox).toBe('INBOX');
+    await state.showFolder('Sent');
+    expect(state.mailbox).toBe('Sent');
+    expect(api.syncAccount).toHaveBeenCalledWith('a', 'Sent');
+    expect(api.listAccounts).toHaveBeenCalledTimes(2);
   });
 
   it('steps through the list and stops at its ends', async () => {
