@@ -71,6 +71,9 @@ pub fn run() {
         // Size, position and maximised state come back at the next start (see window_state.rs).
         // No capability grants the plugin's commands: the UI cannot call them.
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // New mail and voicemail are announced by the UI (in its language) through this plugin;
+        // only the main window's capability names it.
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let data_dir = match std::env::var_os("TIDINGS_DATA_DIR") {
                 Some(dir) => std::path::PathBuf::from(dir),

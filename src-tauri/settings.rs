@@ -53,6 +53,8 @@ pub struct Settings {
     pub remote_images: RemoteImages,
     /// Lower-cased addresses whose remote images load.
     pub allowed_senders: Vec<String>,
+    /// A desktop notification for new mail and voicemail.
+    pub notifications: bool,
 }
 
 impl Default for Settings {
@@ -65,6 +67,7 @@ impl Default for Settings {
             avatar_size: render.avatar_size,
             remote_images: RemoteImages::Block,
             allowed_senders: Vec::new(),
+            notifications: true,
         }
     }
 }

@@ -3,6 +3,7 @@
 // fingerprint and trusted, the dialect shown, the inbox fetched and listed, new mail shown as
 // it arrives; then removed.
 import { browser, $, $$, expect } from '@wdio/globals';
+import dbus from 'dbus-next';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,39 @@ function recording(seconds: number): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tidings-greeting-')), `greeting-${seconds}s.wav`);
   fs.writeFileSync(file, wav);
   return file;
+}
+
+/**
+ * A desktop notification service on the session bus (the one the app uses: run.sh runs under
+ * dbus-run-session) that only writes down what it is asked to show.
+ */
+async function notificationServer(): Promise<{ received: { summary: string; body: string }[]; stop: () => void }> {
+  const received: { summary: string; body: string }[] = [];
+  class Notifications extends dbus.interface.Interface {
+    Notify(_app: string, _replaces: number, _icon: string, summary: string, body: string): number {
+      received.push({ summary, body });
+      return received.length;
+    }
+    GetCapabilities(): string[] {
+      return ['body'];
+    }
+    GetServerInformation(): string[] {
+      return ['tidings-e2e', 'tidings', '1.0', '1.2'];
+    }
+    CloseNotification(): void {}
+  }
+  Notifications.configureMembers({
+    methods: {
+      Notify: { inSignature: 'susssasa{sv}i', outSignature: 'u' },
+      GetCapabilities: { inSignature: '', outSignature: 'as' },
+      GetServerInformation: { inSignature: '', outSignature: 'ssss' },
+      CloseNotification: { inSignature: 'u', outSignature: '' },
+    },
+  });
+  const bus = dbus.sessionBus();
+  bus.export('/org/freedesktop/Notifications', new Notifications('org.freedesktop.Notifications'));
+  await bus.requestName('org.freedesktop.Notifications', 0);
+  return { received, stop: () => bus.disconnect() };
 }
 
 function testDovecot(): TestDovecot {
@@ -108,15 +142,23 @@ describe('Adding an account', () => {
     await expect($('#unread-count')).toHaveText('2 unread');
   });
 
-  it('shows new mail as it arrives, without a click (IDLE in the background)', async () => {
+  it('shows new mail as it arrives, without a click (IDLE in the background), and announces it', async () => {
     const input = process.env.E2E_DOVECOT_INPUT;
     if (!input) throw new Error('E2E_DOVECOT_INPUT is not set: run the suite with tests/e2e/run.sh');
-    fs.appendFileSync(input, 'seed\n');
-    await browser.waitUntil(async () => {
-      const first = await browser.execute(() => document.querySelector('#message-list .message-row .subject')?.textContent?.trim());
-      return first === 'E2E message 4';
-    }, { timeout: 30_000, timeoutMsg: 'the new message did not appear at the top of the list' });
-    await expect($('#unread-count')).toHaveText('3 unread');
+    const notifications = await notificationServer();
+    try {
+      fs.appendFileSync(input, 'seed\n');
+      await browser.waitUntil(async () => {
+        const first = await browser.execute(() => document.querySelector('#message-list .message-row .subject')?.textContent?.trim());
+        return first === 'E2E message 4';
+      }, { timeout: 30_000, timeoutMsg: 'the new message did not appear at the top of the list' });
+      await expect($('#unread-count')).toHaveText('3 unread');
+      await browser.waitUntil(async () => notifications.received.length > 0,
+        { timeout: 15_000, timeoutMsg: 'no desktop notification was sent' });
+      expect(notifications.received).toEqual([{ summary: 'New mail', body: 'Bob Example: E2E message 4' }]);
+    } finally {
+      notifications.stop();
+    }
   });
 
   it('removes the account after asking, and the demo mailbox is back', async () => {

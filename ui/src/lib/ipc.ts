@@ -426,6 +426,8 @@ export interface Settings {
   remoteImages: 'block' | 'allow';
   /** Addresses whose remote images load. */
   allowedSenders: string[];
+  /** A desktop notification for new mail and voicemail. */
+  notifications: boolean;
 }
 
 export interface SettingsView {

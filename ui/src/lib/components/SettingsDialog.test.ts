@@ -5,7 +5,7 @@ import { SettingsState } from '../state/settings.svelte';
 import type { Settings } from '../ipc';
 
 const DEFAULTS: Settings = {
-  theme: 'system', hour12: false, dateFormat: '%Y-%m-%d', avatarSize: 40, remoteImages: 'block', allowedSenders: [],
+  theme: 'system', hour12: false, dateFormat: '%Y-%m-%d', avatarSize: 40, remoteImages: 'block', allowedSenders: [], notifications: true,
 };
 
 afterEach(cleanup);
