@@ -207,6 +207,7 @@ mod tests {
                 "ann@example.org".into(),
                 "not an address".into(),
             ],
+            notifications: false,
         };
         let saved = file.save(wanted).unwrap();
         assert_eq!(saved.allowed_senders, ["ann@example.org"]);
@@ -241,4 +242,20 @@ mod tests {
         assert_eq!(broken.get(), Settings::default());
         assert!(broken.problem.as_deref().unwrap().contains("damaged"), "{:?}", broken.problem);
     }
+
+    #[test]
+    fn settings_from_before_notifications_load_with_them_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"theme":"dark","hour12":false,"dateFormat":"%Y-%m-%d","avatarSize":32,"remoteImages":"block","allowedSenders":[]}"#,
+        )
+        .unwrap();
+        let file = SettingsFile::load(Some(path));
+        assert!(file.problem.is_none(), "{:?}", file.problem);
+        assert!(file.get().notifications);
+        assert_eq!(file.get().theme, Theme::Dark);
+    }
+
 }
