@@ -58,14 +58,12 @@ async function notificationServer(): Promise<{ received: { summary: string; body
     GetServerInformation(): string[] {
       return ['tidings-e2e', 'tidings', '1.0', '1.2'];
     }
-    CloseNotification(): void {}
   }
   Notifications.configureMembers({
     methods: {
       Notify: { inSignature: 'susssasa{sv}i', outSignature: 'u' },
       GetCapabilities: { inSignature: '', outSignature: 'as' },
       GetServerInformation: { inSignature: '', outSignature: 'ssss' },
-      CloseNotification: { inSignature: 'u', outSignature: '' },
     },
   });
   const bus = dbus.sessionBus();
