@@ -592,4 +592,17 @@ mod tests {
             assert_eq!(uid_set(uids), *expected, "{uids:?}");
         }
     }
+
+    #[test]
+    fn gmail_thread_ids_are_read_from_a_fetch_answer() {
+        let answer = b"* 1 FETCH (X-GM-THRID 1278455344230334865 UID 5 BODY[] {4}\r\nab\r\n)\r\n";
+        let (_, response) = Response::parse(answer).unwrap();
+        let Response::Fetch(_, attributes) = response else { panic!("not a FETCH: {response:?}") };
+        assert_eq!(gmail_thread_of(&attributes), Some(1_278_455_344_230_334_865));
+        assert_eq!(uid_of(&attributes), Some(5));
+        let plain = b"* 1 FETCH (UID 5 BODY[] {4}\r\nab\r\n)\r\n";
+        let (_, response) = Response::parse(plain).unwrap();
+        let Response::Fetch(_, attributes) = response else { panic!("not a FETCH: {response:?}") };
+        assert_eq!(gmail_thread_of(&attributes), None);
+    }
 }

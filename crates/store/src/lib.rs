@@ -265,6 +265,9 @@ pub struct Store {
     pending_flags: sled::Tree,
     /// Conversation threads; its layout belongs to the `threads` module.
     threads: sled::Tree,
+    /// Held from planning thread changes to writing them: a plan is read outside its
+    /// transaction, so two at once could each miss the other's merge.
+    thread_writer: std::sync::Mutex<()>,
 }
 
 impl Store {
@@ -347,6 +350,7 @@ impl Store {
             folders: db.open_tree("folders")?,
             pending_flags: db.open_tree("pending_flags")?,
             threads: db.open_tree("threads")?,
+            thread_writer: std::sync::Mutex::new(()),
             db,
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
@@ -419,6 +423,7 @@ impl Store {
         let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let index = self.by_date.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let pending = self.pending_flags.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let thread_keys = threads::account_keys(&self.threads, id)?;
         let trees = (
             &self.accounts,
@@ -555,6 +560,7 @@ impl Store {
         &self,
         batch: impl Iterator<Item = (&'a NewMessage, Option<u64>)>,
     ) -> Result<usize> {
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut parsed = Vec::new();
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         for (message, server_thread) in batch {
@@ -790,6 +796,7 @@ impl Store {
     pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
         let rows: Vec<Vec<u8>> = keys.iter().map(MessageKey::to_bytes).collect();
         let index = self.index_keys_of(&rows)?;
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         for key in keys {
             threads.remove(key)?;
@@ -835,6 +842,7 @@ impl Store {
             .scan_prefix(keys::mailbox_key(account, mailbox))
             .keys()
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         threads.clear_mailbox(account, mailbox)?;
         let threads = threads.finish()?;

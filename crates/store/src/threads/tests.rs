@@ -338,6 +338,8 @@ fn ten_thousand_messages_page_like_a_brute_force_grouping() {
     let expected: Vec<(String, u32, usize, usize)> =
         expected.into_iter().map(|(_, thread, uid, count, unread)| (thread, uid, count, unread)).collect();
 
+    assert_index_matches_summaries(&store);
+
     let mut actual = Vec::new();
     let mut offset = 0;
     loop {
@@ -350,5 +352,33 @@ fn ten_thousand_messages_page_like_a_brute_force_grouping() {
         actual
             .extend(page.rows.into_iter().map(|row| (row.thread, row.latest.key.uid, row.count, row.unread)));
     }
+    assert_eq!(actual, expected);
+}
+
+/// The member and list entries of the `threads` tree are exactly those the summaries imply.
+fn assert_index_matches_summaries(store: &Store) {
+    let mut expected = BTreeMap::new();
+    let mut latest: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for entry in store.summaries.iter() {
+        let summary: MessageSummary = decode(&entry.unwrap().1).unwrap();
+        let thread = summary.thread.clone().unwrap();
+        let sender = summary.from_name.as_deref().or(summary.from_email.as_deref()).unwrap_or_default();
+        let descending = keys::descending_date(summary.date);
+        expected.insert(
+            member_key(&summary.key, &thread),
+            [&descending.to_be_bytes(), sender.as_bytes()].concat(),
+        );
+        let newest = latest.entry((summary.key.mailbox.clone(), thread)).or_insert(descending);
+        *newest = (*newest).min(descending);
+    }
+    for ((mailbox, thread), descending) in latest {
+        expected.insert(list_key(&list_prefix(ACCOUNT, &mailbox), descending, &thread), Vec::new());
+    }
+    let actual: BTreeMap<Vec<u8>, Vec<u8>> = store
+        .threads
+        .iter()
+        .map(|entry| entry.map(|(key, value)| (key.to_vec(), value.to_vec())).unwrap())
+        .filter(|(key, _)| [MEMBERS, LIST].contains(&key[ACCOUNT.len() + 1]))
+        .collect();
     assert_eq!(actual, expected);
 }
