@@ -440,11 +440,23 @@ impl<'a> ThreadWrites<'a> {
 
     /// The entries under `prefix` as they will be once the planned writes are applied.
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut entries = self.scan_stored(prefix)?;
+        self.overlay(prefix, &mut entries);
+        Ok(entries.into_iter().collect())
+    }
+
+    /// The entries under `prefix` as stored, before this plan.
+    fn scan_stored(&self, prefix: &[u8]) -> Result<BTreeMap<Vec<u8>, Vec<u8>>> {
         let mut entries = BTreeMap::new();
         for entry in self.tree.scan_prefix(prefix) {
             let (key, value) = entry?;
             entries.insert(key.to_vec(), value.to_vec());
         }
+        Ok(entries)
+    }
+
+    /// Applies the planned writes under `prefix` to `entries`.
+    fn overlay(&self, prefix: &[u8], entries: &mut BTreeMap<Vec<u8>, Vec<u8>>) {
         for (key, value) in
             self.writes.range(prefix.to_vec()..).take_while(|(key, _)| key.starts_with(prefix))
         {
@@ -453,7 +465,6 @@ impl<'a> ThreadWrites<'a> {
                 None => entries.remove(key),
             };
         }
-        Ok(entries.into_iter().collect())
     }
 
     /// The thread a message of the plan ends up in, once every message is placed (a later one
@@ -469,26 +480,22 @@ impl<'a> ThreadWrites<'a> {
         let mut rows = Vec::new();
         for (account, thread, mailbox) in &touched {
             let prefix = member_prefix_in(account, thread, mailbox);
-            let mut before = None;
-            for value in self.tree.scan_prefix(&prefix).values() {
-                let latest = latest_of(&value?)?;
-                before = Some(before.map_or(latest, |newest: u64| newest.min(latest)));
+            let mut members = self.scan_stored(&prefix)?;
+            let before = newest_of(members.values())?;
+            self.overlay(&prefix, &mut members);
+            let after = newest_of(members.values())?;
+            if before != after {
+                rows.push((list_prefix(account, mailbox), thread, before, after));
             }
-            let mut after = None;
-            for (_, value) in self.scan(&prefix)? {
-                let latest = latest_of(&value)?;
-                after = Some(after.map_or(latest, |newest: u64| newest.min(latest)));
-            }
-            rows.push((list_prefix(account, mailbox), thread, before, after));
         }
         for (prefix, thread, before, _) in &rows {
-            if let Some(latest) = before {
-                self.write(list_key(prefix, *latest, thread), None);
+            if let Some(newest) = before {
+                self.write(list_key(prefix, *newest, thread), None);
             }
         }
         for (prefix, thread, _, after) in &rows {
-            if let Some(latest) = after {
-                self.write(list_key(prefix, *latest, thread), Some(Vec::new()));
+            if let Some(newest) = after {
+                self.write(list_key(prefix, *newest, thread), Some(Vec::new()));
             }
         }
         let mut summaries = Vec::with_capacity(self.moved.len());
@@ -534,12 +541,18 @@ pub(crate) fn account_keys(tree: &sled::Tree, account: &str) -> Result<Vec<sled:
     Ok(tree.scan_prefix(keys::account_prefix(account)).keys().collect::<Result<Vec<_>, _>>()?)
 }
 
-fn latest_of(member_value: &[u8]) -> Result<u64> {
-    member_value
-        .get(0..8)
-        .and_then(|bytes| bytes.try_into().ok())
-        .map(u64::from_be_bytes)
-        .ok_or_else(|| StoreError::Corrupt("a thread member value is too short".into()))
+/// The newest date (as [`keys::descending_date`], so the smallest) among member values.
+fn newest_of<'v>(member_values: impl Iterator<Item = &'v Vec<u8>>) -> Result<Option<u64>> {
+    let mut newest: Option<u64> = None;
+    for value in member_values {
+        let descending = value
+            .get(0..8)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map(u64::from_be_bytes)
+            .ok_or_else(|| StoreError::Corrupt("a thread member value is too short".into()))?;
+        newest = Some(newest.map_or(descending, |newest| newest.min(descending)));
+    }
+    Ok(newest)
 }
 
 fn tagged(account: &str, tag: u8) -> Vec<u8> {
