@@ -544,6 +544,8 @@ impl Store {
     /// Parses and caches a batch of messages in one transaction, then flushes it to disk.
     ///
     /// A message already cached under the same key is replaced, never duplicated.
+    /// Each message is placed in a thread of its account by its `Message-ID`, `References` and
+    /// `In-Reply-To` (see the `threads` module), in the same transaction.
     /// Returns how many messages were written; a message that is not e-mail at all fails the
     /// whole batch with [`StoreError::NotAMessage`] before anything is written.
     pub fn insert_messages(&self, batch: &[NewMessage]) -> Result<usize> {
