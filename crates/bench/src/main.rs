@@ -6,6 +6,7 @@
 //! - `sync OUT`: full, unchanged and IDLE sync against a local Dovecot ([`sync`]; needs root
 //!   and dovecot-imapd, like the IMAP integration tests).
 //! - `voicemail OUT`: AMR decode speed ([`voicemail`]).
+//! - `threads OUT`: the threaded list on 100 000 cached messages ([`threads`]).
 //! - `app APP OUT`: the app binary's cold start to its first painted list with 1 000 and
 //!   100 000 cached messages ([`app`]; needs an X display, `make bench` runs it under Xvfb).
 //!
@@ -15,6 +16,7 @@ mod app;
 mod inputs;
 mod mask;
 mod sync;
+mod threads;
 mod timing;
 mod voicemail;
 
@@ -24,7 +26,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 
 const USAGE: &str =
-    "usage: tidings-bench inputs DIR | mask DIR OUT.json | sync OUT.json | voicemail OUT.json | app APP OUT.json";
+    "usage: tidings-bench inputs DIR | mask DIR OUT.json | sync OUT.json | voicemail OUT.json | threads OUT.json | app APP OUT.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,6 +56,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         }
         ["sync", out] => sync::run(Path::new(out)),
         ["voicemail", out] => voicemail::run(&repo, Path::new(out)),
+        ["threads", out] => threads::run(Path::new(out)),
         ["app", app, out] => app::run(Path::new(app), Path::new(out)),
         _ => Err(anyhow!("{USAGE}")),
     }

@@ -21,7 +21,8 @@
 //!    batches of at most [`MAX_BATCH`]. Each batch is written (one transaction + flush) *before*
 //!    the stored UIDNEXT moves past it, so a crash or a dropped connection loses nothing; the
 //!    next sync skips what is already cached, and a message fetched twice replaces rather than
-//!    duplicates (keys are UIDVALIDITY + UID).
+//!    duplicates (keys are UIDVALIDITY + UID). On Gmail the fetch also asks for `X-GM-THRID`,
+//!    which the store takes as the message's thread.
 //! 7. Store the SELECT's UIDNEXT and HIGHESTMODSEQ.
 //!
 //! [`sync_mailbox_cancellable`] checks its stop flag before each batch of step 6: once it is set,
@@ -328,7 +329,8 @@ pub async fn sync_mailbox_cancellable(
             return Ok(report);
         }
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
-        let mut batch: Vec<NewMessage> = Vec::with_capacity(chunk.len());
+        // Each message with Gmail's thread id (X-GM-THRID), when the server sent one.
+        let mut batch: Vec<(NewMessage, Option<u64>)> = Vec::with_capacity(chunk.len());
         let mut flipped = None;
         session
             .command_ok("UID FETCH", &format!("UID FETCH {} {query}", uid_set(chunk)), |response| {
@@ -336,9 +338,9 @@ pub async fn sync_mailbox_cancellable(
                 // answers with a UID we asked for and a body, the first of each.
                 if let Response::Fetch(_, attributes) = response {
                     let (Some(uid), Some(raw)) = (uid_of(attributes), body_of(attributes)) else { return };
-                    if wanted.contains(&uid) && !batch.iter().any(|m| m.key.uid == uid) {
+                    if wanted.contains(&uid) && !batch.iter().any(|(m, _)| m.key.uid == uid) {
                         let seen = seen_of(attributes).unwrap_or(false);
-                        batch.push(NewMessage { key: key(uid), seen, raw });
+                        batch.push((NewMessage { key: key(uid), seen, raw }, gmail_thread_of(attributes)));
                     }
                 }
                 flipped = flipped.or_else(|| changed_uid_validity(response, uid_validity));
@@ -348,7 +350,7 @@ pub async fn sync_mailbox_cancellable(
             return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
         }
         let unsent: Vec<u32> =
-            chunk.iter().copied().filter(|uid| !batch.iter().any(|m| m.key.uid == *uid)).collect();
+            chunk.iter().copied().filter(|uid| !batch.iter().any(|(m, _)| m.key.uid == *uid)).collect();
         if let Some(first) = unsent.first() {
             // Expunged between the SEARCH and the FETCH, or a server that skips messages: the
             // stored UIDNEXT stays at the first one, so the next sync asks again.
@@ -453,13 +455,17 @@ async fn push_pending_flags(
 
 /// Writes a batch in one transaction; if one message is not e-mail at all, writes the others one
 /// by one and reports the bad ones, so a single broken message cannot stall the mailbox forever.
-fn insert_batch(store: &Store, batch: &[NewMessage], warnings: &mut Vec<String>) -> Result<usize> {
-    match store.insert_messages(batch) {
+fn insert_batch(
+    store: &Store,
+    batch: &[(NewMessage, Option<u64>)],
+    warnings: &mut Vec<String>,
+) -> Result<usize> {
+    match store.insert_messages_with_server_threads(batch) {
         Ok(written) => Ok(written),
         Err(StoreError::NotAMessage(_)) => {
             let mut written = 0;
             for message in batch {
-                match store.insert_messages(std::slice::from_ref(message)) {
+                match store.insert_messages_with_server_threads(std::slice::from_ref(message)) {
                     Ok(n) => written += n,
                     Err(StoreError::NotAMessage(what)) => {
                         warnings.push(format!("{what} is not an e-mail message and was not cached."));
@@ -528,6 +534,10 @@ fn seen_of(attributes: &[AttributeValue<'_>]) -> Option<bool> {
     })
 }
 
+fn gmail_thread_of(attributes: &[AttributeValue<'_>]) -> Option<u64> {
+    attributes.iter().find_map(|a| if let AttributeValue::GmailThrId(id) = a { Some(*id) } else { None })
+}
+
 fn body_of(attributes: &[AttributeValue<'_>]) -> Option<Vec<u8>> {
     attributes.iter().find_map(|a| match a {
         AttributeValue::BodySection { section: None, data: Some(data), .. } => Some(data.to_vec()),
@@ -581,5 +591,18 @@ mod tests {
         for (uids, expected) in cases {
             assert_eq!(uid_set(uids), *expected, "{uids:?}");
         }
+    }
+
+    #[test]
+    fn gmail_thread_ids_are_read_from_a_fetch_answer() {
+        let answer = b"* 1 FETCH (X-GM-THRID 1278455344230334865 UID 5 BODY[] {4}\r\nab\r\n)\r\n";
+        let (_, response) = Response::parse(answer).unwrap();
+        let Response::Fetch(_, attributes) = response else { panic!("not a FETCH: {response:?}") };
+        assert_eq!(gmail_thread_of(&attributes), Some(1_278_455_344_230_334_865));
+        assert_eq!(uid_of(&attributes), Some(5));
+        let plain = b"* 1 FETCH (UID 5 BODY[] {4}\r\nab\r\n)\r\n";
+        let (_, response) = Response::parse(plain).unwrap();
+        let Response::Fetch(_, attributes) = response else { panic!("not a FETCH: {response:?}") };
+        assert_eq!(gmail_thread_of(&attributes), None);
     }
 }

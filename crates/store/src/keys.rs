@@ -63,12 +63,21 @@ pub(crate) fn uid_of(key: &[u8]) -> Option<u32> {
 /// descending, then the UIDVALIDITY. Messages without a date sort last.
 pub(crate) fn date_index_key(key: &MessageKey, date: Option<i64>) -> Vec<u8> {
     let mut index = mailbox_key(&key.account, &key.mailbox);
-    // Flipping the sign bit makes i64 order match u64 order; inverting makes it descending.
-    let descending = date.map_or(u64::MAX, |date| !((date as u64) ^ (1 << 63)));
-    index.extend_from_slice(&descending.to_be_bytes());
+    index.extend_from_slice(&descending_date(date).to_be_bytes());
     index.extend_from_slice(&(!key.uid).to_be_bytes());
     index.extend_from_slice(&key.uid_validity.to_be_bytes());
     index
+}
+
+/// A date as a number that sorts newest first, a missing date last.
+pub(crate) fn descending_date(date: Option<i64>) -> u64 {
+    // Flipping the sign bit makes i64 order match u64 order; inverting makes it descending.
+    date.map_or(u64::MAX, |date| !((date as u64) ^ (1 << 63)))
+}
+
+/// The date behind [`descending_date`].
+pub(crate) fn date_of_descending(descending: u64) -> Option<i64> {
+    (descending != u64::MAX).then_some(((!descending) ^ (1 << 63)) as i64)
 }
 
 /// The message key behind an index key of the mailbox whose `mailbox_key` is `prefix`.

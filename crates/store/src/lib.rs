@@ -23,9 +23,13 @@
 //! - An account's folder list (`folders`: account id → its [`FolderRecord`]s) is replaced whole;
 //!   a folder that left the list takes its cached messages and sync state with it, before the
 //!   new list is written, so a crash in between repeats the clean-up at the next save.
+//! - Every cached message is in one thread of its account (`threads`, see that module); the
+//!   thread entries are written in the same transaction as the messages they describe, by every
+//!   insert and removal.
 
 mod keys;
 mod summary;
+mod threads;
 
 use std::path::Path;
 
@@ -37,9 +41,10 @@ use sled::transaction::{
 
 pub use keys::MessageKey;
 pub use summary::{MessageSummary, VoicemailKind};
+pub use threads::{ThreadPage, ThreadRow};
 
 /// The layout version of the trees below; bump it when a key or value layout changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SCHEMA_KEY: &[u8] = b"schema_version";
 /// Present once the `by_date` index covers every summary.
@@ -258,6 +263,11 @@ pub struct Store {
     folders: sled::Tree,
     /// Local `\Seen` changes not yet on the server: message key → the wanted flag (0 or 1).
     pending_flags: sled::Tree,
+    /// Conversation threads; its layout belongs to the `threads` module.
+    threads: sled::Tree,
+    /// Held from planning thread changes to writing them: a plan is read outside its
+    /// transaction, so two at once could each miss the other's merge.
+    thread_writer: std::sync::Mutex<()>,
 }
 
 impl Store {
@@ -339,6 +349,8 @@ impl Store {
             dialects: db.open_tree("dialects")?,
             folders: db.open_tree("folders")?,
             pending_flags: db.open_tree("pending_flags")?,
+            threads: db.open_tree("threads")?,
+            thread_writer: std::sync::Mutex::new(()),
             db,
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
@@ -411,6 +423,8 @@ impl Store {
         let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let index = self.by_date.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let pending = self.pending_flags.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let thread_keys = threads::account_keys(&self.threads, id)?;
         let trees = (
             &self.accounts,
             &self.mailboxes,
@@ -420,11 +434,25 @@ impl Store {
             &self.dialects,
             &self.pending_flags,
             &self.folders,
+            &self.threads,
         );
         let existed = trees
             .transaction(
-                |(accounts, mailbox_tree, summaries, raw_tree, by_date, dialects, pending_flags, folders)| {
+                |(
+                    accounts,
+                    mailbox_tree,
+                    summaries,
+                    raw_tree,
+                    by_date,
+                    dialects,
+                    pending_flags,
+                    folders,
+                    thread_tree,
+                )| {
                     let existed = accounts.remove(id.as_bytes())?.is_some();
+                    for key in &thread_keys {
+                        thread_tree.remove(key)?;
+                    }
                     for key in &pending {
                         pending_flags.remove(key)?;
                     }
@@ -516,24 +544,51 @@ impl Store {
     /// Parses and caches a batch of messages in one transaction, then flushes it to disk.
     ///
     /// A message already cached under the same key is replaced, never duplicated.
+    /// Each message is placed in a thread of its account by its `Message-ID`, `References` and
+    /// `In-Reply-To` (see the `threads` module), in the same transaction.
     /// Returns how many messages were written; a message that is not e-mail at all fails the
     /// whole batch with [`StoreError::NotAMessage`] before anything is written.
     pub fn insert_messages(&self, batch: &[NewMessage]) -> Result<usize> {
-        let mut rows = Vec::with_capacity(batch.len());
-        for message in batch {
-            let summary = MessageSummary::parse(&message.key, message.seen, &message.raw)
+        self.insert_threaded(batch.iter().map(|message| (message, None)))
+    }
+
+    /// [`Store::insert_messages`] for messages fetched with the thread id the server assigned
+    /// (Gmail's `X-GM-THRID`), which then decides their thread (see the `threads` module).
+    pub fn insert_messages_with_server_threads(&self, batch: &[(NewMessage, Option<u64>)]) -> Result<usize> {
+        self.insert_threaded(batch.iter().map(|(message, thread)| (message, *thread)))
+    }
+
+    fn insert_threaded<'a>(
+        &self,
+        batch: impl Iterator<Item = (&'a NewMessage, Option<u64>)>,
+    ) -> Result<usize> {
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut parsed = Vec::new();
+        let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
+        for (message, server_thread) in batch {
+            let mut summary = MessageSummary::parse(&message.key, message.seen, &message.raw)
                 .ok_or_else(|| StoreError::NotAMessage(message.key.to_string()))?;
-            let index = keys::date_index_key(&message.key, summary.date);
-            rows.push((message.key.to_bytes(), encode(&summary)?, &message.raw, index, message.seen));
+            threads.place(&mut summary, &message.raw, server_thread)?;
+            parsed.push((message, summary));
         }
+        let mut rows = Vec::with_capacity(parsed.len());
+        for (message, mut summary) in parsed {
+            let key = message.key.to_bytes();
+            // A message placed later in the batch may have merged this one's thread.
+            summary.thread = threads.placed(&key).cloned();
+            let index = keys::date_index_key(&message.key, summary.date);
+            rows.push((key, encode(&summary)?, &message.raw, index, message.seen));
+        }
+        let threads = threads.finish()?;
         // A message cached again may carry another date: its old index entry goes.
         let keys: Vec<Vec<u8>> = rows.iter().map(|row| row.0.clone()).collect();
         let replaced = self.index_keys_of(&keys)?;
-        (&self.summaries, &self.raws, &self.by_date)
-            .transaction(|(summaries, raws, by_date)| {
+        (&self.summaries, &self.raws, &self.by_date, &self.threads)
+            .transaction(|(summaries, raws, by_date, thread_tree)| {
                 for index in &replaced {
                     by_date.remove(index.as_slice())?;
                 }
+                threads.apply(thread_tree, summaries)?;
                 for (key, summary, raw, index, seen) in &rows {
                     summaries.insert(key.as_slice(), summary.as_slice())?;
                     raws.insert(key.as_slice(), raw.as_slice())?;
@@ -743,8 +798,15 @@ impl Store {
     pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
         let rows: Vec<Vec<u8>> = keys.iter().map(MessageKey::to_bytes).collect();
         let index = self.index_keys_of(&rows)?;
-        let removed = (&self.summaries, &self.raws, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, raws, by_date, pending_flags)| {
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
+        for key in keys {
+            threads.remove(key)?;
+        }
+        let threads = threads.finish()?;
+        let removed = (&self.summaries, &self.raws, &self.by_date, &self.pending_flags, &self.threads)
+            .transaction(|(summaries, raws, by_date, pending_flags, thread_tree)| {
+                threads.apply(thread_tree, summaries)?;
                 let mut removed = 0;
                 for key in &rows {
                     if summaries.remove(key.as_slice())?.is_some() {
@@ -782,8 +844,13 @@ impl Store {
             .scan_prefix(keys::mailbox_key(account, mailbox))
             .keys()
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        (&self.summaries, &self.raws, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, raws, by_date, pending_flags)| {
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
+        threads.clear_mailbox(account, mailbox)?;
+        let threads = threads.finish()?;
+        (&self.summaries, &self.raws, &self.by_date, &self.pending_flags, &self.threads)
+            .transaction(|(summaries, raws, by_date, pending_flags, thread_tree)| {
+                threads.apply(thread_tree, summaries)?;
                 for key in &rows {
                     summaries.remove(key)?;
                     raws.remove(key)?;

@@ -30,6 +30,10 @@ pub struct MessageSummary {
     pub attachments: usize,
     /// Set when the message is a visual-voicemail message (RFC 3458 `Message-Context`).
     pub voicemail: Option<VoicemailKind>,
+    /// The conversation the message belongs to within its account (see the `threads` module);
+    /// `None` only until the store has placed it.
+    #[serde(default)]
+    pub thread: Option<String>,
 }
 
 /// The RFC 3458 message contexts Tidings treats as voicemail-box content.
@@ -72,6 +76,7 @@ impl MessageSummary {
             seen,
             attachments,
             voicemail: message.header_raw("Message-Context").and_then(VoicemailKind::from_context),
+            thread: None,
         })
     }
 }
