@@ -20,22 +20,24 @@
 //!   leaves both or neither. Flags pulled from the server never overwrite a message with a
 //!   pending row: the user's change wins until it is pushed and cleared
 //!   ([`Store::clear_pending_flags`], which keeps a row changed again meanwhile).
+//! - `\Flagged` changes are queued like `\Seen`, in the same rows; moves and deletes
+//!   ([`Store::queue_move`], [`Store::queue_delete`]) hide the message and queue the op
+//!   (`pending_ops`) in one transaction. The queues' layouts live in `pending`.
 //! - An account's folder list (`folders`: account id → its [`FolderRecord`]s) is replaced whole;
 //!   a folder that left the list takes its cached messages and sync state with it, before the
 //!   new list is written, so a crash in between repeats the clean-up at the next save.
 
 mod keys;
+mod pending;
 mod summary;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sled::transaction::{
-    ConflictableTransactionError, ConflictableTransactionResult, TransactionError, Transactional,
-    TransactionalTree,
-};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 pub use keys::MessageKey;
+pub use pending::{Flag, PendingOp};
 pub use summary::{MessageSummary, VoicemailKind};
 
 /// The layout version of the trees below; bump it when a key or value layout changes.
@@ -256,8 +258,10 @@ pub struct Store {
     dialects: sled::Tree,
     /// Each account's folder list: account id → JSON list of [`FolderRecord`].
     folders: sled::Tree,
-    /// Local `\Seen` changes not yet on the server: message key → the wanted flag (0 or 1).
+    /// Local flag changes not yet on the server: message key → the wanted flags (see `pending`).
     pending_flags: sled::Tree,
+    /// Moves and deletes not yet on the server: message key → JSON [`PendingOp`].
+    pending_ops: sled::Tree,
 }
 
 impl Store {
@@ -339,6 +343,7 @@ impl Store {
             dialects: db.open_tree("dialects")?,
             folders: db.open_tree("folders")?,
             pending_flags: db.open_tree("pending_flags")?,
+            pending_ops: db.open_tree("pending_ops")?,
             db,
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
@@ -410,7 +415,12 @@ impl Store {
         // Raw bytes are keyed like summaries, but a body without a summary must go too.
         let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let index = self.by_date.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
-        let pending = self.pending_flags.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let pending = self
+            .pending_flags
+            .scan_prefix(&prefix)
+            .keys()
+            .chain(self.pending_ops.scan_prefix(&prefix).keys())
+            .collect::<Result<Vec<_>, _>>()?;
         let trees = (
             &self.accounts,
             &self.mailboxes,
@@ -420,13 +430,25 @@ impl Store {
             &self.dialects,
             &self.pending_flags,
             &self.folders,
+            &self.pending_ops,
         );
         let existed = trees
             .transaction(
-                |(accounts, mailbox_tree, summaries, raw_tree, by_date, dialects, pending_flags, folders)| {
+                |(
+                    accounts,
+                    mailbox_tree,
+                    summaries,
+                    raw_tree,
+                    by_date,
+                    dialects,
+                    pending_flags,
+                    folders,
+                    pending_ops,
+                )| {
                     let existed = accounts.remove(id.as_bytes())?.is_some();
                     for key in &pending {
                         pending_flags.remove(key)?;
+                        pending_ops.remove(key)?;
                     }
                     dialects.remove(id.as_bytes())?;
                     folders.remove(id.as_bytes())?;
@@ -519,9 +541,22 @@ impl Store {
     /// Returns how many messages were written; a message that is not e-mail at all fails the
     /// whole batch with [`StoreError::NotAMessage`] before anything is written.
     pub fn insert_messages(&self, batch: &[NewMessage]) -> Result<usize> {
+        self.insert_batch(batch.iter().map(|message| (message, false)))
+    }
+
+    /// [`Store::insert_messages`] for messages fetched with their `\Flagged` state (the `bool`
+    /// beside each), which is cached in the same transaction.
+    pub fn insert_messages_flagged(&self, batch: &[(NewMessage, bool)]) -> Result<usize> {
+        self.insert_batch(batch.iter().map(|(message, flagged)| (message, *flagged)))
+    }
+
+    fn insert_batch<'a>(
+        &self,
+        batch: impl ExactSizeIterator<Item = (&'a NewMessage, bool)>,
+    ) -> Result<usize> {
         let mut rows = Vec::with_capacity(batch.len());
-        for message in batch {
-            let summary = MessageSummary::parse(&message.key, message.seen, &message.raw)
+        for (message, flagged) in batch {
+            let summary = MessageSummary::parse(&message.key, (message.seen, flagged), &message.raw)
                 .ok_or_else(|| StoreError::NotAMessage(message.key.to_string()))?;
             let index = keys::date_index_key(&message.key, summary.date);
             rows.push((message.key.to_bytes(), encode(&summary)?, &message.raw, index, message.seen));
@@ -640,56 +675,7 @@ impl Store {
     /// the same transaction (see the crate invariants); an account without one (the demo, a
     /// local account of imported files) has nowhere to push it, so nothing is queued.
     pub fn mark_seen(&self, key: &MessageKey, seen: bool) -> Result<bool> {
-        let queued = self.account(&key.account)?.is_some_and(|account| account.server.is_some());
-        let bytes = key.to_bytes();
-        let cached = (&self.summaries, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, by_date, pending_flags)| {
-                let Some(old) = summaries.get(&bytes)? else { return Ok(false) };
-                write_seen(summaries, by_date, &bytes, &old, seen)?;
-                if queued {
-                    pending_flags.insert(bytes.as_slice(), &[u8::from(seen)])?;
-                }
-                Ok(true)
-            })
-            .map_err(transaction_error)?;
-        self.db.flush()?;
-        Ok(cached)
-    }
-
-    /// The local `\Seen` changes of one mailbox under one UIDVALIDITY still to be pushed, as
-    /// (UID, wanted `\Seen`), ascending by UID.
-    pub fn pending_flags(&self, account: &str, mailbox: &str, uid_validity: u32) -> Result<Vec<(u32, bool)>> {
-        self.pending_flags
-            .scan_prefix(keys::validity_prefix(account, mailbox, uid_validity))
-            .map(|entry| {
-                let (key, value) = entry?;
-                let uid = keys::uid_of(&key)
-                    .ok_or_else(|| StoreError::Corrupt("a pending key is too short".into()))?;
-                Ok((uid, value.first() == Some(&1)))
-            })
-            .collect()
-    }
-
-    /// Forgets pushed changes, each only if its row still wants what was pushed: a change the
-    /// user made again meanwhile stays queued. One transaction, then a flush; returns how many
-    /// rows went.
-    pub fn clear_pending_flags(&self, pushed: &[(MessageKey, bool)]) -> Result<usize> {
-        let rows: Vec<(Vec<u8>, bool)> = pushed.iter().map(|(key, seen)| (key.to_bytes(), *seen)).collect();
-        let cleared = self
-            .pending_flags
-            .transaction(|pending_flags| {
-                let mut cleared = 0;
-                for (key, seen) in &rows {
-                    if pending_flags.get(key)?.is_some_and(|wanted| wanted.as_ref() == [u8::from(*seen)]) {
-                        pending_flags.remove(key.as_slice())?;
-                        cleared += 1;
-                    }
-                }
-                Ok::<_, ConflictableTransactionError<StoreError>>(cleared)
-            })
-            .map_err(transaction_error)?;
-        self.db.flush()?;
-        Ok(cleared)
+        self.mark(key, Flag::Seen, seen)
     }
 
     /// The cached UIDs of one mailbox under one UIDVALIDITY, ascending.
@@ -712,39 +698,15 @@ impl Store {
             .collect()
     }
 
-    /// Sets `\Seen` as the server has it on a batch of cached messages in one transaction, then
-    /// flushes.
-    ///
-    /// Messages that are not cached are skipped, and so are those with a local change still to
-    /// push (it wins until pushed); returns how many summaries changed.
-    pub fn set_seen_flags(&self, changes: &[(MessageKey, bool)]) -> Result<usize> {
-        let rows: Vec<(Vec<u8>, bool)> = changes.iter().map(|(key, seen)| (key.to_bytes(), *seen)).collect();
-        let changed = (&self.summaries, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, by_date, pending_flags)| {
-                let mut changed = 0;
-                for (key, seen) in &rows {
-                    if pending_flags.get(key)?.is_some() {
-                        continue;
-                    }
-                    let Some(old) = summaries.get(key)? else { continue };
-                    changed += usize::from(write_seen(summaries, by_date, key, &old, *seen)?);
-                }
-                Ok(changed)
-            })
-            .map_err(transaction_error)?;
-        self.db.flush()?;
-        Ok(changed)
-    }
-
-    /// Removes a batch of messages (summary, raw bytes and any change still to push) in one
+    /// Removes a batch of messages (summary, raw bytes and any change or op still to push) in one
     /// transaction, then flushes.
     ///
     /// Returns how many were cached; keys that are not cached are ignored.
     pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
         let rows: Vec<Vec<u8>> = keys.iter().map(MessageKey::to_bytes).collect();
         let index = self.index_keys_of(&rows)?;
-        let removed = (&self.summaries, &self.raws, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, raws, by_date, pending_flags)| {
+        let removed = (&self.summaries, &self.raws, &self.by_date, &self.pending_flags, &self.pending_ops)
+            .transaction(|(summaries, raws, by_date, pending_flags, pending_ops)| {
                 let mut removed = 0;
                 for key in &rows {
                     if summaries.remove(key.as_slice())?.is_some() {
@@ -752,6 +714,7 @@ impl Store {
                     }
                     raws.remove(key.as_slice())?;
                     pending_flags.remove(key.as_slice())?;
+                    pending_ops.remove(key.as_slice())?;
                 }
                 for key in &index {
                     by_date.remove(key.as_slice())?;
@@ -764,7 +727,7 @@ impl Store {
     }
 
     /// Removes every cached message of one mailbox, under any UIDVALIDITY (for a UIDVALIDITY
-    /// change), with the changes still to push (their UIDs mean nothing any more), in one
+    /// change), with the changes and ops still to push (their UIDs mean nothing any more), in one
     /// transaction, then flushes. The mailbox's sync state is left to the caller.
     pub fn clear_mailbox(&self, account: &str, mailbox: &str) -> Result<usize> {
         let rows = self
@@ -781,9 +744,10 @@ impl Store {
             .pending_flags
             .scan_prefix(keys::mailbox_key(account, mailbox))
             .keys()
+            .chain(self.pending_ops.scan_prefix(keys::mailbox_key(account, mailbox)).keys())
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        (&self.summaries, &self.raws, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, raws, by_date, pending_flags)| {
+        (&self.summaries, &self.raws, &self.by_date, &self.pending_flags, &self.pending_ops)
+            .transaction(|(summaries, raws, by_date, pending_flags, pending_ops)| {
                 for key in &rows {
                     summaries.remove(key)?;
                     raws.remove(key)?;
@@ -793,6 +757,7 @@ impl Store {
                 }
                 for key in &pending {
                     pending_flags.remove(key)?;
+                    pending_ops.remove(key)?;
                 }
                 Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
@@ -814,25 +779,6 @@ fn transaction_error(error: TransactionError<StoreError>) -> StoreError {
         TransactionError::Storage(error) => StoreError::from(error),
         TransactionError::Abort(error) => error,
     }
-}
-
-/// Inside a transaction: sets the `\Seen` of the summary `old` stored under `key`, and its
-/// `by_date` entry; returns whether it changed.
-fn write_seen(
-    summaries: &TransactionalTree,
-    by_date: &TransactionalTree,
-    key: &[u8],
-    old: &[u8],
-    seen: bool,
-) -> ConflictableTransactionResult<bool, StoreError> {
-    let mut summary: MessageSummary = decode(old).map_err(ConflictableTransactionError::Abort)?;
-    if summary.seen == seen {
-        return Ok(false);
-    }
-    summary.seen = seen;
-    summaries.insert(key, encode(&summary).map_err(ConflictableTransactionError::Abort)?)?;
-    by_date.insert(keys::date_index_key(&summary.key, summary.date), &[u8::from(seen)])?;
-    Ok(true)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
