@@ -513,7 +513,7 @@ mod tests {
     fn a_delete_goes_to_trash_or_is_expunged_and_leaves_the_list_at_once() {
         let dir = tempfile::tempdir().unwrap();
         let in_trash = MessageKey { mailbox: "Trash".into(), ..key(1) };
-        let store = store_with(dir.path(), true, &[in_trash.clone()]);
+        let store = store_with(dir.path(), true, std::slice::from_ref(&in_trash));
         assert_eq!(store.queue_delete(&key(1)).unwrap(), Some(PendingOp::Expunge), "no Trash known");
         store.put_folders("a", &[folder("INBOX", Some("inbox")), folder("Trash", Some("trash"))]).unwrap();
         assert_eq!(store.queue_delete(&key(2)).unwrap(), Some(PendingOp::Move { to: "Trash".into() }));
@@ -571,7 +571,7 @@ mod tests {
     fn queued_ops_go_with_their_message_mailbox_or_account() {
         let dir = tempfile::tempdir().unwrap();
         let neighbour = MessageKey { mailbox: "INBOX2".into(), ..key(1) };
-        let store = store_with(dir.path(), true, &[neighbour.clone()]);
+        let store = store_with(dir.path(), true, std::slice::from_ref(&neighbour));
         for key in [key(1), key(2), neighbour] {
             store.queue_move(&key, "Archive").unwrap();
         }
