@@ -2,7 +2,7 @@
 //! against a real Dovecot (which has MOVE and UIDPLUS; the COPY fallback is a `faults` test).
 //! What the server holds is read with `doveadm`, outside any IMAP session.
 
-use tidings_imap::{sync_mailbox, ImapError, SyncReport};
+use tidings_imap::{sync_mailbox, sync_mailbox_with, ImapError, SyncOptions, SyncPolicy, SyncReport};
 use tidings_store::{FolderRecord, MessageKey, PendingOp, Store};
 use tidings_testkit::Dovecot;
 
@@ -14,8 +14,13 @@ use crate::util::{
 
 /// One sync of `mailbox` over a new session.
 async fn sync(dovecot: &Dovecot, store: &Store, mailbox: &str) -> SyncReport {
+    sync_with(dovecot, store, mailbox, &SyncOptions::default()).await
+}
+
+/// One sync of `mailbox` over a new session, with `options`.
+async fn sync_with(dovecot: &Dovecot, store: &Store, mailbox: &str, options: &SyncOptions) -> SyncReport {
     let mut session = login(&plain_config(dovecot), dovecot).await;
-    let report = step("sync", sync_mailbox(&mut session, store, "acct", mailbox)).await;
+    let report = step("sync", sync_mailbox_with(&mut session, store, "acct", mailbox, options)).await;
     step("logout", session.logout()).await.expect("logout");
     match report {
         Ok(report) => report,
@@ -181,26 +186,34 @@ async fn a_move_to_a_missing_folder_stays_queued_with_a_warning() {
     assert_eq!(server_subjects(&dovecot, "Nowhere"), subjects(&[1]));
 }
 
+/// Under every policy, since each finds expunges its own way (VANISHED, or a SEARCH compared
+/// with the cache).
 #[tokio::test]
 async fn an_op_on_a_message_expunged_elsewhere_is_dropped() {
-    let dovecot = start(false);
-    seed(&dovecot, 1, 4);
-    create_mailbox(&dovecot, "Archive");
-    let store = store();
-    let first = sync(&dovecot, &store, "INBOX").await;
-    let key = |uid| inbox_key(first.uid_validity, uid);
-    store.queue_move(&key(4), "Archive").expect("move");
-    store.queue_delete(&key(1)).expect("delete");
-    let mut other = other_client(&dovecot).await;
-    other_expunge(&mut other, "4").await;
-    step("logout other", other.logout()).await.expect("logout");
+    for policy in [SyncPolicy::Qresync, SyncPolicy::Condstore, SyncPolicy::Basic] {
+        let options = SyncOptions { policy: Some(policy), ..SyncOptions::default() };
+        let dovecot = start(false);
+        seed(&dovecot, 1, 4);
+        create_mailbox(&dovecot, "Archive");
+        let store = store();
+        let first = sync_with(&dovecot, &store, "INBOX", &options).await;
+        let key = |uid| inbox_key(first.uid_validity, uid);
+        store.queue_move(&key(4), "Archive").expect("move");
+        store.queue_delete(&key(1)).expect("delete");
+        let mut other = other_client(&dovecot).await;
+        other_expunge(&mut other, "4").await;
+        step("logout other", other.logout()).await.expect("logout");
 
-    let report = sync(&dovecot, &store, "INBOX").await;
-    assert_eq!((report.ops_dropped, report.moved, report.deleted), (1, 0, 1), "{report:?}");
-    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-    assert!(store.pending_ops("acct", "INBOX", first.uid_validity).expect("ops").is_empty());
-    assert!(server_subjects(&dovecot, "Archive").is_empty());
-    assert_eq!(server_subjects(&dovecot, "INBOX"), subjects(&[2, 3]));
+        let report = sync_with(&dovecot, &store, "INBOX", &options).await;
+        assert_eq!((report.ops_dropped, report.moved, report.deleted), (1, 0, 1), "{policy:?}: {report:?}");
+        assert!(report.warnings.is_empty(), "{policy:?}: {:?}", report.warnings);
+        assert!(store.pending_ops("acct", "INBOX", first.uid_validity).expect("ops").is_empty());
+        assert!(server_subjects(&dovecot, "Archive").is_empty(), "{policy:?}");
+        assert_eq!(server_subjects(&dovecot, "INBOX"), subjects(&[2, 3]), "{policy:?}");
+        assert_eq!(local_subjects(&store, "INBOX"), subjects(&[2, 3]), "{policy:?}");
+        let again = sync_with(&dovecot, &store, "INBOX", &options).await;
+        assert_eq!((again.new, again.expunged, again.ops_dropped), (0, 0, 0), "{policy:?}: {again:?}");
+    }
 }
 
 #[tokio::test]
