@@ -55,12 +55,22 @@ pub enum Command {
     #[command(
         after_help = "Each message leaves the cache's folder at once, together with a note of what the \
         server still has to do; then the folder is synced, which does it (unless --offline). Deleting \
-        in Trash, or where no Trash is known, marks the message \\Deleted and expunges it.\n\n\
+        in Trash marks the message \\Deleted and expunges it. Trash is known once the app has listed the \
+        account's folders; where it is not, delete refuses unless --expunge-without-trash allows deleting \
+        for good.\n\n\
         Examples:\n  \
         tidings delete 4 5\n  \
-        tidings delete --folder Trash --offline 12"
+        tidings delete --folder Trash --offline 12\n  \
+        tidings delete --expunge-without-trash 7"
     )]
-    Delete(RelocateArgs),
+    Delete {
+        /// Where no Trash folder is known, expunge the messages (deleted for good) instead of
+        /// refusing.
+        #[arg(long)]
+        expunge_without_trash: bool,
+        #[command(flatten)]
+        messages: RelocateArgs,
+    },
     /// Move cached messages to another folder of the same account; the destination shows them
     /// after its next sync.
     #[command(after_help = "Examples:\n  \

@@ -55,8 +55,13 @@ fn main() -> ExitCode {
         Command::List(args) => mailbox::list(cli.data_dir.as_deref(), args),
         Command::Show(args) => mailbox::show(cli.data_dir.as_deref(), args),
         Command::Mark(args) => mark::run(cli.data_dir.as_deref(), args),
-        Command::Delete(args) => relocate::run(cli.data_dir.as_deref(), None, args),
-        Command::Move { to, messages } => relocate::run(cli.data_dir.as_deref(), Some(to), messages),
+        Command::Delete { expunge_without_trash, messages } => {
+            let delete = relocate::Relocation::Delete { expunge_without_trash: *expunge_without_trash };
+            relocate::run(cli.data_dir.as_deref(), &delete, messages)
+        }
+        Command::Move { to, messages } => {
+            relocate::run(cli.data_dir.as_deref(), &relocate::Relocation::Move { to: to.clone() }, messages)
+        }
         Command::Import(args) => import::run(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::Add(args)) => account::add(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::List { json }) => account::list(cli.data_dir.as_deref(), *json),

@@ -5,7 +5,9 @@
 //! server still has to do (`Store::queue_delete`, `Store::queue_move`), so an interrupted run
 //! leaves every message either gone and queued or untouched. Then, unless `--offline`, one sync
 //! of the folder replays the queue. A local account or the demo has no server: a delete only
-//! removes the message from the cache there, and a move is refused.
+//! removes the message from the cache there, and a move is refused. Where no Trash folder is
+//! known (the command line's `sync` does not list folders; the app does), a delete would expunge
+//! for good, so it is refused unless `--expunge-without-trash` says so.
 
 use std::path::Path;
 
@@ -37,15 +39,37 @@ struct Relocated<'a> {
     dropped: usize,
 }
 
-/// Deletes (`to` is `None`) or moves the messages of `args`.
-pub fn run(data_dir: Option<&Path>, to: Option<&String>, args: &RelocateArgs) -> Result<(), Failure> {
+/// What to do with the messages.
+pub enum Relocation {
+    /// `delete`; `expunge_without_trash` allows deleting for good where no Trash is known.
+    Delete { expunge_without_trash: bool },
+    /// `move --to`.
+    Move { to: String },
+}
+
+/// Deletes or moves the messages of `args`.
+pub fn run(data_dir: Option<&Path>, relocation: &Relocation, args: &RelocateArgs) -> Result<(), Failure> {
     let store = cache::open(data_dir)?;
     let (account, folder) = folder(&store, &args.folder)?;
     let has_server =
         store.account(&account).map_err(store_failure)?.is_some_and(|account| account.server.is_some());
-    if let Some(to) = to {
-        check_destination(&store, &account, &folder, to, has_server)?;
-    }
+    let to = match relocation {
+        Relocation::Move { to } => {
+            check_destination(&store, &account, &folder, to, has_server)?;
+            Some(to)
+        }
+        Relocation::Delete { expunge_without_trash } => {
+            let folders = store.folders(&account).map_err(store_failure)?;
+            let trash_known = folders.iter().any(|known| known.role.as_deref() == Some("trash"));
+            if has_server && !trash_known && !expunge_without_trash {
+                return Err(Failure::BadInput(format!(
+                    "no Trash folder is known for account {account:?} (the app lists folders when it syncs), \
+                     so this would delete for good; pass --expunge-without-trash to do that"
+                )));
+            }
+            None
+        }
+    };
     let uid_validity = store
         .mailbox(&account, &folder)
         .map_err(store_failure)?

@@ -47,8 +47,11 @@ fn star_delete_and_move_reach_the_server() {
     let one = listed.as_array().unwrap().iter().find(|m| m["uid"] == 1).unwrap().clone();
     assert_eq!(one["flagged"], true, "{one}");
 
-    // `tidings sync` does not list folders, so no Trash is known here: a delete expunges.
-    let deleted = json_of(&tidings(data, &["delete", "--json", "2"], ""));
+    // `tidings sync` does not list folders, so no Trash is known here: a delete would expunge,
+    // which takes the user's word for it.
+    assert_fails(&tidings(data, &["delete", "2"], ""), 2, "--expunge-without-trash");
+    assert_eq!(listed_uids(data, "INBOX"), [1, 2, 3, 4, 5], "nothing was deleted");
+    let deleted = json_of(&tidings(data, &["delete", "--expunge-without-trash", "--json", "2"], ""));
     assert_eq!(deleted["queued"], serde_json::json!([{"uid": 2, "op": {"op": "expunge"}}]), "{deleted}");
     assert_eq!(deleted["deleted"], 1, "{deleted}");
     assert_eq!(on_server(&dovecot, "INBOX", "flags").len(), 4, "expunged on the server");
@@ -64,6 +67,10 @@ fn star_delete_and_move_reach_the_server() {
     assert_eq!(listed_uids(data, "Archive").len(), 1, "the Archive sync fetched the moved message");
 
     assert_fails(&tidings(data, &["move", "--to", "INBOX", "4"], ""), 2, "already in INBOX");
-    assert_fails(&tidings(data, &["delete", "99"], ""), 2, "no message with UID 99");
+    assert_fails(
+        &tidings(data, &["delete", "--expunge-without-trash", "99"], ""),
+        2,
+        "no message with UID 99",
+    );
     assert_eq!(listed_uids(data, "INBOX"), [1, 4, 5], "a refused command changed nothing");
 }
