@@ -150,3 +150,36 @@ async fn a_refused_copy_marks_nothing_and_keeps_the_move_queued() {
     );
     assert_eq!(store.uids("acct", "INBOX", 7).expect("uids"), [1], "2 stays hidden and is not fetched again");
 }
+
+/// A server that lowers UIDNEXT makes the sync compare everything and fetch every UID it does not
+/// hold: a message hidden by a move the server refused is not among them, so it stays hidden.
+#[tokio::test]
+async fn a_full_resync_does_not_bring_back_a_message_whose_move_is_still_queued() {
+    let mailbox = Generation::new(7, 1..=3, 0);
+    let port = mailbox_server(move |connection, line| {
+        let upper = line.to_ascii_uppercase();
+        let tag = tag(line);
+        if connection > 0 && upper.contains(" SELECT ") {
+            // UIDNEXT 2 after 4 was seen: a server bug the sync answers with a full compare.
+            return format!(
+                "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n{tag} OK [READ-WRITE] done\r\n"
+            )
+            .into_bytes();
+        }
+        if upper.contains(" UID COPY ") {
+            return format!("{tag} NO [TRYCREATE] no such folder\r\n").into_bytes();
+        }
+        answer(&mailbox, line)
+    })
+    .await;
+    let store = synced_store(port).await;
+    assert!(store.queue_move(&key(2), "Archive").expect("move").is_some());
+
+    let (report, _) = sync(port, &store, 200).await;
+    let report = report.unwrap_or_else(|error| panic!("sync: {error}"));
+    assert!(report.warnings.iter().any(|warning| warning.contains("decreased UIDNEXT")), "{report:?}");
+    assert!(report.warnings.iter().any(|warning| warning.contains("refused to move")), "{report:?}");
+    assert_eq!(report.new, 0, "{report:?}");
+    assert_eq!(store.uids("acct", "INBOX", 7).expect("uids"), [1, 3]);
+    assert_eq!(store.pending_ops("acct", "INBOX", 7).expect("ops").len(), 1);
+}
