@@ -2,7 +2,7 @@
 //! the IPC types (camelCase JSON) are defined here and nowhere else.
 
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Emitter, State};
 use tidings_accounts::{ManualServer, NewAccount};
 use tidings_imap::DialectReport;
 use tidings_mask::{QuoteHeader, QuoteKind};
@@ -564,9 +564,24 @@ pub async fn sync_account<R: tauri::Runtime>(
     id: String,
     mailbox: String,
 ) -> Result<SyncCounts, IpcError> {
+    // A folder synced before: what this sync brings is news the background would have told
+    // (the notifier and the list listen to `mailbox-synced`); a first sync is not.
+    let synced_before = state.store.mailbox(&id, &mailbox)?.is_some();
     let report =
         tidings_accounts::sync_folder(&state.store, &state.keychain, &id, &mailbox, &state.connect_options)
             .await?;
+    if synced_before {
+        let _ = app.emit(
+            "mailbox-synced",
+            crate::background::MailboxSynced {
+                account: id.clone(),
+                mailbox: report.mailbox.clone(),
+                new: report.new,
+                changed: report.changed,
+                expunged: report.expunged,
+            },
+        );
+    }
     // From the first good sync on, the inbox is kept current in the background.
     crate::background::start(&app, &id);
     Ok(SyncCounts {

@@ -257,5 +257,4 @@ mod tests {
         assert!(file.get().notifications);
         assert_eq!(file.get().theme, Theme::Dark);
     }
-
 }

@@ -37,7 +37,8 @@ pub enum Command {
         tidings show --uid 4\n  \
         tidings show --folder INBOX --uid 4 --rendered --json")]
     Show(ShowArgs),
-    /// Mark cached messages read or unread, here and (unless --offline) on the server.
+    /// Mark cached messages read, unread, starred or unstarred, here and (unless --offline) on the
+    /// server.
     #[command(after_help = "The change is written to the cache at once, message by message, together \
         with a note that it still has to reach the server; then the folder is synced, which pushes it. \
         With --offline it waits for the next `tidings sync` or the app; if the server cannot be reached the \
@@ -45,9 +46,43 @@ pub enum Command {
         Local accounts and the demo have no server: there the change is only local.\n\n\
         Examples:\n  \
         tidings mark --read 4 5 9\n  \
+        tidings mark --star 4\n  \
         tidings mark --unread --account work --folder Archive 120\n  \
         tidings mark --read --offline --json $(tidings list --json | jq '.[] | select(.seen | not) | .uid')")]
     Mark(MarkArgs),
+    /// Delete cached messages: moved to the account's Trash, or expunged when there is none or
+    /// they are in it; gone from the folder at once, on the server with the folder's next sync.
+    #[command(
+        after_help = "Each message leaves the cache's folder at once, together with a note of what the \
+        server still has to do; then the folder is synced, which does it (unless --offline). Deleting \
+        in Trash marks the message \\Deleted and expunges it. Trash is known once the app has listed the \
+        account's folders; where it is not, delete refuses unless --expunge-without-trash allows deleting \
+        for good.\n\n\
+        Examples:\n  \
+        tidings delete 4 5\n  \
+        tidings delete --folder Trash --offline 12\n  \
+        tidings delete --expunge-without-trash 7"
+    )]
+    Delete {
+        /// Where no Trash folder is known, expunge the messages (deleted for good) instead of
+        /// refusing.
+        #[arg(long)]
+        expunge_without_trash: bool,
+        #[command(flatten)]
+        messages: RelocateArgs,
+    },
+    /// Move cached messages to another folder of the same account; the destination shows them
+    /// after its next sync.
+    #[command(after_help = "Examples:\n  \
+        tidings move --to Archive 4 5\n  \
+        tidings move --folder Archive --to INBOX --offline --json 7")]
+    Move {
+        /// The destination folder, as the server spells it (see `tidings sync` or `list --json`).
+        #[arg(long, value_name = "FOLDER")]
+        to: String,
+        #[command(flatten)]
+        messages: RelocateArgs,
+    },
     /// Cache .eml files in a local folder (no server), creating the account and the folder if missing.
     #[command(
         after_help = "The files go into a local account (default id `local`), which no sync touches; \
@@ -187,19 +222,43 @@ pub struct ShowArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("change").required(true).multiple(false)))]
 pub struct MarkArgs {
     #[command(flatten)]
     pub folder: FolderArgs,
     /// Mark the messages read (\Seen).
-    #[arg(long, conflicts_with = "unread", required_unless_present = "unread")]
+    #[arg(long, group = "change")]
     pub read: bool,
     /// Mark the messages unread.
-    #[arg(long)]
+    #[arg(long, group = "change")]
     pub unread: bool,
+    /// Star the messages (\Flagged).
+    #[arg(long, group = "change")]
+    pub star: bool,
+    /// Remove the messages' star.
+    #[arg(long, group = "change")]
+    pub unstar: bool,
     /// Only change the cache; the next sync pushes the change.
     #[arg(long)]
     pub offline: bool,
-    /// Print one JSON object: {"account", "folder", "seen", "marked", "pushed"}.
+    /// Print one JSON object: {"account", "folder", "seen" or "flagged", "marked", "pushed"}.
+    #[arg(long)]
+    pub json: bool,
+    /// The messages' UIDs in the folder.
+    #[arg(value_name = "UID", required = true)]
+    pub uids: Vec<u32>,
+}
+
+/// Which messages `delete` and `move` take, and how.
+#[derive(Args, Debug)]
+pub struct RelocateArgs {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Only change the cache; the next sync does the rest.
+    #[arg(long)]
+    pub offline: bool,
+    /// Print one JSON object: {"account", "folder", "queued": [{"uid", "op"}], "moved", "deleted",
+    /// "dropped"}.
     #[arg(long)]
     pub json: bool,
     /// The messages' UIDs in the folder.

@@ -19,6 +19,8 @@ struct ListedMessage {
     /// RFC 3339, UTC.
     date: Option<String>,
     seen: bool,
+    /// `\Flagged`: starred.
+    flagged: bool,
     from_name: Option<String>,
     from_email: Option<String>,
     subject: Option<String>,
@@ -35,6 +37,7 @@ impl From<MessageSummary> for ListedMessage {
             uid_validity: summary.key.uid_validity,
             date: summary.date.and_then(rfc3339),
             seen: summary.seen,
+            flagged: summary.flagged,
             from_name: summary.from_name,
             from_email: summary.from_email,
             subject: summary.subject,

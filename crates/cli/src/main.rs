@@ -7,7 +7,10 @@
 //! - `cache`: the data directory and the shared mail cache (`<data-dir>/cache`, sled; one process
 //!   at a time).
 //! - `render`, `mailbox`: `render`, `list`, `show` (no network).
-//! - `mark`: `mark --read|--unread`, queued in the cache, then pushed by a sync of the folder.
+//! - `mark`: `mark --read|--unread|--star|--unstar`, queued in the cache, then pushed by a sync
+//!   of the folder.
+//! - `relocate`: `delete` and `move`, queued in the cache (the messages leave the folder at once),
+//!   then replayed by a sync of the folder.
 //! - `import`: `import`, .eml files cached in a local account's folder (no server).
 //! - `account`: `account add|list|remove`; server settings in the cache, passwords in the OS keyring
 //!   (service `org.tidings.desktop`, keyed by account id) and nowhere else.
@@ -32,6 +35,7 @@ mod import;
 mod mailbox;
 mod mark;
 mod probe;
+mod relocate;
 mod render;
 mod server;
 mod sync;
@@ -51,6 +55,13 @@ fn main() -> ExitCode {
         Command::List(args) => mailbox::list(cli.data_dir.as_deref(), args),
         Command::Show(args) => mailbox::show(cli.data_dir.as_deref(), args),
         Command::Mark(args) => mark::run(cli.data_dir.as_deref(), args),
+        Command::Delete { expunge_without_trash, messages } => {
+            let delete = relocate::Relocation::Delete { expunge_without_trash: *expunge_without_trash };
+            relocate::run(cli.data_dir.as_deref(), &delete, messages)
+        }
+        Command::Move { to, messages } => {
+            relocate::run(cli.data_dir.as_deref(), &relocate::Relocation::Move { to: to.clone() }, messages)
+        }
         Command::Import(args) => import::run(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::Add(args)) => account::add(cli.data_dir.as_deref(), args),
         Command::Account(AccountCommand::List { json }) => account::list(cli.data_dir.as_deref(), *json),

@@ -1,7 +1,8 @@
-//! `tidings mark --read|--unread UID…`: the user's read/unread change, as the app makes it.
+//! `tidings mark --read|--unread|--star|--unstar UID…`: the user's read/unread or star change,
+//! as the app makes it.
 //!
 //! Each message is marked in the cache in its own transaction, together with the note that the
-//! server still has to hear of it (`Store::mark_seen`), so an interrupted run leaves every
+//! server still has to hear of it (`Store::mark_seen`, `Store::mark_flagged`), so an interrupted run leaves every
 //! message either marked and queued or untouched. Then, unless `--offline`, one sync of the
 //! folder pushes the queue (and pulls what changed on the server). A local account or the demo
 //! has no server: the change is only local there.
@@ -21,7 +22,12 @@ use crate::mailbox::{folder, print_json};
 struct Marked<'a> {
     account: &'a str,
     folder: &'a str,
-    seen: bool,
+    /// The wanted `\Seen`, when that is what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen: Option<bool>,
+    /// The wanted `\Flagged`, when that is what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flagged: Option<bool>,
     /// UIDs marked in the cache.
     marked: Vec<u32>,
     /// Changes the sync pushed to the server (0 with --offline or without a server).
@@ -42,9 +48,17 @@ pub fn run(data_dir: Option<&Path>, args: &MarkArgs) -> Result<(), Failure> {
     if let Some(missing) = args.uids.iter().find(|uid| cached.binary_search(uid).is_err()) {
         return Err(Failure::BadInput(format!("there is no message with UID {missing} in {folder}")));
     }
-    let seen = args.read;
+    // clap lets exactly one of the four through.
+    let (seen, flagged) = match (args.read || args.unread, args.read || args.star) {
+        (true, wanted) => (Some(wanted), None),
+        (false, wanted) => (None, Some(wanted)),
+    };
     for uid in &args.uids {
-        store.mark_seen(&key(*uid), seen).map_err(store_failure)?;
+        match (seen, flagged) {
+            (Some(seen), _) => store.mark_seen(&key(*uid), seen),
+            (None, flagged) => store.mark_flagged(&key(*uid), flagged.unwrap_or_default()),
+        }
+        .map_err(store_failure)?;
     }
     let has_server =
         store.account(&account).map_err(store_failure)?.is_some_and(|account| account.server.is_some());
@@ -62,11 +76,17 @@ pub fn run(data_dir: Option<&Path>, args: &MarkArgs) -> Result<(), Failure> {
             account: &account,
             folder: &folder,
             seen,
+            flagged,
             marked: args.uids.clone(),
             pushed,
         });
     }
-    let state = if seen { "read" } else { "unread" };
+    let state = match (seen, flagged) {
+        (Some(true), _) => "read",
+        (Some(false), _) => "unread",
+        (None, Some(true)) => "starred",
+        (None, _) => "unstarred",
+    };
     let count = args.uids.len();
     match (has_server, args.offline) {
         (false, _) => println!("{count} marked {state} (account {account:?} has no server)."),

@@ -40,8 +40,12 @@ struct FolderSummary {
     exists: u32,
     new: usize,
     changed: usize,
-    /// Local read/unread changes pushed to the server.
+    /// Local flag changes (read/unread, star) pushed to the server.
     flags_pushed: usize,
+    /// Queued moves and deletes the server did, and those dropped for messages already gone.
+    moved: usize,
+    deleted: usize,
+    ops_dropped: usize,
     expunged: usize,
     /// The cache of this folder was dropped first (first sync or UIDVALIDITY change).
     cache_cleared: bool,
@@ -60,6 +64,9 @@ impl FolderSummary {
             new: report.new,
             changed: report.changed,
             flags_pushed: report.flags_pushed,
+            moved: report.moved,
+            deleted: report.deleted,
+            ops_dropped: report.ops_dropped,
             expunged: report.expunged,
             cache_cleared: report.cache_cleared,
             policy: report.policy,

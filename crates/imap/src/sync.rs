@@ -4,20 +4,35 @@
 //! 1. Pick the sync policy from the capabilities (QRESYNC > CONDSTORE > basic), SELECT, and let
 //!    [`resync_rules`] decide what to do against the cached state.
 //! 2. UIDVALIDITY changed or first select: clear the mailbox's cached messages and record the new
-//!    UIDVALIDITY with UIDNEXT 1, so a crash from here on resumes instead of starting over.
+//!    UIDVALIDITY with UIDNEXT 1, so a crash from here on resumes instead of starting over. Local
+//!    changes and queued ops of the old UIDVALIDITY go too (their UIDs mean nothing any more),
+//!    with a warning that counts them.
 //! 3. Local flag changes still to push (the store's `pending_flags` of this UIDVALIDITY, when
 //!    it is unchanged): `UID STORE <set> +FLAGS.SILENT (\Seen)` for those the user read and
-//!    `-FLAGS.SILENT (\Seen)` for those marked unread, then each row is cleared only if it still
-//!    wants what was pushed (a change made meanwhile waits for the next sync). This comes before
+//!    `-FLAGS.SILENT (\Seen)` for those marked unread, the same for `\Flagged` (stars), then
+//!    each change is cleared only if its row still wants what was pushed (a change made
+//!    meanwhile waits for the next sync). This comes before
 //!    the pull so that 4 reads back the user's flags instead of overwriting them; the store also
 //!    keeps 4 away from a message with a row. A UID the server expunged is ignored by `UID
 //!    STORE` (RFC 3501 §6.4.8 acts on the UIDs that exist), so its row is simply cleared. A crash
 //!    between STORE and the clearing pushes the same flags again next time, which is harmless.
 //!    A `NO` (read-only mailbox, `[INUSE]`…) keeps the rows for the next sync, with a warning.
+//!    Then the queued moves and deletes (the store's `pending_ops`; their messages are already
+//!    hidden from the cache): `UID SEARCH UID <set>` finds which the server still has, and the
+//!    ops of the others (expunged elsewhere) are dropped. A move is `UID MOVE` where the server
+//!    has MOVE (RFC 6851), else `UID COPY`, `UID STORE +FLAGS.SILENT (\Deleted)` and, with
+//!    UIDPLUS (RFC 4315), `UID EXPUNGE` of exactly those UIDs; without UIDPLUS the copies stay
+//!    `\Deleted` in this folder (a plain EXPUNGE would also remove what other clients marked)
+//!    and a warning says so. A delete without a Trash is `\Deleted` + `UID EXPUNGE` the same way.
+//!    A `NO` to the MOVE, COPY or STORE (the destination does not exist…) keeps the op for the
+//!    next sync, with a warning. The moved message is fetched at the destination's next sync.
+//!    Flags go first, so a star set before a move travels with the message. A crash after a
+//!    COPY and before its op is cleared copies again next time (a duplicate, never a loss).
 //! 4. Flag changes of cached messages: `CHANGEDSINCE` (and `VANISHED` with QRESYNC), else all
 //!    flags; written to the store in one batch.
 //! 5. Expunges: from VANISHED, else `UID SEARCH ALL` compared with the cached UIDs.
-//! 6. New messages: `UID SEARCH` for their UIDs, then `UID FETCH (UID FLAGS BODY.PEEK[])` in
+//! 6. New messages (never one with an op queued at step 3: it was moved away, or stays hidden
+//!    until its op goes through): `UID SEARCH` for their UIDs, then `UID FETCH (UID FLAGS BODY.PEEK[])` in
 //!    batches of at most [`MAX_BATCH`]. Each batch is written (one transaction + flush) *before*
 //!    the stored UIDNEXT moves past it, so a crash or a dropped connection loses nothing; the
 //!    next sync skips what is already cached, and a message fetched twice replaces rather than
@@ -43,15 +58,15 @@
 //! gives each response a timeout and drops the session after any error. This module knows no
 //! sled keys and does not parse MIME (the store does).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode};
 use serde::Serialize;
-use tidings_store::{Mailbox, MessageKey, NewMessage, Store, StoreError};
+use tidings_store::{FetchedMessage, Flag, Mailbox, MessageKey, NewMessage, PendingOp, Store, StoreError};
 
 use crate::dialect::{strategy_for, Dialect};
-use crate::select::{resync_rules, select_mailbox, Expunges, FlagChanges, NewMessages, SyncPolicy};
+use crate::select::{quote, resync_rules, select_mailbox, Expunges, FlagChanges, NewMessages, SyncPolicy};
 use crate::session::{ImapSession, Tagged};
 use crate::{ImapError, Result};
 
@@ -94,8 +109,14 @@ pub struct SyncReport {
     pub new: usize,
     /// Cached messages whose flags changed on the server.
     pub changed: usize,
-    /// Local read/unread changes pushed to the server.
+    /// Local flag changes (read/unread, star) pushed to the server.
     pub flags_pushed: usize,
+    /// Queued moves (and deletes to Trash) done on the server.
+    pub moved: usize,
+    /// Queued deletes without a Trash done on the server (`\Deleted`, expunged with UIDPLUS).
+    pub deleted: usize,
+    /// Queued moves and deletes dropped because the server no longer has their message.
+    pub ops_dropped: usize,
     /// Cached messages removed because the server expunged them.
     pub expunged: usize,
     /// The cache was dropped first (first sync or UIDVALIDITY change).
@@ -188,6 +209,9 @@ pub async fn sync_mailbox_cancellable(
         new: 0,
         changed: 0,
         flags_pushed: 0,
+        moved: 0,
+        deleted: 0,
+        ops_dropped: 0,
         expunged: 0,
         cache_cleared: plan.clear_cache,
         policy,
@@ -208,6 +232,13 @@ pub async fn sync_mailbox_cancellable(
         },
     };
     if plan.clear_cache {
+        let unsent = store.pending_change_count(account, mailbox)?;
+        if unsent > 0 {
+            report.warnings.push(format!(
+                "{unsent} local changes (flags, moves, deletes) to messages of {mailbox} were dropped: \
+                 the server changed the folder's UIDVALIDITY, so their UIDs mean nothing any more."
+            ));
+        }
         let dropped = store.clear_mailbox(account, mailbox)?;
         if dropped > 0 {
             tracing::info!(account, mailbox, dropped, uid_validity, "Cache cleared for a new UIDVALIDITY.");
@@ -216,11 +247,19 @@ pub async fn sync_mailbox_cancellable(
         store.put_mailbox(&state)?;
     }
 
-    // 3. The user's flag changes, before the pull can read them back.
+    // 3. The user's flag changes, before the pull can read them back; then moves and deletes.
+    let mut queued_ops = HashSet::new();
     if !plan.clear_cache {
         report.flags_pushed =
             push_pending_flags(session, store, (account, mailbox, uid_validity), &mut report.warnings)
                 .await?;
+        let replayed =
+            replay_pending_ops(session, store, (account, mailbox, uid_validity), &mut report.warnings)
+                .await?;
+        report.moved = replayed.moved;
+        report.deleted = replayed.deleted;
+        report.ops_dropped = replayed.dropped;
+        queued_ops = replayed.uids;
     }
 
     // 4. Flag changes (and, with QRESYNC, expunges in the same answer).
@@ -242,8 +281,9 @@ pub async fn sync_mailbox_cancellable(
             .command_ok("UID FETCH", &command, |response| match response {
                 Response::Fetch(_, attributes) => {
                     if let Some(uid) = uid_of(attributes) {
-                        if let Some(seen) = seen_of(attributes) {
-                            flags.push((key(uid), seen));
+                        if let Some((seen, flagged)) = flags_of(attributes) {
+                            flags.push((key(uid), Flag::Seen, seen));
+                            flags.push((key(uid), Flag::Flagged, flagged));
                         }
                     }
                 }
@@ -257,7 +297,7 @@ pub async fn sync_mailbox_cancellable(
             return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
         }
         // Messages not cached yet (new ones) are skipped by the store; they come with their flags.
-        report.changed = store.set_seen_flags(&flags)?;
+        report.changed = store.set_server_flags(&flags)?;
     }
 
     // 5. Expunges.
@@ -294,7 +334,8 @@ pub async fn sync_mailbox_cancellable(
         NewMessages::From(first) => {
             // Messages at or above the stored UIDNEXT can already be cached (a batch written
             // just before a crash, or the batches after a message the server did not send).
-            let cached: HashSet<u32> = cached_uids.iter().copied().collect();
+            let mut cached: HashSet<u32> = cached_uids.iter().copied().collect();
+            cached.extend(&queued_ops);
             search(session, &format!("UID SEARCH UID {first}:*"), (mailbox, uid_validity))
                 .await?
                 .into_iter()
@@ -302,7 +343,8 @@ pub async fn sync_mailbox_cancellable(
                 .collect()
         }
         NewMessages::AllMissing => {
-            let cached: HashSet<u32> = cached_uids.iter().copied().collect();
+            let mut cached: HashSet<u32> = cached_uids.iter().copied().collect();
+            cached.extend(&queued_ops);
             search(session, "UID SEARCH ALL", (mailbox, uid_validity))
                 .await?
                 .into_iter()
@@ -329,8 +371,8 @@ pub async fn sync_mailbox_cancellable(
             return Ok(report);
         }
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
-        // Each message with Gmail's thread id (X-GM-THRID), when the server sent one.
-        let mut batch: Vec<(NewMessage, Option<u64>)> = Vec::with_capacity(chunk.len());
+        // Each message with its \Flagged state and Gmail's thread id (X-GM-THRID), when sent.
+        let mut batch: Vec<FetchedMessage> = Vec::with_capacity(chunk.len());
         let mut flipped = None;
         session
             .command_ok("UID FETCH", &format!("UID FETCH {} {query}", uid_set(chunk)), |response| {
@@ -338,9 +380,13 @@ pub async fn sync_mailbox_cancellable(
                 // answers with a UID we asked for and a body, the first of each.
                 if let Response::Fetch(_, attributes) = response {
                     let (Some(uid), Some(raw)) = (uid_of(attributes), body_of(attributes)) else { return };
-                    if wanted.contains(&uid) && !batch.iter().any(|(m, _)| m.key.uid == uid) {
-                        let seen = seen_of(attributes).unwrap_or(false);
-                        batch.push((NewMessage { key: key(uid), seen, raw }, gmail_thread_of(attributes)));
+                    if wanted.contains(&uid) && !batch.iter().any(|fetched| fetched.message.key.uid == uid) {
+                        let (seen, flagged) = flags_of(attributes).unwrap_or((false, false));
+                        batch.push(FetchedMessage {
+                            message: NewMessage { key: key(uid), seen, raw },
+                            flagged,
+                            server_thread: gmail_thread_of(attributes),
+                        });
                     }
                 }
                 flipped = flipped.or_else(|| changed_uid_validity(response, uid_validity));
@@ -349,8 +395,11 @@ pub async fn sync_mailbox_cancellable(
         if let Some(new_validity) = flipped {
             return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
         }
-        let unsent: Vec<u32> =
-            chunk.iter().copied().filter(|uid| !batch.iter().any(|(m, _)| m.key.uid == *uid)).collect();
+        let unsent: Vec<u32> = chunk
+            .iter()
+            .copied()
+            .filter(|uid| !batch.iter().any(|fetched| fetched.message.key.uid == *uid))
+            .collect();
         if let Some(first) = unsent.first() {
             // Expunged between the SEARCH and the FETCH, or a server that skips messages: the
             // stored UIDNEXT stays at the first one, so the next sync asks again.
@@ -391,59 +440,60 @@ pub async fn sync_mailbox_cancellable(
         new = report.new,
         changed = report.changed,
         flags_pushed = report.flags_pushed,
+        moved = report.moved,
+        deleted = report.deleted,
         expunged = report.expunged,
         "Mailbox synced."
     );
     Ok(report)
 }
 
-/// Step 3: pushes the queued `\Seen` changes of `mailbox` under `uid_validity` and clears those
-/// still wanted as pushed; returns how many were pushed. A `UID STORE` the server refuses (`NO`:
-/// a read-only mailbox, or a passing `[INUSE]`) is a warning and its rows stay queued: the change
-/// is kept in this cache (a pull does not overwrite it) and tried again at the next sync. A new
-/// UIDVALIDITY announced meanwhile ends the sync with nothing cleared.
+/// Step 3: pushes the queued flag changes (`\Seen`, `\Flagged`) of `mailbox` under
+/// `uid_validity` and clears those still wanted as pushed; returns how many were pushed. A `UID
+/// STORE` the server refuses (`NO`: a read-only mailbox, or a passing `[INUSE]`) is a warning and
+/// its changes stay queued: they are kept in this cache (a pull does not overwrite them) and
+/// tried again at the next sync. A new UIDVALIDITY announced meanwhile ends the sync with
+/// nothing cleared.
 async fn push_pending_flags(
     session: &mut ImapSession,
     store: &Store,
     (account, mailbox, uid_validity): (&str, &str, u32),
     warnings: &mut Vec<String>,
 ) -> Result<usize> {
-    let pending = store.pending_flags(account, mailbox, uid_validity)?;
+    let pending = store.pending_flag_changes(account, mailbox, uid_validity)?;
     let mut pushed = 0;
     let mut refused = HashSet::new();
-    for (change, seen) in [("+FLAGS.SILENT", true), ("-FLAGS.SILENT", false)] {
-        // Ascending, as the store lists them, so runs compress into ranges.
-        let uids: Vec<u32> =
-            pending.iter().filter(|(_, wanted)| *wanted == seen).map(|(uid, _)| *uid).collect();
-        for chunk in uids.chunks(MAX_STORE_UIDS) {
-            let command = format!("UID STORE {} {change} (\\Seen)", uid_set(chunk));
-            // Untagged answers (MODSEQs, others' changes) are left to step 4's fetch.
-            let mut flipped = None;
-            let tagged = session
-                .command("UID STORE", &command, |response| {
-                    flipped = flipped.or_else(|| changed_uid_validity(response, uid_validity));
-                })
-                .await?;
-            if let Some(new_validity) = flipped {
-                return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
-            }
-            match tagged {
-                Tagged::Ok => pushed += chunk.len(),
-                Tagged::No(text) => {
-                    refused.extend(chunk.iter().copied());
-                    warnings.push(format!(
-                        "The server refused to change \\Seen of {} messages in {mailbox} ({text}); the change is kept in this cache and tried again at the next sync.",
-                        chunk.len()
-                    ))
+    for flag in [Flag::Seen, Flag::Flagged] {
+        for (change, wanted) in [("+FLAGS.SILENT", true), ("-FLAGS.SILENT", false)] {
+            // Ascending, as the store lists them, so runs compress into ranges.
+            let uids: Vec<u32> = pending
+                .iter()
+                .filter(|(_, which, state)| *which == flag && *state == wanted)
+                .map(|(uid, _, _)| *uid)
+                .collect();
+            for chunk in uids.chunks(MAX_STORE_UIDS) {
+                let name = flag_name(flag);
+                let command = format!("UID STORE {} {change} ({name})", uid_set(chunk));
+                match run(session, "UID STORE", &command, (mailbox, uid_validity)).await? {
+                    Tagged::Ok => pushed += chunk.len(),
+                    Tagged::No(text) => {
+                        refused.extend(chunk.iter().map(|uid| (*uid, flag)));
+                        warnings.push(format!(
+                            "The server refused to change {name} of {} messages in {mailbox} ({text}); the change is kept in this cache and tried again at the next sync.",
+                            chunk.len()
+                        ))
+                    }
                 }
             }
         }
     }
-    let done: Vec<(MessageKey, bool)> = pending
+    let done: Vec<(MessageKey, Flag, bool)> = pending
         .iter()
-        .filter(|(uid, _)| !refused.contains(uid))
-        .map(|(uid, seen)| {
-            (MessageKey { account: account.into(), mailbox: mailbox.into(), uid_validity, uid: *uid }, *seen)
+        .filter(|(uid, flag, _)| !refused.contains(&(*uid, *flag)))
+        .map(|(uid, flag, wanted)| {
+            let key =
+                MessageKey { account: account.into(), mailbox: mailbox.into(), uid_validity, uid: *uid };
+            (key, *flag, *wanted)
         })
         .collect();
     store.clear_pending_flags(&done)?;
@@ -453,19 +503,217 @@ async fn push_pending_flags(
     Ok(pushed)
 }
 
+/// What step 3 did with the queued moves and deletes.
+#[derive(Debug, Default)]
+struct Replayed {
+    /// Moved to another folder (Trash included).
+    moved: usize,
+    /// Marked `\Deleted` (and expunged where the server has UIDPLUS).
+    deleted: usize,
+    /// Dropped: the server no longer had the message.
+    dropped: usize,
+    /// Every UID that had an op when step 3 began; step 6 never fetches them.
+    uids: HashSet<u32>,
+}
+
+/// Step 3, second half: replays the queued moves and deletes of `mailbox` under `uid_validity`
+/// (see the module's plan).
+async fn replay_pending_ops(
+    session: &mut ImapSession,
+    store: &Store,
+    (account, mailbox, uid_validity): (&str, &str, u32),
+    warnings: &mut Vec<String>,
+) -> Result<Replayed> {
+    let ops = store.pending_ops(account, mailbox, uid_validity)?;
+    let mut replayed = Replayed { uids: ops.iter().map(|(uid, _)| *uid).collect(), ..Replayed::default() };
+    if ops.is_empty() {
+        return Ok(replayed);
+    }
+    let key = |uid: u32| MessageKey { account: account.into(), mailbox: mailbox.into(), uid_validity, uid };
+    let keys_of = |uids: &[u32]| uids.iter().map(|uid| key(*uid)).collect::<Vec<_>>();
+    // Which messages the server still has: the ops of the others (expunged elsewhere) go.
+    let all: Vec<u32> = ops.iter().map(|(uid, _)| *uid).collect();
+    let mut present = HashSet::new();
+    for chunk in all.chunks(MAX_STORE_UIDS) {
+        let command = format!("UID SEARCH UID {}", uid_set(chunk));
+        present.extend(search(session, &command, (mailbox, uid_validity)).await?);
+    }
+    let gone: Vec<u32> = all.iter().copied().filter(|uid| !present.contains(uid)).collect();
+    replayed.dropped = store.finish_ops(&keys_of(&gone))?;
+    // One group per destination (`None`: expunge here), each in ascending UIDs.
+    let mut groups: BTreeMap<Option<&str>, Vec<u32>> = BTreeMap::new();
+    for (uid, op) in ops.iter().filter(|(uid, _)| present.contains(uid)) {
+        let destination = match op {
+            PendingOp::Move { to } => Some(to.as_str()),
+            PendingOp::Expunge => None,
+        };
+        groups.entry(destination).or_default().push(*uid);
+    }
+    for (destination, uids) in groups {
+        for chunk in uids.chunks(MAX_STORE_UIDS) {
+            let set = uid_set(chunk);
+            let done = match destination {
+                Some(to) => move_messages(session, (mailbox, uid_validity), &set, to, warnings).await?,
+                None => expunge_messages(session, (mailbox, uid_validity), &set, warnings).await?,
+            };
+            if done {
+                store.finish_ops(&keys_of(chunk))?;
+                match destination {
+                    Some(_) => replayed.moved += chunk.len(),
+                    None => replayed.deleted += chunk.len(),
+                }
+            }
+        }
+    }
+    if replayed.moved + replayed.deleted + replayed.dropped > 0 {
+        tracing::info!(
+            account,
+            mailbox,
+            moved = replayed.moved,
+            deleted = replayed.deleted,
+            dropped = replayed.dropped,
+            "Queued moves and deletes replayed."
+        );
+    }
+    Ok(replayed)
+}
+
+/// Moves the messages `set` of the selected `mailbox` to `to`; returns whether they left (the
+/// op is done), or `false` after a warning when the server refused (the op stays queued).
+async fn move_messages(
+    session: &mut ImapSession,
+    (mailbox, uid_validity): (&str, u32),
+    set: &str,
+    to: &str,
+    warnings: &mut Vec<String>,
+) -> Result<bool> {
+    let refused = |text: &str| {
+        format!(
+            "The server refused to move messages {set} of {mailbox} to {to} ({text}); they stay hidden here and the move is tried again at the next sync."
+        )
+    };
+    let Ok(destination) = quote(to) else {
+        warnings.push(refused("the folder name has a line break"));
+        return Ok(false);
+    };
+    if session.has_capability("MOVE") {
+        let command = format!("UID MOVE {set} {destination}");
+        return Ok(match run(session, "UID MOVE", &command, (mailbox, uid_validity)).await? {
+            Tagged::Ok => true,
+            Tagged::No(text) => {
+                warnings.push(refused(&text));
+                false
+            }
+        });
+    }
+    let command = format!("UID COPY {set} {destination}");
+    if let Tagged::No(text) = run(session, "UID COPY", &command, (mailbox, uid_validity)).await? {
+        warnings.push(refused(&text));
+        return Ok(false);
+    }
+    // The copy exists now: from here on the op is done, whatever becomes of the original.
+    remove_from_selected(session, (mailbox, uid_validity), set, warnings).await?;
+    Ok(true)
+}
+
+/// Marks the messages `set` of the selected `mailbox` `\Deleted` and expunges them; returns
+/// whether they were marked (the op is done), or `false` after a warning when the server refused.
+async fn expunge_messages(
+    session: &mut ImapSession,
+    (mailbox, uid_validity): (&str, u32),
+    set: &str,
+    warnings: &mut Vec<String>,
+) -> Result<bool> {
+    let command = format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)");
+    if let Tagged::No(text) = run(session, "UID STORE", &command, (mailbox, uid_validity)).await? {
+        warnings.push(format!(
+            "The server refused to delete messages {set} of {mailbox} ({text}); they stay hidden here and the delete is tried again at the next sync."
+        ));
+        return Ok(false);
+    }
+    expunge_marked(session, (mailbox, uid_validity), set, warnings).await?;
+    Ok(true)
+}
+
+/// After a COPY: marks the originals `\Deleted` and expunges them, each failure a warning (the
+/// copy is made, so nothing is tried again).
+async fn remove_from_selected(
+    session: &mut ImapSession,
+    (mailbox, uid_validity): (&str, u32),
+    set: &str,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let command = format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)");
+    if let Tagged::No(text) = run(session, "UID STORE", &command, (mailbox, uid_validity)).await? {
+        warnings.push(format!(
+            "Messages {set} were copied out of {mailbox}, but the server refused to mark the originals deleted ({text}); they stay there."
+        ));
+        return Ok(());
+    }
+    expunge_marked(session, (mailbox, uid_validity), set, warnings).await
+}
+
+/// `UID EXPUNGE <set>` where the server has UIDPLUS; without it, a warning: a plain EXPUNGE
+/// would also remove every message other clients marked `\Deleted`.
+async fn expunge_marked(
+    session: &mut ImapSession,
+    (mailbox, uid_validity): (&str, u32),
+    set: &str,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    if !session.has_capability("UIDPLUS") {
+        warnings.push(format!(
+            "The server has no UIDPLUS, so messages {set} stay in {mailbox} marked \\Deleted until a client expunges the folder (Tidings does not expunge what others marked)."
+        ));
+        return Ok(());
+    }
+    let command = format!("UID EXPUNGE {set}");
+    if let Tagged::No(text) = run(session, "UID EXPUNGE", &command, (mailbox, uid_validity)).await? {
+        warnings.push(format!(
+            "The server refused to expunge messages {set} of {mailbox} ({text}); they stay there marked \\Deleted."
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a command of step 3 and returns its tagged answer; a new UIDVALIDITY announced with it
+/// ends the sync (see the module's rules). Other untagged answers (EXPUNGE, VANISHED, MODSEQs)
+/// are left to steps 4 and 5.
+async fn run(
+    session: &mut ImapSession,
+    during: &'static str,
+    command: &str,
+    (mailbox, uid_validity): (&str, u32),
+) -> Result<Tagged> {
+    let mut flipped = None;
+    let tagged = session
+        .command(during, command, |response| {
+            flipped = flipped.or_else(|| changed_uid_validity(response, uid_validity));
+        })
+        .await?;
+    if let Some(new_validity) = flipped {
+        return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
+    }
+    Ok(tagged)
+}
+
+/// A flag as IMAP spells it.
+fn flag_name(flag: Flag) -> &'static str {
+    match flag {
+        Flag::Seen => "\\Seen",
+        Flag::Flagged => "\\Flagged",
+    }
+}
+
 /// Writes a batch in one transaction; if one message is not e-mail at all, writes the others one
 /// by one and reports the bad ones, so a single broken message cannot stall the mailbox forever.
-fn insert_batch(
-    store: &Store,
-    batch: &[(NewMessage, Option<u64>)],
-    warnings: &mut Vec<String>,
-) -> Result<usize> {
-    match store.insert_messages_with_server_threads(batch) {
+fn insert_batch(store: &Store, batch: &[FetchedMessage], warnings: &mut Vec<String>) -> Result<usize> {
+    match store.insert_fetched(batch) {
         Ok(written) => Ok(written),
         Err(StoreError::NotAMessage(_)) => {
             let mut written = 0;
             for message in batch {
-                match store.insert_messages_with_server_threads(std::slice::from_ref(message)) {
+                match store.insert_fetched(std::slice::from_ref(message)) {
                     Ok(n) => written += n,
                     Err(StoreError::NotAMessage(what)) => {
                         warnings.push(format!("{what} is not an e-mail message and was not cached."));
@@ -527,9 +775,13 @@ fn uid_of(attributes: &[AttributeValue<'_>]) -> Option<u32> {
     attributes.iter().find_map(|a| if let AttributeValue::Uid(uid) = a { Some(*uid) } else { None })
 }
 
-fn seen_of(attributes: &[AttributeValue<'_>]) -> Option<bool> {
+/// `\Seen` and `\Flagged` of a FETCH answer that has FLAGS.
+fn flags_of(attributes: &[AttributeValue<'_>]) -> Option<(bool, bool)> {
     attributes.iter().find_map(|a| match a {
-        AttributeValue::Flags(flags) => Some(flags.iter().any(|flag| flag.eq_ignore_ascii_case("\\Seen"))),
+        AttributeValue::Flags(flags) => {
+            let has = |name: &str| flags.iter().any(|flag| flag.eq_ignore_ascii_case(name));
+            Some((has("\\Seen"), has("\\Flagged")))
+        }
         _ => None,
     })
 }

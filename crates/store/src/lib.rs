@@ -20,6 +20,9 @@
 //!   leaves both or neither. Flags pulled from the server never overwrite a message with a
 //!   pending row: the user's change wins until it is pushed and cleared
 //!   ([`Store::clear_pending_flags`], which keeps a row changed again meanwhile).
+//! - `\Flagged` changes are queued like `\Seen`, in the same rows; moves and deletes
+//!   ([`Store::queue_move`], [`Store::queue_delete`]) hide the message and queue the op
+//!   (`pending_ops`) in one transaction. The queues' layouts live in `pending`.
 //! - An account's folder list (`folders`: account id → its [`FolderRecord`]s) is replaced whole;
 //!   a folder that left the list takes its cached messages and sync state with it, before the
 //!   new list is written, so a crash in between repeats the clean-up at the next save.
@@ -28,18 +31,17 @@
 //!   insert and removal.
 
 mod keys;
+mod pending;
 mod summary;
 mod threads;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sled::transaction::{
-    ConflictableTransactionError, ConflictableTransactionResult, TransactionError, Transactional,
-    TransactionalTree,
-};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 pub use keys::MessageKey;
+pub use pending::{Flag, PendingOp};
 pub use summary::{MessageSummary, VoicemailKind};
 pub use threads::{ThreadPage, ThreadRow};
 
@@ -237,6 +239,15 @@ pub struct NewMessage {
     pub raw: Vec<u8>,
 }
 
+/// A message as a sync fetched it: the message, its `\Flagged` state and the thread id the
+/// server assigned (Gmail's `X-GM-THRID`), if any.
+#[derive(Debug, Clone)]
+pub struct FetchedMessage {
+    pub message: NewMessage,
+    pub flagged: bool,
+    pub server_thread: Option<u64>,
+}
+
 /// One page of a mailbox, newest first, with the counts the list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessagePage {
@@ -261,13 +272,15 @@ pub struct Store {
     dialects: sled::Tree,
     /// Each account's folder list: account id → JSON list of [`FolderRecord`].
     folders: sled::Tree,
-    /// Local `\Seen` changes not yet on the server: message key → the wanted flag (0 or 1).
+    /// Local flag changes not yet on the server: message key → the wanted flags (see `pending`).
     pending_flags: sled::Tree,
     /// Conversation threads; its layout belongs to the `threads` module.
     threads: sled::Tree,
     /// Held from planning thread changes to writing them: a plan is read outside its
     /// transaction, so two at once could each miss the other's merge.
     thread_writer: std::sync::Mutex<()>,
+    /// Moves and deletes not yet on the server: message key → JSON [`PendingOp`].
+    pending_ops: sled::Tree,
 }
 
 impl Store {
@@ -351,6 +364,7 @@ impl Store {
             pending_flags: db.open_tree("pending_flags")?,
             threads: db.open_tree("threads")?,
             thread_writer: std::sync::Mutex::new(()),
+            pending_ops: db.open_tree("pending_ops")?,
             db,
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
@@ -422,7 +436,12 @@ impl Store {
         // Raw bytes are keyed like summaries, but a body without a summary must go too.
         let raws = self.raws.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let index = self.by_date.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
-        let pending = self.pending_flags.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
+        let pending = self
+            .pending_flags
+            .scan_prefix(&prefix)
+            .keys()
+            .chain(self.pending_ops.scan_prefix(&prefix).keys())
+            .collect::<Result<Vec<_>, _>>()?;
         let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let thread_keys = threads::account_keys(&self.threads, id)?;
         let trees = (
@@ -435,6 +454,7 @@ impl Store {
             &self.pending_flags,
             &self.folders,
             &self.threads,
+            &self.pending_ops,
         );
         let existed = trees
             .transaction(
@@ -448,6 +468,7 @@ impl Store {
                     pending_flags,
                     folders,
                     thread_tree,
+                    pending_ops,
                 )| {
                     let existed = accounts.remove(id.as_bytes())?.is_some();
                     for key in &thread_keys {
@@ -455,6 +476,7 @@ impl Store {
                     }
                     for key in &pending {
                         pending_flags.remove(key)?;
+                        pending_ops.remove(key)?;
                     }
                     dialects.remove(id.as_bytes())?;
                     folders.remove(id.as_bytes())?;
@@ -549,24 +571,27 @@ impl Store {
     /// Returns how many messages were written; a message that is not e-mail at all fails the
     /// whole batch with [`StoreError::NotAMessage`] before anything is written.
     pub fn insert_messages(&self, batch: &[NewMessage]) -> Result<usize> {
-        self.insert_threaded(batch.iter().map(|message| (message, None)))
+        self.insert_batch(batch.iter().map(|message| (message, false, None)))
     }
 
-    /// [`Store::insert_messages`] for messages fetched with the thread id the server assigned
-    /// (Gmail's `X-GM-THRID`), which then decides their thread (see the `threads` module).
-    pub fn insert_messages_with_server_threads(&self, batch: &[(NewMessage, Option<u64>)]) -> Result<usize> {
-        self.insert_threaded(batch.iter().map(|(message, thread)| (message, *thread)))
+    /// [`Store::insert_messages`] for messages as a sync fetched them: with their `\Flagged`
+    /// state and the thread id the server assigned (Gmail's `X-GM-THRID`), which then decides
+    /// their thread (see the `threads` module).
+    pub fn insert_fetched(&self, batch: &[FetchedMessage]) -> Result<usize> {
+        self.insert_batch(
+            batch.iter().map(|fetched| (&fetched.message, fetched.flagged, fetched.server_thread)),
+        )
     }
 
-    fn insert_threaded<'a>(
+    fn insert_batch<'a>(
         &self,
-        batch: impl Iterator<Item = (&'a NewMessage, Option<u64>)>,
+        batch: impl Iterator<Item = (&'a NewMessage, bool, Option<u64>)>,
     ) -> Result<usize> {
         let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut parsed = Vec::new();
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
-        for (message, server_thread) in batch {
-            let mut summary = MessageSummary::parse(&message.key, message.seen, &message.raw)
+        for (message, flagged, server_thread) in batch {
+            let mut summary = MessageSummary::parse(&message.key, (message.seen, flagged), &message.raw)
                 .ok_or_else(|| StoreError::NotAMessage(message.key.to_string()))?;
             threads.place(&mut summary, &message.raw, server_thread)?;
             parsed.push((message, summary));
@@ -695,56 +720,7 @@ impl Store {
     /// the same transaction (see the crate invariants); an account without one (the demo, a
     /// local account of imported files) has nowhere to push it, so nothing is queued.
     pub fn mark_seen(&self, key: &MessageKey, seen: bool) -> Result<bool> {
-        let queued = self.account(&key.account)?.is_some_and(|account| account.server.is_some());
-        let bytes = key.to_bytes();
-        let cached = (&self.summaries, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, by_date, pending_flags)| {
-                let Some(old) = summaries.get(&bytes)? else { return Ok(false) };
-                write_seen(summaries, by_date, &bytes, &old, seen)?;
-                if queued {
-                    pending_flags.insert(bytes.as_slice(), &[u8::from(seen)])?;
-                }
-                Ok(true)
-            })
-            .map_err(transaction_error)?;
-        self.db.flush()?;
-        Ok(cached)
-    }
-
-    /// The local `\Seen` changes of one mailbox under one UIDVALIDITY still to be pushed, as
-    /// (UID, wanted `\Seen`), ascending by UID.
-    pub fn pending_flags(&self, account: &str, mailbox: &str, uid_validity: u32) -> Result<Vec<(u32, bool)>> {
-        self.pending_flags
-            .scan_prefix(keys::validity_prefix(account, mailbox, uid_validity))
-            .map(|entry| {
-                let (key, value) = entry?;
-                let uid = keys::uid_of(&key)
-                    .ok_or_else(|| StoreError::Corrupt("a pending key is too short".into()))?;
-                Ok((uid, value.first() == Some(&1)))
-            })
-            .collect()
-    }
-
-    /// Forgets pushed changes, each only if its row still wants what was pushed: a change the
-    /// user made again meanwhile stays queued. One transaction, then a flush; returns how many
-    /// rows went.
-    pub fn clear_pending_flags(&self, pushed: &[(MessageKey, bool)]) -> Result<usize> {
-        let rows: Vec<(Vec<u8>, bool)> = pushed.iter().map(|(key, seen)| (key.to_bytes(), *seen)).collect();
-        let cleared = self
-            .pending_flags
-            .transaction(|pending_flags| {
-                let mut cleared = 0;
-                for (key, seen) in &rows {
-                    if pending_flags.get(key)?.is_some_and(|wanted| wanted.as_ref() == [u8::from(*seen)]) {
-                        pending_flags.remove(key.as_slice())?;
-                        cleared += 1;
-                    }
-                }
-                Ok::<_, ConflictableTransactionError<StoreError>>(cleared)
-            })
-            .map_err(transaction_error)?;
-        self.db.flush()?;
-        Ok(cleared)
+        self.mark(key, Flag::Seen, seen)
     }
 
     /// The cached UIDs of one mailbox under one UIDVALIDITY, ascending.
@@ -767,31 +743,7 @@ impl Store {
             .collect()
     }
 
-    /// Sets `\Seen` as the server has it on a batch of cached messages in one transaction, then
-    /// flushes.
-    ///
-    /// Messages that are not cached are skipped, and so are those with a local change still to
-    /// push (it wins until pushed); returns how many summaries changed.
-    pub fn set_seen_flags(&self, changes: &[(MessageKey, bool)]) -> Result<usize> {
-        let rows: Vec<(Vec<u8>, bool)> = changes.iter().map(|(key, seen)| (key.to_bytes(), *seen)).collect();
-        let changed = (&self.summaries, &self.by_date, &self.pending_flags)
-            .transaction(|(summaries, by_date, pending_flags)| {
-                let mut changed = 0;
-                for (key, seen) in &rows {
-                    if pending_flags.get(key)?.is_some() {
-                        continue;
-                    }
-                    let Some(old) = summaries.get(key)? else { continue };
-                    changed += usize::from(write_seen(summaries, by_date, key, &old, *seen)?);
-                }
-                Ok(changed)
-            })
-            .map_err(transaction_error)?;
-        self.db.flush()?;
-        Ok(changed)
-    }
-
-    /// Removes a batch of messages (summary, raw bytes and any change still to push) in one
+    /// Removes a batch of messages (summary, raw bytes and any change or op still to push) in one
     /// transaction, then flushes.
     ///
     /// Returns how many were cached; keys that are not cached are ignored.
@@ -804,8 +756,16 @@ impl Store {
             threads.remove(key)?;
         }
         let threads = threads.finish()?;
-        let removed = (&self.summaries, &self.raws, &self.by_date, &self.pending_flags, &self.threads)
-            .transaction(|(summaries, raws, by_date, pending_flags, thread_tree)| {
+        let trees = (
+            &self.summaries,
+            &self.raws,
+            &self.by_date,
+            &self.pending_flags,
+            &self.pending_ops,
+            &self.threads,
+        );
+        let removed = trees
+            .transaction(|(summaries, raws, by_date, pending_flags, pending_ops, thread_tree)| {
                 threads.apply(thread_tree, summaries)?;
                 let mut removed = 0;
                 for key in &rows {
@@ -814,6 +774,7 @@ impl Store {
                     }
                     raws.remove(key.as_slice())?;
                     pending_flags.remove(key.as_slice())?;
+                    pending_ops.remove(key.as_slice())?;
                 }
                 for key in &index {
                     by_date.remove(key.as_slice())?;
@@ -826,7 +787,7 @@ impl Store {
     }
 
     /// Removes every cached message of one mailbox, under any UIDVALIDITY (for a UIDVALIDITY
-    /// change), with the changes still to push (their UIDs mean nothing any more), in one
+    /// change), with the changes and ops still to push (their UIDs mean nothing any more), in one
     /// transaction, then flushes. The mailbox's sync state is left to the caller.
     pub fn clear_mailbox(&self, account: &str, mailbox: &str) -> Result<usize> {
         let rows = self
@@ -843,13 +804,22 @@ impl Store {
             .pending_flags
             .scan_prefix(keys::mailbox_key(account, mailbox))
             .keys()
+            .chain(self.pending_ops.scan_prefix(keys::mailbox_key(account, mailbox)).keys())
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         threads.clear_mailbox(account, mailbox)?;
         let threads = threads.finish()?;
-        (&self.summaries, &self.raws, &self.by_date, &self.pending_flags, &self.threads)
-            .transaction(|(summaries, raws, by_date, pending_flags, thread_tree)| {
+        let trees = (
+            &self.summaries,
+            &self.raws,
+            &self.by_date,
+            &self.pending_flags,
+            &self.pending_ops,
+            &self.threads,
+        );
+        trees
+            .transaction(|(summaries, raws, by_date, pending_flags, pending_ops, thread_tree)| {
                 threads.apply(thread_tree, summaries)?;
                 for key in &rows {
                     summaries.remove(key)?;
@@ -860,6 +830,7 @@ impl Store {
                 }
                 for key in &pending {
                     pending_flags.remove(key)?;
+                    pending_ops.remove(key)?;
                 }
                 Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
@@ -881,25 +852,6 @@ fn transaction_error(error: TransactionError<StoreError>) -> StoreError {
         TransactionError::Storage(error) => StoreError::from(error),
         TransactionError::Abort(error) => error,
     }
-}
-
-/// Inside a transaction: sets the `\Seen` of the summary `old` stored under `key`, and its
-/// `by_date` entry; returns whether it changed.
-fn write_seen(
-    summaries: &TransactionalTree,
-    by_date: &TransactionalTree,
-    key: &[u8],
-    old: &[u8],
-    seen: bool,
-) -> ConflictableTransactionResult<bool, StoreError> {
-    let mut summary: MessageSummary = decode(old).map_err(ConflictableTransactionError::Abort)?;
-    if summary.seen == seen {
-        return Ok(false);
-    }
-    summary.seen = seen;
-    summaries.insert(key, encode(&summary).map_err(ConflictableTransactionError::Abort)?)?;
-    by_date.insert(keys::date_index_key(&summary.key, summary.date), &[u8::from(seen)])?;
-    Ok(true)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {

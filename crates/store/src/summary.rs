@@ -26,6 +26,9 @@ pub struct MessageSummary {
     pub preview: String,
     /// `\Seen`.
     pub seen: bool,
+    /// `\Flagged` (starred); summaries cached before it was kept read as not flagged.
+    #[serde(default)]
+    pub flagged: bool,
     /// Number of attachments (audio, fax pages, files).
     pub attachments: usize,
     /// Set when the message is a visual-voicemail message (RFC 3458 `Message-Context`).
@@ -52,7 +55,11 @@ pub enum VoicemailKind {
 
 impl MessageSummary {
     /// Parses `raw`; `None` when it is not an e-mail message at all.
-    pub(crate) fn parse(key: &MessageKey, seen: bool, raw: &[u8]) -> Option<MessageSummary> {
+    pub(crate) fn parse(
+        key: &MessageKey,
+        (seen, flagged): (bool, bool),
+        raw: &[u8],
+    ) -> Option<MessageSummary> {
         let message = MessageParser::default().parse(raw)?;
         if message.headers().is_empty() {
             return None;
@@ -74,6 +81,7 @@ impl MessageSummary {
             date: message.date().map(|date| date.to_timestamp()),
             preview,
             seen,
+            flagged,
             attachments,
             voicemail: message.header_raw("Message-Context").and_then(VoicemailKind::from_context),
             thread: None,

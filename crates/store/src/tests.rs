@@ -545,7 +545,7 @@ fn pulled_flags_do_not_overwrite_a_change_still_to_push() {
     assert_eq!(changed, 1);
     assert_eq!(store.seen_flags("a", "INBOX", 7).unwrap(), [(1, true), (2, true), (3, false)]);
     // Once pushed and cleared, the server's word counts again.
-    assert_eq!(store.clear_pending_flags(&[(key(1), true)]).unwrap(), 1);
+    assert_eq!(store.clear_pending_flags(&[(key(1), Flag::Seen, true)]).unwrap(), 1);
     assert_eq!(store.set_seen_flags(&[(key(1), false)]).unwrap(), 1);
     assert!(!store.message(&key(1)).unwrap().unwrap().0.seen);
     assert_index_matches_summaries(&store);
@@ -556,11 +556,11 @@ fn clearing_pushed_changes_keeps_one_made_again_meanwhile() {
     let store = store_with_a_server_account();
     store.mark_seen(&key(1), true).unwrap();
     store.mark_seen(&key(2), true).unwrap();
-    let pushed: Vec<(MessageKey, bool)> = store
+    let pushed: Vec<(MessageKey, Flag, bool)> = store
         .pending_flags("a", "INBOX", 7)
         .unwrap()
         .into_iter()
-        .map(|(uid, seen)| (key(uid), seen))
+        .map(|(uid, seen)| (key(uid), Flag::Seen, seen))
         .collect();
     // While the push is on the wire, the user marks 2 unread again.
     store.mark_seen(&key(2), false).unwrap();

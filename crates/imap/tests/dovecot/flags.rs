@@ -11,8 +11,14 @@ use crate::util::{
 };
 
 /// A store whose account "acct" has a server, so its changes are queued for it.
-fn store() -> Store {
+pub fn store() -> Store {
     let store = Store::open_temporary().expect("store");
+    put_account(&store);
+    store
+}
+
+/// Writes the test account "acct" (with a server) into `store`.
+pub fn put_account(store: &Store) {
     let server = ServerSettings {
         host: "127.0.0.1".into(),
         port: 143,
@@ -30,11 +36,10 @@ fn store() -> Store {
         voicemail: None,
     };
     store.put_account(&account).expect("account");
-    store
 }
 
 /// The key of message `uid` in the test account's INBOX.
-fn inbox_key(uid_validity: u32, uid: u32) -> MessageKey {
+pub fn inbox_key(uid_validity: u32, uid: u32) -> MessageKey {
     MessageKey { account: "acct".into(), mailbox: "INBOX".into(), uid_validity, uid }
 }
 

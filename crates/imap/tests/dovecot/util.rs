@@ -154,3 +154,47 @@ pub async fn server_seen(dovecot: &Dovecot) -> std::collections::BTreeMap<u32, b
     step("logout", session.logout()).await.expect("logout");
     seen
 }
+
+/// `doveadm fetch -u alice "uid <field>" mailbox <mailbox>`: each message's UID with the value of
+/// `field` (`flags`, `hdr.subject`), as the server has it on disk, ascending by UID.
+pub fn doveadm_fetch(dovecot: &Dovecot, mailbox: &str, field: &str) -> Vec<(u32, String)> {
+    let fields = format!("uid {field}");
+    let output = match dovecot.doveadm(&["fetch", "-u", "alice", &fields, "mailbox", mailbox]) {
+        Ok(output) => output,
+        Err(error) => panic!("doveadm fetch {field} in {mailbox}: {error}"),
+    };
+    let mut found = Vec::new();
+    let mut uid = None;
+    for line in output.lines() {
+        if let Some(value) = line.strip_prefix("uid: ") {
+            uid = value.trim().parse::<u32>().ok();
+        } else if let Some(value) = line.strip_prefix(&format!("{field}:")) {
+            if let Some(uid) = uid.take() {
+                found.push((uid, value.trim().to_owned()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The UIDs of `mailbox` whose server-side flags include `flag` (`\Flagged`, `\Deleted`).
+pub fn server_uids_with(dovecot: &Dovecot, mailbox: &str, flag: &str) -> Vec<u32> {
+    doveadm_fetch(dovecot, mailbox, "flags")
+        .into_iter()
+        .filter(|(_, flags)| flags.split_whitespace().any(|f| f.eq_ignore_ascii_case(flag)))
+        .map(|(uid, _)| uid)
+        .collect()
+}
+
+/// The subjects of `mailbox` on the server, by ascending UID.
+pub fn server_subjects(dovecot: &Dovecot, mailbox: &str) -> Vec<String> {
+    doveadm_fetch(dovecot, mailbox, "hdr.subject").into_iter().map(|(_, subject)| subject).collect()
+}
+
+/// Creates `mailbox` for alice on the server.
+pub fn create_mailbox(dovecot: &Dovecot, mailbox: &str) {
+    if let Err(error) = dovecot.doveadm(&["mailbox", "create", "-u", "alice", mailbox]) {
+        panic!("doveadm mailbox create {mailbox}: {error}");
+    }
+}

@@ -23,7 +23,7 @@ async fn logged_in(port: u16) -> ImapSession {
 }
 
 /// One sync of INBOX over a new connection, `batch_size` messages per FETCH.
-async fn sync(
+pub async fn sync(
     port: u16,
     store: &Store,
     batch_size: usize,

@@ -6,6 +6,7 @@
 //!   refused, PREAUTH, responses injected before the TLS handshake, LOGINDISABLED, ID first;
 //! - while syncing (`mailbox`): a stalled FETCH, an oversized literal, 10 000 untagged responses,
 //!   a malformed FETCH, wrong UIDs, UIDVALIDITY changing mid-session;
+//! - queued moves and deletes on a server without MOVE or UIDPLUS (`moves`);
 //! - IDLE (`idle`);
 //! - the folder list (`folders`): SPECIAL-USE, plain attributes, names only, garbage LIST lines,
 //!   STATUS answers;
@@ -18,6 +19,7 @@ mod before_login;
 mod folders;
 mod idle;
 mod mailbox;
+mod moves;
 mod server;
 mod voicebox;
 

@@ -1,7 +1,7 @@
 //! Tests of threading against sled: the joining rule, the thread list and its upkeep.
 
 use super::*;
-use crate::NewMessage;
+use crate::{FetchedMessage, NewMessage};
 
 const ACCOUNT: &str = "a";
 
@@ -125,11 +125,13 @@ fn a_reply_in_another_folder_joins_the_inbox_thread() {
 #[test]
 fn gmail_thread_ids_win_over_headers() {
     let store = Store::open_temporary().unwrap();
-    let fetched = |uid: u32, mail: Mail<'_>, thread: Option<u64>| {
-        (NewMessage { key: key_in("INBOX", uid), seen: false, raw: mail.raw() }, thread)
+    let fetched = |uid: u32, mail: Mail<'_>, thread: Option<u64>| FetchedMessage {
+        message: NewMessage { key: key_in("INBOX", uid), seen: false, raw: mail.raw() },
+        flagged: false,
+        server_thread: thread,
     };
     store
-        .insert_messages_with_server_threads(&[
+        .insert_fetched(&[
             fetched(1, mail("<one@x>", "", 1), Some(42)),
             // Unrelated headers, same Gmail thread: together.
             fetched(2, mail("<two@x>", "", 2), Some(42)),
