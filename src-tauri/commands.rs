@@ -211,9 +211,13 @@ pub struct MessageRow {
     pub date: Option<i64>,
     pub preview: String,
     pub seen: bool,
+    /// `\Flagged`: starred.
+    pub flagged: bool,
     pub attachments: usize,
     /// `voice`, `video`, `fax` or `missed-call` for voicemail-box content.
     pub voicemail: Option<String>,
+    /// The conversation the message belongs to (Message-ID/References, Gmail's thread id).
+    pub thread: Option<String>,
 }
 
 impl From<MessageSummary> for MessageRow {
@@ -227,6 +231,8 @@ impl From<MessageSummary> for MessageRow {
             date: summary.date,
             preview: summary.preview,
             seen: summary.seen,
+            flagged: summary.flagged,
+            thread: summary.thread.clone(),
             attachments: summary.attachments,
             voicemail: summary
                 .voicemail
@@ -748,6 +754,102 @@ pub fn set_seen(state: State<'_, AppState>, message: MessageRef, seen: bool) -> 
     } else {
         Err(IpcError::not_found(format!("{key} is not cached")))
     }
+}
+
+/// Stars (`\Flagged`) or unstars a message: in the cache at once, on the server by the next
+/// sync of its folder, which this wakes for the inbox.
+#[tauri::command]
+pub fn set_flagged(state: State<'_, AppState>, message: MessageRef, flagged: bool) -> Result<(), IpcError> {
+    let key = MessageKey::from(message);
+    if state.store.mark_flagged(&key, flagged)? {
+        state.followers.wake(&key.account);
+        Ok(())
+    } else {
+        Err(IpcError::not_found(format!("{key} is not cached")))
+    }
+}
+
+/// Deletes a message: it leaves its folder's list at once, and the next sync of that folder
+/// moves it to the account's Trash (or expunges it there, or when there is no Trash).
+#[tauri::command]
+pub fn delete_message(state: State<'_, AppState>, message: MessageRef) -> Result<(), IpcError> {
+    let key = MessageKey::from(message);
+    state.store.queue_delete(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
+    state.followers.wake(&key.account);
+    Ok(())
+}
+
+/// Moves a message to folder `to` of its account, the same way.
+#[tauri::command]
+pub fn move_message(state: State<'_, AppState>, message: MessageRef, to: String) -> Result<(), IpcError> {
+    let key = MessageKey::from(message);
+    state
+        .store
+        .queue_move(&key, &to)?
+        .ok_or_else(|| IpcError::new(ErrorCode::InvalidInput, format!("{key} cannot be moved to {to:?}.")))?;
+    state.followers.wake(&key.account);
+    Ok(())
+}
+
+/// One conversation of a folder's threaded list.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadRowView {
+    pub thread: String,
+    /// The newest message of the thread in this folder.
+    pub latest: MessageRow,
+    pub count: usize,
+    pub unread: usize,
+    /// Up to three senders, oldest first.
+    pub participants: Vec<String>,
+}
+
+/// A page of a folder's threaded list.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadPageView {
+    pub total: usize,
+    pub offset: usize,
+    pub rows: Vec<ThreadRowView>,
+}
+
+/// `limit` conversations of a folder from place `offset` on, newest activity first.
+#[tauri::command]
+pub fn list_threads(
+    state: State<'_, AppState>,
+    account: String,
+    mailbox: String,
+    offset: Option<usize>,
+    limit: Option<usize>,
+) -> Result<ThreadPageView, IpcError> {
+    let offset = offset.unwrap_or(0);
+    let page =
+        state.store.thread_page(&account, &mailbox, offset, limit.unwrap_or(MAX_PAGE).min(MAX_PAGE))?;
+    Ok(ThreadPageView {
+        total: page.total_threads,
+        offset,
+        rows: page
+            .rows
+            .into_iter()
+            .map(|row| ThreadRowView {
+                thread: row.thread,
+                latest: MessageRow::from(row.latest),
+                count: row.count,
+                unread: row.unread,
+                participants: row.participants,
+            })
+            .collect(),
+    })
+}
+
+/// Every message of a conversation across the account's folders, oldest first.
+#[tauri::command]
+pub fn thread_messages(
+    state: State<'_, AppState>,
+    account: String,
+    thread: String,
+) -> Result<Vec<MessageRow>, IpcError> {
+    Ok(state.store.thread_messages(&account, &thread)?.into_iter().map(MessageRow::from).collect())
 }
 
 /// Opens a link from a mail body in the system browser (or mail program), once the user chose

@@ -1004,3 +1004,52 @@ fn a_whole_account_sync_needs_a_server_and_cancel_finds_none_running() {
     let accounts = call(&webview, "list_accounts", json!({})).unwrap();
     assert_eq!(accounts[0]["folders"], json!([]), "the demo has no server folder list");
 }
+
+#[test]
+fn stars_deletes_and_the_threaded_list_of_the_demo() {
+    let (_app, webview) = mock_app(state());
+    let inbox = json!({ "account": "demo", "mailbox": "INBOX" });
+    let threads = call(&webview, "list_threads", inbox.clone()).unwrap();
+    let coffee = threads["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["latest"]["subject"].as_str().unwrap().contains("IT coffee times"))
+        .expect("the IT coffee times thread is listed")
+        .clone();
+    assert_eq!(coffee["count"], 4, "{coffee}");
+    assert_eq!(threads["total"].as_u64().unwrap() as usize, threads["rows"].as_array().unwrap().len());
+    let messages =
+        call(&webview, "thread_messages", json!({ "account": "demo", "thread": coffee["thread"] })).unwrap();
+    let subjects: Vec<&str> =
+        messages.as_array().unwrap().iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    assert_eq!(
+        subjects,
+        ["IT coffee times", "Re: IT coffee times", "Re: IT coffee times", "Re: IT coffee times"]
+    );
+
+    let first = demo_ref("01-");
+    call(&webview, "set_flagged", json!({ "message": first, "flagged": true })).unwrap();
+    let listed = call(&webview, "list_messages", inbox.clone()).unwrap();
+    let row = listed["rows"].as_array().unwrap().iter().find(|row| row["message"] == first).unwrap().clone();
+    assert_eq!(row["flagged"], true);
+
+    let before = listed["total"].as_u64().unwrap();
+    call(&webview, "delete_message", json!({ "message": first })).unwrap();
+    let after = call(&webview, "list_messages", inbox.clone()).unwrap();
+    assert_eq!(after["total"].as_u64().unwrap(), before - 1);
+    assert!(after["rows"].as_array().unwrap().iter().all(|row| row["message"] != first));
+    let threads = call(&webview, "list_threads", inbox).unwrap();
+    let coffee_after = threads["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["thread"] == coffee["thread"])
+        .unwrap()
+        .clone();
+    assert_eq!(coffee_after["count"], 3, "the deleted message left its thread too");
+    assert_eq!(
+        call(&webview, "delete_message", json!({ "message": first })).unwrap_err()["code"],
+        "not_found"
+    );
+}

@@ -150,8 +150,12 @@ export interface MessageRow {
   date: number | null;
   preview: string;
   seen: boolean;
+  /** Starred (\Flagged). */
+  flagged: boolean;
   attachments: number;
   voicemail: VoicemailKind | null;
+  /** The conversation it belongs to; null for a message without one. */
+  thread: string | null;
 }
 
 /** A quote header as the mask engine read it (depth 1 = the most recent quoted message). */
@@ -325,6 +329,35 @@ export const exportFaxPdf = (message: MessageRef) => invoke<string>('export_fax_
 export const exportVoicemailWav = (message: MessageRef) => invoke<string>('export_voicemail_wav', { message });
 
 export const setSeen = (message: MessageRef, seen: boolean) => invoke<void>('set_seen', { message, seen });
+
+export const setFlagged = (message: MessageRef, flagged: boolean) => invoke<void>('set_flagged', { message, flagged });
+
+/** Leaves the list at once; the next sync moves it to Trash (or expunges it there). */
+export const deleteMessage = (message: MessageRef) => invoke<void>('delete_message', { message });
+
+export const moveMessage = (message: MessageRef, to: string) => invoke<void>('move_message', { message, to });
+
+export interface ThreadRowView {
+  thread: string;
+  /** The newest message of the thread in this folder. */
+  latest: MessageRow;
+  count: number;
+  unread: number;
+  participants: string[];
+}
+
+export interface ThreadPageView {
+  total: number;
+  offset: number;
+  rows: ThreadRowView[];
+}
+
+export const listThreads = (account: string, mailbox: string, offset: number, limit: number) =>
+  invoke<ThreadPageView>('list_threads', { account, mailbox, offset, limit });
+
+/** A conversation's messages across the account's folders, oldest first. */
+export const threadMessages = (account: string, thread: string) =>
+  invoke<MessageRow[]>('thread_messages', { account, thread });
 
 export function sameMessage(a: MessageRef, b: MessageRef): boolean {
   return a.account === b.account && a.mailbox === b.mailbox && a.uidValidity === b.uidValidity && a.uid === b.uid;

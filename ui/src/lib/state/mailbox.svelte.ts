@@ -16,6 +16,10 @@ export interface MailApi {
   setSeen: typeof ipc.setSeen;
   compose: typeof ipc.compose;
   syncAccount: typeof ipc.syncAccount;
+  setFlagged: typeof ipc.setFlagged;
+  deleteMessage: typeof ipc.deleteMessage;
+  listThreads: typeof ipc.listThreads;
+  threadMessages: typeof ipc.threadMessages;
   removeAccount: typeof ipc.removeAccount;
 }
 
@@ -25,6 +29,11 @@ export function firstFolder(account: AccountView): string {
   const inbox = folders.find((folder) => folder.role === 'inbox')?.name
     ?? account.mailboxes.find((name) => name.toUpperCase() === 'INBOX');
   return inbox ?? folders[0]?.name ?? account.mailboxes[0] ?? 'INBOX';
+}
+
+/** A message's key as one string. */
+function rowKey(message: MessageRef): string {
+  return `${message.account}\u0000${message.mailbox}\u0000${message.uidValidity}\u0000${message.uid}`;
 }
 
 /** Rows fetched per call. */
@@ -44,6 +53,12 @@ export class MailboxState {
   query = $state('');
   selected = $state<MessageRef | null>(null);
   view = $state<MessageView | null>(null);
+  /** The opened message's conversation, oldest first, when it has more than one message. */
+  conversation = $state.raw<MessageRow[]>([]);
+  /** The list shows conversations (their newest message each) instead of messages. */
+  threaded = $state(false);
+  /** In the threaded list: how many messages each listed conversation has here, by row key. */
+  threadCounts = $state.raw(new Map<string, number>());
   error = $state<IpcError | null>(null);
   loading = $state(true);
   /** The shown account's background sync trouble; null when it syncs fine. */
@@ -201,6 +216,11 @@ export class MailboxState {
       if (this.selected && ipc.sameMessage(this.selected, message)) {
         this.view = view;
         this.replaceRow(view.row);
+        const thread = view.row.thread;
+        const conversation = thread ? await this.api.threadMessages(message.account, thread) : [];
+        if (this.selected && ipc.sameMessage(this.selected, message)) {
+          this.conversation = conversation.length > 1 ? conversation : [];
+        }
       }
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
@@ -273,13 +293,16 @@ export class MailboxState {
     const generation = ++this.generation;
     this.pending.clear();
     try {
-      const page = await this.api.listMessages(account, mailbox, this.query ? { query: this.query } : { offset: 0, limit: PAGE_SIZE });
+      if (!this.query) this.threadCounts = new Map();
+      const page = this.query
+        ? await this.api.listMessages(account, mailbox, { query: this.query })
+        : await this.listPage(account, mailbox, 0);
       if (generation !== this.generation) return;
       const slots: (MessageRow | undefined)[] = new Array(this.query ? page.rows.length : page.total);
       page.rows.forEach((row, index) => (slots[page.offset + index] = row));
       this.rows = slots;
       this.total = page.total;
-      if (!this.query) this.unread = page.unread;
+      if (!this.query && page.unread !== null) this.unread = page.unread;
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
     }
@@ -293,6 +316,69 @@ export class MailboxState {
     return true;
   }
 
+  /**
+   * One page of the list from `offset`: messages, or in the threaded list the newest message of
+   * each conversation (their counts go to `threadCounts`; the unread count is then not known).
+   */
+  private async listPage(account: string, mailbox: string, offset: number): Promise<{
+    total: number; unread: number | null; offset: number; rows: MessageRow[];
+  }> {
+    if (!this.threaded) return this.api.listMessages(account, mailbox, { offset, limit: PAGE_SIZE });
+    const page = await this.api.listThreads(account, mailbox, offset, PAGE_SIZE);
+    const counts = new Map(this.threadCounts);
+    for (const row of page.rows) counts.set(rowKey(row.latest.message), row.count);
+    this.threadCounts = counts;
+    return { total: page.total, unread: null, offset: page.offset, rows: page.rows.map((row) => row.latest) };
+  }
+
+  /** Messages in the conversation of a threaded list's row (1 in the flat list). */
+  countOf(row: MessageRow): number {
+    return this.threaded ? (this.threadCounts.get(rowKey(row.message)) ?? 1) : 1;
+  }
+
+  /** Shows conversations instead of messages, or back. */
+  async setThreaded(threaded: boolean): Promise<void> {
+    if (this.threaded === threaded) return;
+    this.threaded = threaded;
+    await this.reload();
+  }
+
+  /** Stars or unstars a message. */
+  async toggleFlagged(row: MessageRow): Promise<void> {
+    try {
+      await this.api.setFlagged(row.message, !row.flagged);
+      this.replaceRow({ ...row, flagged: !row.flagged });
+      if (this.view && ipc.sameMessage(this.view.row.message, row.message)) this.view.row.flagged = !row.flagged;
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+    }
+  }
+
+  /** Deletes the opened message: it leaves the list at once, and the next one opens. */
+  async deleteOpened(): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const index = this.indexOf(view.row.message);
+    try {
+      await this.api.deleteMessage(view.row.message);
+    } catch (thrown) {
+      this.error = ipc.asIpcError(thrown);
+      return;
+    }
+    this.view = null;
+    this.selected = null;
+    this.conversation = [];
+    if (this.threaded || index < 0) {
+      await this.reload();
+    } else {
+      this.rows = this.rows.filter((_, at) => at !== index);
+      this.total = Math.max(0, this.total - 1);
+      if (!view.row.seen) this.unread = Math.max(0, this.unread - 1);
+    }
+    const next = this.rows[Math.min(Math.max(index, 0), this.rows.length - 1)];
+    if (next) await this.open(next.message);
+  }
+
   private fetchPage(offset: number): Promise<void> {
     const known = this.pending.get(offset);
     if (known) return known;
@@ -301,14 +387,14 @@ export class MailboxState {
     const generation = this.generation;
     const request = (async () => {
       try {
-        const page = await this.api.listMessages(account, mailbox, { offset, limit: PAGE_SIZE });
+        const page = await this.listPage(account, mailbox, offset);
         if (generation !== this.generation) return;
         const slots = this.rows.slice();
         page.rows.forEach((row, index) => {
           if (page.offset + index < slots.length) slots[page.offset + index] = row;
         });
         this.rows = slots;
-        this.unread = page.unread;
+        if (page.unread !== null) this.unread = page.unread;
       } catch (thrown) {
         this.error = ipc.asIpcError(thrown);
       } finally {

@@ -7,7 +7,7 @@ function row(uid: number, seen: boolean): MessageRow {
   return {
     message: { account: 'demo', mailbox: 'INBOX', uidValidity: 1, uid },
     sender: `Sender ${uid}`, senderEmail: null, subject: `Subject ${uid}`, date: 1_700_000_000 - uid,
-    preview: '', seen, attachments: 0, voicemail: null,
+    preview: '', seen, flagged: false, attachments: 0, voicemail: null, thread: null,
   };
 }
 
@@ -33,6 +33,22 @@ function fakeApi(rows: MessageRow[]): MailApi {
     })),
     setSeen: vi.fn(async () => undefined),
     compose: vi.fn(async () => undefined),
+    setFlagged: vi.fn(async () => undefined),
+    deleteMessage: vi.fn(async () => undefined),
+    // Every message its own conversation, except that uids 1 and 2 share one ("t1").
+    listThreads: vi.fn(async (_account: string, _mailbox: string, offset: number, limit: number) => {
+      const groups = new Map<string, MessageRow[]>();
+      for (const r of rows) {
+        const thread = r.message.uid <= 2 ? 't1' : `t${r.message.uid}`;
+        groups.set(thread, [...(groups.get(thread) ?? []), r]);
+      }
+      const all = [...groups.entries()].map(([thread, members]) => ({
+        thread, latest: members[0], count: members.length, unread: members.filter((m) => !m.seen).length, participants: [],
+      }));
+      return { total: all.length, offset, rows: all.slice(offset, offset + limit) };
+    }),
+    threadMessages: vi.fn(async (_account: string, thread: string) =>
+      rows.filter((r) => (r.message.uid <= 2 ? 't1' : `t${r.message.uid}`) === thread).map((r) => ({ ...r, thread }))),
     syncAccount: vi.fn(async (_id: string, mailbox: string) => ({
       mailbox, new: 0, changed: 0, expunged: 0, messages: 0, dialect: 'imap4rev1',
     })),
@@ -105,6 +121,42 @@ describe('MailboxState', () => {
     expect(state.mailbox).toBe('Sent');
     expect(api.syncAccount).toHaveBeenCalledWith('a', 'Sent');
     expect(api.listAccounts).toHaveBeenCalledTimes(2);
+  });
+
+  it('lists conversations in the threaded list, and shows the opened one\'s messages', async () => {
+    const api = fakeApi([row(1, false), row(2, true), row(3, false)]);
+    api.openMessage = vi.fn(async (message) => ({
+      row: { ...row(message.uid, true), thread: message.uid <= 2 ? 't1' : `t${message.uid}` }, to: 'you', bodyDocument: '',
+      quotes: [], remoteImages: { blocked: 0, allowed: false },
+    }));
+    const state = new MailboxState(api);
+    await state.start();
+    expect(state.total).toBe(3);
+    await state.setThreaded(true);
+    expect(state.total).toBe(2);
+    expect(state.rows.map((r) => [r?.message.uid, state.countOf(r!)])).toEqual([[1, 2], [3, 1]]);
+    expect(state.unread).toBe(2);
+    await state.open(row(1, false).message);
+    expect(state.conversation.map((r) => r.message.uid)).toEqual([1, 2]);
+    await state.open(row(3, false).message);
+    expect(state.conversation).toEqual([]);
+    await state.setThreaded(false);
+    expect(state.total).toBe(3);
+  });
+
+  it('stars a row and deletes the opened message, opening the next one', async () => {
+    const api = fakeApi([row(1, false), row(2, true), row(3, true)]);
+    const state = new MailboxState(api);
+    await state.start();
+    await state.toggleFlagged(state.rows[0]!);
+    expect(api.setFlagged).toHaveBeenCalledWith(row(1, false).message, true);
+    expect(state.rows[0]?.flagged).toBe(true);
+    await state.open(row(1, false).message);
+    await state.deleteOpened();
+    expect(api.deleteMessage).toHaveBeenCalledWith(row(1, false).message);
+    expect(state.rows.map((r) => r?.message.uid)).toEqual([2, 3]);
+    expect(state.total).toBe(2);
+    expect(state.selected?.uid).toBe(2);
   });
 
   it('steps through the list and stops at its ends', async () => {

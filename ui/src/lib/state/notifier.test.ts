@@ -6,7 +6,7 @@ function row(uid: number, seen: boolean, voicemail: MessageRow['voicemail'] = nu
   return {
     message: { account: 'a', mailbox: 'INBOX', uidValidity: 1, uid },
     sender: `Sender ${uid}`, senderEmail: null, subject: `Subject ${uid}`, date: 1_700_000_000 + uid,
-    preview: '', seen, attachments: 0, voicemail,
+    preview: '', seen, flagged: false, attachments: 0, voicemail, thread: null,
   };
 }
 
