@@ -21,18 +21,32 @@ async function listed(): Promise<string[][]> {
   ]));
 }
 
+/** Scrolls the (virtualised) list to its end, where the 2014 patent thread is, and waits for it. */
+async function toTheEnd() {
+  await browser.execute(() => {
+    const scroller = document.querySelector('#message-list')?.parentElement;
+    if (scroller) scroller.scrollTop = scroller.scrollHeight;
+  });
+  await painted();
+}
+
 describe('Conversations, stars and Delete', () => {
   it('shows a conversation as one row and lists its messages when opened', async () => {
     await $('#message-list .message-row').waitForDisplayed({ timeout: 30_000 });
+    await toTheEnd();
     const flat = (await listed()).filter((row) => row[2].endsWith('IT coffee times'));
     expect(flat.length).toBe(4);
     await $('#threaded').click();
-    await browser.waitUntil(async () => (await listed()).filter((row) => row[2].endsWith('IT coffee times')).length === 1,
-      { timeoutMsg: 'the thread did not become one row' });
+    await browser.waitUntil(async () => {
+      await toTheEnd();
+      return (await listed()).filter((row) => row[2].endsWith('IT coffee times')).length === 1;
+    }, { timeoutMsg: 'the thread did not become one row' });
     const thread = (await listed()).find((row) => row[2].endsWith('IT coffee times'))!;
     expect(thread[1]).toBe('4');
-    const index = (await listed()).indexOf(thread);
-    await $$('#message-list .message-row')[index].click();
+    await browser.execute(() => {
+      const rows = [...document.querySelectorAll<HTMLElement>('#message-list .message-row')];
+      rows.find((row) => row.querySelector('.subject')?.textContent?.trim().endsWith('IT coffee times'))?.click();
+    });
     await $('#conversation').waitForDisplayed();
     expect(await $$('#conversation li').length).toBe(4);
     await expect($('#conversation button.current')).toExist();
@@ -42,8 +56,10 @@ describe('Conversations, stars and Delete', () => {
     await $$('#conversation li button')[0].click();
     await expect($('#message-subject')).toHaveText('IT coffee times');
     await $('#threaded').click();
-    await browser.waitUntil(async () => (await listed()).filter((row) => row[2].endsWith('IT coffee times')).length === 4,
-      { timeoutMsg: 'the flat list did not come back' });
+    await browser.waitUntil(async () => {
+      await toTheEnd();
+      return (await listed()).filter((row) => row[2].endsWith('IT coffee times')).length === 4;
+    }, { timeoutMsg: 'the flat list did not come back' });
   });
 
   it('stars the opened message, and Delete takes it out of the list', async () => {
