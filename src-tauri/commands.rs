@@ -8,7 +8,7 @@ use tidings_imap::DialectReport;
 use tidings_mask::{QuoteHeader, QuoteKind};
 use tidings_message::DraftKind;
 use tidings_store::{Account, MessageKey, MessageSummary};
-use tidings_voicemail::fax::{self, RenderedPage};
+use tidings_voicemail::fax;
 use tidings_voicemail::{audio, Importance, Voicemail, VoicemailKind};
 
 use crate::error::{ErrorCode, IpcError};
@@ -351,19 +351,23 @@ impl From<&Voicemail> for VoicemailView {
 /// Most fax pages shown; a longer fax is a document to save, not to page through here.
 const MAX_FAX_IMAGES: usize = 50;
 
-/// Every page of the voicemail's TIFF documents as PNG, in order (PDFs and damaged TIFFs have
-/// none; a damaged one is left out rather than hiding the others).
-fn fax_images(voicemail: &Voicemail) -> Vec<RenderedPage> {
+/// The size of every page of the voicemail's TIFF documents, in order, read from the TIFF
+/// directories without decoding (a PDF or a damaged TIFF has none: a damaged one is left out
+/// rather than hiding the others), with the document and page within it each comes from.
+fn fax_images(voicemail: &Voicemail) -> Vec<(usize, usize)> {
     voicemail
         .fax_pages
         .iter()
-        .filter_map(|document| fax::render_pages(document, MAX_FAX_IMAGES).ok())
-        .flatten()
+        .enumerate()
+        .filter_map(|(document, page)| {
+            fax::page_sizes(page, MAX_FAX_IMAGES).ok().map(|sizes| (document, sizes.len()))
+        })
+        .flat_map(|(document, pages)| (0..pages).map(move |page| (document, page)))
         .take(MAX_FAX_IMAGES)
         .collect()
 }
 
-/// Page `index` (from 0) of a fax, as PNG bytes for an `<img>`.
+/// Page `index` (from 0) of a fax, as PNG bytes for an `<img>`; only that page is decoded.
 #[tauri::command]
 pub fn fax_page(
     state: State<'_, AppState>,
@@ -372,11 +376,14 @@ pub fn fax_page(
 ) -> Result<tauri::ipc::Response, IpcError> {
     let key = MessageKey::from(message);
     let voicemail = cached_voicemail(&state, &key)?;
-    let page = fax_images(&voicemail)
-        .into_iter()
-        .nth(index)
+    let (document, page) = fax_images(&voicemail)
+        .get(index)
+        .copied()
         .ok_or_else(|| IpcError::not_found(format!("{key} has no fax page {}", index + 1)))?;
-    Ok(tauri::ipc::Response::new(page.png))
+    let rendered = fax::render_page(&voicemail.fax_pages[document], page).map_err(|error| {
+        IpcError::new(ErrorCode::Audio, format!("Fax page {} cannot be shown: {error}.", index + 1))
+    })?;
+    Ok(tauri::ipc::Response::new(rendered.png))
 }
 
 /// Saves a fax's PDF in the user's Downloads folder for the system viewer; returns its path.
@@ -558,6 +565,11 @@ pub fn read_status_sms(text: String) -> Result<StatusSmsFill, IpcError> {
 #[tauri::command]
 pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
     state.followers.stop(&id);
+    // A whole-account sync still running stops after its batch, rather than caching mail for
+    // an account that is gone.
+    if let Some(stop) = state.syncs.lock().ok().and_then(|running| running.get(&id).cloned()) {
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
     tidings_accounts::remove(&state.store, &state.keychain, &id)?;
     Ok(())
 }
@@ -774,6 +786,22 @@ pub fn set_flagged(state: State<'_, AppState>, message: MessageRef, flagged: boo
 #[tauri::command]
 pub fn delete_message(state: State<'_, AppState>, message: MessageRef) -> Result<(), IpcError> {
     let key = MessageKey::from(message);
+    // Without a known Trash the server would expunge the message for good: refuse, and say how
+    // to get the folder list (Trash itself is known, so deleting there still expunges).
+    let on_a_server = state.store.account(&key.account)?.is_some_and(|account| account.server.is_some());
+    let trash_known = state
+        .store
+        .folders(&key.account)?
+        .iter()
+        .any(|folder| folder.selectable && folder.role.as_deref() == Some("trash"));
+    if on_a_server && !trash_known {
+        return Err(IpcError::new(
+            ErrorCode::InvalidInput,
+            "No Trash folder is known for this account yet, so Delete would erase the message for good. \
+             Sync the account, then delete again."
+                .to_owned(),
+        ));
+    }
     state.store.queue_delete(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
     state.followers.wake(&key.account);
     Ok(())

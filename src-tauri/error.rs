@@ -32,7 +32,7 @@ pub enum ErrorCode {
     Keyring,
     /// The server answered something we cannot work with.
     Server,
-    /// A voicemail's audio could not be decoded (corrupt, empty or an unsupported format).
+    /// A voicemail's audio or a fax page could not be decoded (corrupt, empty or an unsupported format).
     Audio,
     /// A link was refused (scheme, credentials, length) before it reached the browser.
     LinkRefused,

@@ -1053,3 +1053,30 @@ fn stars_deletes_and_the_threaded_list_of_the_demo() {
         "not_found"
     );
 }
+
+#[test]
+fn delete_on_a_server_account_waits_for_a_known_trash_then_queues_a_move_there() {
+    let (store, key) = store_with_a_server_account();
+    let state = AppState::with_store(store, user_masks()).unwrap();
+    let (app, webview) = mock_app(state);
+    let reference = json!({"account": "acct", "mailbox": "INBOX", "uidValidity": 9, "uid": 4});
+    let refused = call(&webview, "delete_message", json!({ "message": reference })).unwrap_err();
+    assert_eq!(refused["code"], "invalid_input");
+    assert!(refused["message"].as_str().unwrap().contains("No Trash folder is known"), "{refused}");
+    let store = &app.state::<AppState>().store;
+    assert!(store.message(&key).unwrap().is_some(), "nothing was deleted");
+
+    let folder = |name: &str, role: Option<&str>| tidings_store::FolderRecord {
+        name: name.into(),
+        display_name: name.into(),
+        role: role.map(str::to_owned),
+        selectable: true,
+    };
+    store.put_folders("acct", &[folder("INBOX", Some("inbox")), folder("Trash", Some("trash"))]).unwrap();
+    call(&webview, "delete_message", json!({ "message": reference })).unwrap();
+    assert!(store.message(&key).unwrap().is_none(), "the message left the list");
+    assert_eq!(
+        store.pending_ops("acct", "INBOX", 9).unwrap(),
+        [(4, tidings_store::PendingOp::Move { to: "Trash".into() })]
+    );
+}

@@ -47,6 +47,8 @@ pub use threads::{ThreadPage, ThreadRow};
 
 /// The layout version of the trees below; bump it when a key or value layout changes.
 pub const SCHEMA_VERSION: u32 = 2;
+/// The version before conversation threads, which `open` upgrades in place.
+const VERSION_WITHOUT_THREADS: u32 = 1;
 
 const SCHEMA_KEY: &[u8] = b"schema_version";
 /// Present once the `by_date` index covers every summary.
@@ -338,12 +340,16 @@ impl Store {
     }
 
     fn from_db(db: sled::Db) -> Result<Store> {
+        let mut without_threads = false;
         match db.get(SCHEMA_KEY)? {
             Some(bytes) => {
                 let found = <[u8; 4]>::try_from(bytes.as_ref())
                     .map(u32::from_be_bytes)
                     .map_err(|_| StoreError::Corrupt("schema version is not 4 bytes".into()))?;
-                if found != SCHEMA_VERSION {
+                // Version 1 differs only by having no threads: it is threaded in place below,
+                // so no read flag or move still to push is lost to a rebuild.
+                without_threads = found == VERSION_WITHOUT_THREADS;
+                if found != SCHEMA_VERSION && !without_threads {
                     return Err(StoreError::SchemaMismatch { found, expected: SCHEMA_VERSION });
                 }
             }
@@ -370,7 +376,37 @@ impl Store {
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
             store.build_date_index()?;
         }
+        if without_threads {
+            store.thread_cached_messages()?;
+            store.db.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+            store.db.flush()?;
+        }
         Ok(store)
+    }
+
+    /// Places every cached message in its thread (a store of version 1, from before threads),
+    /// batch by batch through the insert path, which keeps each message's flags; the changes
+    /// still to push are in other trees and stay. A crash halfway leaves version 1, and the next
+    /// open starts again from an empty threads tree.
+    fn thread_cached_messages(&self) -> Result<()> {
+        const BATCH: usize = 500;
+        self.threads.clear()?;
+        let keys = self.summaries.iter().keys().collect::<Result<Vec<_>, _>>()?;
+        for chunk in keys.chunks(BATCH) {
+            let mut batch = Vec::with_capacity(chunk.len());
+            for key in chunk {
+                let (Some(summary), Some(raw)) = (self.summaries.get(key)?, self.raws.get(key)?) else {
+                    continue;
+                };
+                let summary: MessageSummary = decode(&summary)?;
+                batch.push((
+                    NewMessage { key: summary.key, seen: summary.seen, raw: raw.to_vec() },
+                    summary.flagged,
+                ));
+            }
+            self.insert_batch(batch.iter().map(|(message, flagged)| (message, *flagged, None)))?;
+        }
+        Ok(())
     }
 
     /// Indexes every summary by date (a store written before the index existed).

@@ -650,3 +650,55 @@ fn unread_count_follows_the_seen_flags() {
     assert_eq!(store.unread_count("a", "INBOX").unwrap(), store.page("a", "INBOX", 0, 0).unwrap().unread);
     assert_eq!(store.unread_count("a", "Nothing").unwrap(), 0);
 }
+
+#[test]
+fn a_cache_from_before_threads_is_threaded_in_place_and_keeps_changes_to_push() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache");
+    {
+        let store = Store::open(&path).unwrap();
+        store.put_account(&account("a")).unwrap();
+        let mail = |uid: u32, id: &str, parent: &str| {
+            NewMessage {
+            key: MessageKey { account: "a".into(), mailbox: "INBOX".into(), uid_validity: 7, uid },
+            seen: false,
+            raw: format!(
+                "From: x@example.org\r\nSubject: s\r\nMessage-ID: <{id}>\r\n{parent}Date: Tue, 1 Sep 2026 10:0{uid}:00 +0000\r\n\r\nhi\r\n"
+            )
+            .into_bytes(),
+        }
+        };
+        store
+            .insert_messages(&[mail(1, "root@x", ""), mail(2, "reply@x", "In-Reply-To: <root@x>\r\n")])
+            .unwrap();
+        let first = MessageKey { account: "a".into(), mailbox: "INBOX".into(), uid_validity: 7, uid: 1 };
+        assert!(store.mark_seen(&first, true).unwrap());
+    }
+    // Make it look like version 1: no threads tree content, summaries without a thread.
+    {
+        let db = sled::open(&path).unwrap();
+        db.insert(SCHEMA_KEY, &1u32.to_be_bytes()).unwrap();
+        db.open_tree("threads").unwrap().clear().unwrap();
+        let summaries = db.open_tree("summaries").unwrap();
+        for entry in summaries.iter() {
+            let (key, value) = entry.unwrap();
+            let mut json: serde_json::Value = serde_json::from_slice(&value).unwrap();
+            json.as_object_mut().unwrap().remove("thread");
+            summaries.insert(key, serde_json::to_vec(&json).unwrap()).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let page = store.thread_page("a", "INBOX", 0, 10).unwrap();
+    assert_eq!(page.total_threads, 1, "both messages in one conversation");
+    assert_eq!(page.rows[0].count, 2);
+    assert_eq!(
+        store.pending_flags("a", "INBOX", 7).unwrap(),
+        [(1, true)],
+        "the read flag still to push is kept"
+    );
+    assert!(store.list_messages("a", "INBOX").unwrap().iter().any(|m| m.key.uid == 1 && m.seen));
+    drop(store);
+    let db = sled::open(&path).unwrap();
+    assert_eq!(db.get(SCHEMA_KEY).unwrap().unwrap().as_ref(), SCHEMA_VERSION.to_be_bytes());
+}

@@ -38,7 +38,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use mail_parser::{HeaderValue, MessageParser};
-use sled::transaction::{ConflictableTransactionResult, TransactionalTree};
+use sled::transaction::{ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree};
 
 use crate::{decode, encode, keys, MessageKey, MessageSummary, Result, Store, StoreError};
 
@@ -97,14 +97,16 @@ impl Store {
                     .get(prefix.len() + 8..)
                     .and_then(|tail| std::str::from_utf8(tail).ok())
                     .ok_or_else(|| StoreError::Corrupt("a thread list key is damaged".into()))?;
-                rows.push(self.thread_row(account, mailbox, thread)?);
+                // A row whose messages went between the two reads (an expunge, a delete) is
+                // skipped: the next page read no longer lists it.
+                rows.extend(self.thread_row(account, mailbox, thread)?);
             }
             total_threads += 1;
         }
         Ok(ThreadPage { total_threads, rows })
     }
 
-    fn thread_row(&self, account: &str, mailbox: &str, thread: &str) -> Result<ThreadRow> {
+    fn thread_row(&self, account: &str, mailbox: &str, thread: &str) -> Result<Option<ThreadRow>> {
         let prefix = member_prefix_in(account, thread, mailbox);
         let mut members = Vec::new();
         for entry in self.threads.scan_prefix(&prefix) {
@@ -115,9 +117,7 @@ impl Store {
         }
         // Newest first, as the date index orders a mailbox: date, then UID, both descending.
         members.sort_by_key(|member| (member.descending, !member.uid, member.uid_validity));
-        let latest = members
-            .first()
-            .ok_or_else(|| StoreError::Corrupt("the thread list names a thread without messages".into()))?;
+        let Some(latest) = members.first() else { return Ok(None) };
         let key_of = |member: &Member| MessageKey {
             account: account.to_owned(),
             mailbox: mailbox.to_owned(),
@@ -125,10 +125,7 @@ impl Store {
             uid: member.uid,
         };
         let latest_key = key_of(latest);
-        let latest = self
-            .summaries
-            .get(latest_key.to_bytes())?
-            .ok_or_else(|| StoreError::Corrupt(format!("thread {thread} names {latest_key}, not cached")))?;
+        let Some(latest) = self.summaries.get(latest_key.to_bytes())? else { return Ok(None) };
         let mut unread = 0;
         for member in &members {
             // The date index holds each message's current `\Seen`, kept by every flag change.
@@ -144,13 +141,13 @@ impl Store {
                 participants.push(member.sender.clone());
             }
         }
-        Ok(ThreadRow {
+        Ok(Some(ThreadRow {
             thread: thread.to_owned(),
             latest: decode(&latest)?,
             count: members.len(),
             unread,
             participants,
-        })
+        }))
     }
 
     /// Every cached message of one thread across the account's mailboxes, oldest first
@@ -165,10 +162,8 @@ impl Store {
                 .get(account_prefix.len() + 1 + thread.len() + 1..)
                 .ok_or_else(|| StoreError::Corrupt("a thread member key is too short".into()))?;
             let key = [account_prefix.as_slice(), tail].concat();
-            let value = self
-                .summaries
-                .get(&key)?
-                .ok_or_else(|| StoreError::Corrupt(format!("thread {thread} names a message not cached")))?;
+            // A message removed between the two reads is left out, not an error.
+            let Some(value) = self.summaries.get(&key)? else { continue };
             summaries.push(decode::<MessageSummary>(&value)?);
         }
         summaries.sort_by(|a, b| {
@@ -498,13 +493,7 @@ impl<'a> ThreadWrites<'a> {
                 self.write(list_key(prefix, *newest, thread), Some(Vec::new()));
             }
         }
-        let mut summaries = Vec::with_capacity(self.moved.len());
-        for (key, thread) in &self.moved {
-            let Some(value) = self.summaries.get(key)? else { continue };
-            let mut summary: MessageSummary = decode(&value)?;
-            summary.thread = Some(thread.clone());
-            summaries.push((key.clone(), encode(&summary)?));
-        }
+        let summaries = self.moved.iter().map(|(key, thread)| (key.clone(), thread.clone())).collect();
         Ok(PlannedThreads { writes: self.writes, summaries })
     }
 }
@@ -512,8 +501,9 @@ impl<'a> ThreadWrites<'a> {
 /// A finished [`ThreadWrites`], ready for a transaction.
 pub(crate) struct PlannedThreads {
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-    /// Summaries of cached messages whose thread changed: message key → encoded summary.
-    summaries: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Cached messages whose thread changed: message key → their new thread. Their summaries
+    /// are read and written inside the transaction, so a flag changed meanwhile is kept.
+    summaries: Vec<(Vec<u8>, String)>,
 }
 
 impl PlannedThreads {
@@ -529,8 +519,12 @@ impl PlannedThreads {
                 None => threads.remove(key.as_slice())?,
             };
         }
-        for (key, summary) in &self.summaries {
-            summaries.insert(key.as_slice(), summary.as_slice())?;
+        for (key, thread) in &self.summaries {
+            let Some(value) = summaries.get(key.as_slice())? else { continue };
+            let mut summary: MessageSummary = decode(&value).map_err(ConflictableTransactionError::Abort)?;
+            summary.thread = Some(thread.clone());
+            let value = encode(&summary).map_err(ConflictableTransactionError::Abort)?;
+            summaries.insert(key.as_slice(), value)?;
         }
         Ok(())
     }

@@ -75,14 +75,43 @@ pub enum FaxError {
 /// viewer never shows a document with pages silently missing.
 pub fn render_pages(page: &FaxPage, max_pages: usize) -> Result<Vec<RenderedPage>, FaxError> {
     let bytes = page.bytes.as_slice();
+    let sizes = page_sizes(page, max_pages)?;
+    let mut decoder = open(bytes)?;
+    let mut pages = Vec::with_capacity(sizes.len());
+    for (index, (width, height)) in sizes.into_iter().enumerate() {
+        if index > 0 {
+            decoder.next_image().map_err(corrupt)?;
+        }
+        pages.push(rendered(&mut decoder, bytes, index, width, height)?);
+    }
+    Ok(pages)
+}
+
+/// Renders page `index` (from 0) alone, for a viewer that shows one page at a time; the pages
+/// before it are checked like [`render_pages`] does, but not decoded.
+pub fn render_page(page: &FaxPage, index: usize) -> Result<RenderedPage, FaxError> {
+    let bytes = page.bytes.as_slice();
+    let sizes = page_sizes(page, index.saturating_add(1))?;
+    let &(width, height) =
+        sizes.get(index).ok_or_else(|| FaxError::Corrupt(format!("the fax has no page {}", index + 1)))?;
+    let mut decoder = open(bytes)?;
+    for _ in 0..index {
+        decoder.next_image().map_err(corrupt)?;
+    }
+    rendered(&mut decoder, bytes, index, width, height)
+}
+
+/// The size of each of the first `max_pages` pages, from the TIFF directories alone (no pixel
+/// is decoded): what a viewer needs to count pages. An oversized page or document is refused
+/// here, before any pixel buffer exists.
+pub fn page_sizes(page: &FaxPage, max_pages: usize) -> Result<Vec<(u32, u32)>, FaxError> {
+    let bytes = page.bytes.as_slice();
     if bytes.starts_with(b"%PDF-") || page.content_type.contains("pdf") {
         return Err(FaxError::NotRaster { content_type: "PDF".to_owned() });
     }
     if !(bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") || is_bigtiff(bytes)) {
         return Err(FaxError::NotFax);
     }
-    // First every page's size, so that an oversized document is refused before any pixel
-    // buffer exists; then the pixels, page by page.
     let mut decoder = open(bytes)?;
     let mut sizes = Vec::new();
     let mut total_pixels = 0u64;
@@ -106,18 +135,21 @@ pub fn render_pages(page: &FaxPage, max_pages: usize) -> Result<Vec<RenderedPage
         }
         sizes.push((width, height));
     }
-    let mut decoder = open(bytes)?;
-    let mut pages = Vec::with_capacity(sizes.len());
-    for (index, (width, height)) in sizes.into_iter().enumerate() {
-        if index > 0 {
-            decoder.next_image().map_err(corrupt)?;
-        }
-        let image = decode_page(&mut decoder, bytes, width, height)?;
-        let png = encode_png(&image, width, height)
-            .map_err(|message| FaxError::Png { page: index + 1, message })?;
-        pages.push(RenderedPage { index, width, height, png });
-    }
-    Ok(pages)
+    Ok(sizes)
+}
+
+/// The decoder's current page as PNG.
+fn rendered(
+    decoder: &mut Decoder<Cursor<&[u8]>>,
+    bytes: &[u8],
+    index: usize,
+    width: u32,
+    height: u32,
+) -> Result<RenderedPage, FaxError> {
+    let image = decode_page(decoder, bytes, width, height)?;
+    let png =
+        encode_png(&image, width, height).map_err(|message| FaxError::Png { page: index + 1, message })?;
+    Ok(RenderedPage { index, width, height, png })
 }
 
 /// A TIFF decoder whose buffers are capped at one largest page.

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tidings_voicemail::fax::{render_pages, FaxError, RenderedPage, MAX_PAGE_SIDE};
+use tidings_voicemail::fax::{page_sizes, render_page, render_pages, FaxError, RenderedPage, MAX_PAGE_SIDE};
 use tidings_voicemail::FaxPage;
 
 const WIDTH: u32 = 1728;
@@ -163,7 +163,14 @@ fn group4_without_tools_both_fill_orders_and_several_pages() {
         assert_eq!(page.index, index);
         assert_shows_test_page(page, &format!("page {}", index + 1));
     }
-    assert_eq!(render_pages(&fax(file), 2).unwrap().len(), 2, "max_pages is honoured");
+    assert_eq!(render_pages(&fax(file.clone()), 2).unwrap().len(), 2, "max_pages is honoured");
+    // One page at a time, as the viewer asks: the same pictures; the count needs no decoding.
+    let sizes = page_sizes(&fax(file.clone()), 10).unwrap();
+    assert_eq!(sizes, pages.iter().map(|page| (page.width, page.height)).collect::<Vec<_>>());
+    for page in &pages {
+        assert_eq!(&render_page(&fax(file.clone()), page.index).unwrap(), page);
+    }
+    assert!(matches!(render_page(&fax(file), 3), Err(FaxError::Corrupt(_))), "there is no fourth page");
 }
 
 #[test]

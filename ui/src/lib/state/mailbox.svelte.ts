@@ -359,19 +359,24 @@ export class MailboxState {
     const view = this.view;
     if (!view) return;
     const index = this.indexOf(view.row.message);
+    // Cleared first: a second Delete while this one is on its way has nothing to delete.
+    this.view = null;
     try {
       await this.api.deleteMessage(view.row.message);
     } catch (thrown) {
+      if (this.view === null) this.view = view;
       this.error = ipc.asIpcError(thrown);
       return;
     }
-    this.view = null;
     this.selected = null;
     this.conversation = [];
     if (this.threaded || index < 0) {
       await this.reload();
     } else {
-      this.rows = this.rows.filter((_, at) => at !== index);
+      // slice + splice keep the slots of pages not fetched yet (filter would drop them).
+      const slots = this.rows.slice();
+      slots.splice(index, 1);
+      this.rows = slots;
       this.total = Math.max(0, this.total - 1);
       if (!view.row.seen) this.unread = Math.max(0, this.unread - 1);
     }

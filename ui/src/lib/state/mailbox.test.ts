@@ -159,6 +159,23 @@ describe('MailboxState', () => {
     expect(state.selected?.uid).toBe(2);
   });
 
+  it('keeps the slots of pages not fetched yet when a message of a large folder is deleted', async () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => row(i + 1, true));
+    const api = fakeApi(rows);
+    const state = new MailboxState(api);
+    await state.start();
+    expect(state.rows.length).toBe(1000);
+    await state.open(rows[0].message);
+    const deleting = state.deleteOpened();
+    await state.deleteOpened();
+    await deleting;
+    expect(api.deleteMessage).toHaveBeenCalledTimes(1);
+    expect(state.rows.length).toBe(999);
+    expect(state.total).toBe(999);
+    await state.ensure(900, 910);
+    expect(state.rows[905]).toBeDefined();
+  });
+
   it('steps through the list and stops at its ends', async () => {
     const state = new MailboxState(fakeApi([row(1, true), row(2, true)]));
     await state.start();

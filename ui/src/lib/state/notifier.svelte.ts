@@ -18,7 +18,12 @@ export function notificationFor(rows: MessageRow[]): { title: string; body: stri
   if (!newest) return null;
   const title = newest.voicemail ? t('notify.voicemail') : t('notify.mail');
   const subject = newest.subject || t('common.noSubject');
-  return { title, body: `${newest.sender}: ${subject}` };
+  return { title, body: markupFree(`${newest.sender}: ${subject}`) };
+}
+
+/** Desktop notification servers read the body as markup: a sender's `<` or `&` is escaped. */
+function markupFree(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export class Notifier {

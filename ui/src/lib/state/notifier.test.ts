@@ -37,6 +37,15 @@ describe('Notifier', () => {
     expect(read.notify).not.toHaveBeenCalled();
   });
 
+  it('escapes what a notification server would read as markup', async () => {
+    const hostile = { ...row(1, false), sender: 'Eve <eve@x>', subject: '<img src=http://x/> & more' };
+    const fake = api([hostile]);
+    await new Notifier(fake, () => true).synced(synced(1));
+    expect(fake.notify).toHaveBeenCalledWith({
+      title: 'New mail', body: 'Eve &lt;eve@x&gt;: &lt;img src=http://x/&gt; &amp; more',
+    });
+  });
+
   it('does not throw when there is no notification service', async () => {
     const fake = api([row(1, false)]);
     fake.notify = vi.fn(async () => { throw new Error('org.freedesktop.Notifications was not provided'); });
