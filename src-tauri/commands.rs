@@ -789,12 +789,7 @@ pub fn delete_message(state: State<'_, AppState>, message: MessageRef) -> Result
     // Without a known Trash the server would expunge the message for good: refuse, and say how
     // to get the folder list (Trash itself is known, so deleting there still expunges).
     let on_a_server = state.store.account(&key.account)?.is_some_and(|account| account.server.is_some());
-    let trash_known = state
-        .store
-        .folders(&key.account)?
-        .iter()
-        .any(|folder| folder.selectable && folder.role.as_deref() == Some("trash"));
-    if on_a_server && !trash_known {
+    if on_a_server && state.store.trash_folder(&key.account)?.is_none() {
         return Err(IpcError::new(
             ErrorCode::InvalidInput,
             "No Trash folder is known for this account yet, so Delete would erase the message for good. \

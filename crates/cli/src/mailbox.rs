@@ -134,6 +134,28 @@ pub fn show(data_dir: Option<&Path>, args: &ShowArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The key of each of `uids` in `folder` of `account` (under its current UIDVALIDITY), as a
+/// function of the UID, once every one of them is checked to be cached: a command that changes
+/// messages writes nothing when one UID is wrong.
+pub fn cached_keys(
+    store: &Store,
+    account: &str,
+    folder: &str,
+    uids: &[u32],
+) -> Result<impl Fn(u32) -> MessageKey, Failure> {
+    let uid_validity = store
+        .mailbox(account, folder)
+        .map_err(store_failure)?
+        .map(|mailbox| mailbox.uid_validity)
+        .unwrap_or_default();
+    let cached = store.uids(account, folder, uid_validity).map_err(store_failure)?;
+    if let Some(missing) = uids.iter().find(|uid| cached.binary_search(uid).is_err()) {
+        return Err(Failure::BadInput(format!("there is no message with UID {missing} in {folder}")));
+    }
+    let (account, mailbox) = (account.to_owned(), folder.to_owned());
+    Ok(move |uid| MessageKey { account: account.clone(), mailbox: mailbox.clone(), uid_validity, uid })
+}
+
 pub fn folder(store: &Store, args: &FolderArgs) -> Result<(String, String), Failure> {
     let account = cache::account(store, args.account.as_deref())?;
     let folders = store.mailboxes(&account).map_err(store_failure)?;

@@ -10,12 +10,11 @@
 use std::path::Path;
 
 use serde::Serialize;
-use tidings_store::MessageKey;
 
 use crate::args::MarkArgs;
 use crate::cache::{self, store_failure};
 use crate::failure::Failure;
-use crate::mailbox::{folder, print_json};
+use crate::mailbox::{cached_keys, folder, print_json};
 
 /// `mark --json`.
 #[derive(Serialize)]
@@ -37,17 +36,7 @@ struct Marked<'a> {
 pub fn run(data_dir: Option<&Path>, args: &MarkArgs) -> Result<(), Failure> {
     let store = cache::open(data_dir)?;
     let (account, folder) = folder(&store, &args.folder)?;
-    let uid_validity = store
-        .mailbox(&account, &folder)
-        .map_err(store_failure)?
-        .map(|mailbox| mailbox.uid_validity)
-        .unwrap_or_default();
-    let key = |uid| MessageKey { account: account.clone(), mailbox: folder.clone(), uid_validity, uid };
-    // Every UID is checked before anything is written.
-    let cached = store.uids(&account, &folder, uid_validity).map_err(store_failure)?;
-    if let Some(missing) = args.uids.iter().find(|uid| cached.binary_search(uid).is_err()) {
-        return Err(Failure::BadInput(format!("there is no message with UID {missing} in {folder}")));
-    }
+    let key = cached_keys(&store, &account, &folder, &args.uids)?;
     // clap lets exactly one of the four through.
     let (seen, flagged) = match (args.read || args.unread, args.read || args.star) {
         (true, wanted) => (Some(wanted), None),

@@ -12,12 +12,12 @@
 use std::path::Path;
 
 use serde::Serialize;
-use tidings_store::{MessageKey, PendingOp};
+use tidings_store::PendingOp;
 
 use crate::args::RelocateArgs;
 use crate::cache::{self, store_failure};
 use crate::failure::Failure;
-use crate::mailbox::{folder, print_json};
+use crate::mailbox::{cached_keys, folder, print_json};
 
 /// One message's queued op in `--json`.
 #[derive(Serialize)]
@@ -59,8 +59,7 @@ pub fn run(data_dir: Option<&Path>, relocation: &Relocation, args: &RelocateArgs
             Some(to)
         }
         Relocation::Delete { expunge_without_trash } => {
-            let folders = store.folders(&account).map_err(store_failure)?;
-            let trash_known = folders.iter().any(|known| known.role.as_deref() == Some("trash"));
+            let trash_known = store.trash_folder(&account).map_err(store_failure)?.is_some();
             if has_server && !trash_known && !expunge_without_trash {
                 return Err(Failure::BadInput(format!(
                     "no Trash folder is known for account {account:?} (the app lists folders when it syncs), \
@@ -70,17 +69,7 @@ pub fn run(data_dir: Option<&Path>, relocation: &Relocation, args: &RelocateArgs
             None
         }
     };
-    let uid_validity = store
-        .mailbox(&account, &folder)
-        .map_err(store_failure)?
-        .map(|mailbox| mailbox.uid_validity)
-        .unwrap_or_default();
-    let key = |uid| MessageKey { account: account.clone(), mailbox: folder.clone(), uid_validity, uid };
-    // Every UID is checked before anything is written.
-    let cached = store.uids(&account, &folder, uid_validity).map_err(store_failure)?;
-    if let Some(missing) = args.uids.iter().find(|uid| cached.binary_search(uid).is_err()) {
-        return Err(Failure::BadInput(format!("there is no message with UID {missing} in {folder}")));
-    }
+    let key = cached_keys(&store, &account, &folder, &args.uids)?;
     let mut queued = Vec::with_capacity(args.uids.len());
     for uid in &args.uids {
         let op = match to {

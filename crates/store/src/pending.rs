@@ -262,17 +262,24 @@ impl Store {
     /// server has nothing to tell, so the message is simply removed. Returns what was queued (or
     /// done); `None` when the message is not cached.
     pub fn queue_delete(&self, key: &MessageKey) -> Result<Option<PendingOp>> {
-        let trash = self
-            .folders(&key.account)?
-            .into_iter()
-            .find(|folder| folder.selectable && folder.role.as_deref() == Some("trash"))
-            .map(|folder| folder.name);
+        let trash = self.trash_folder(&key.account)?;
         let op = match trash {
             Some(trash) if trash != key.mailbox => PendingOp::Move { to: trash },
             _ => PendingOp::Expunge,
         };
         let queued = self.has_server(&key.account)?;
         self.queue_op(key, op, queued)
+    }
+
+    /// The account's Trash: the selectable folder with role `trash` in its last folder list;
+    /// `None` before a whole-account sync listed the folders, or when the server has none. A
+    /// delete without it expunges for good, so callers ask before they delete.
+    pub fn trash_folder(&self, account: &str) -> Result<Option<String>> {
+        Ok(self
+            .folders(account)?
+            .into_iter()
+            .find(|folder| folder.selectable && folder.role.as_deref() == Some("trash"))
+            .map(|folder| folder.name))
     }
 
     fn has_server(&self, account: &str) -> Result<bool> {
