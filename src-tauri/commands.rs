@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{Emitter, State};
 use tidings_accounts::{ManualServer, NewAccount};
 use tidings_imap::DialectReport;
-use tidings_mask::{QuoteHeader, QuoteKind};
+use tidings_mask::{QuoteHeader, QuoteKind, QuoteToggle, RenderOptions};
 use tidings_message::DraftKind;
 use tidings_store::{Account, MessageKey, MessageSummary};
 use tidings_voicemail::fax;
@@ -659,12 +659,14 @@ pub fn list_messages(
 
 /// Opens a message and marks it read (a voicemail with audio is marked when it is played).
 /// Its remote images load when the settings allow them for
-/// its sender, or when `allow_remote_images` asks for it this once.
+/// its sender, or when `allow_remote_images` asks for it this once. `quote_toggle` are the UI
+/// language's words for folding a quote (English without them).
 #[tauri::command]
 pub fn open_message(
     state: State<'_, AppState>,
     message: MessageRef,
     allow_remote_images: Option<bool>,
+    quote_toggle: Option<QuoteToggle>,
 ) -> Result<MessageView, IpcError> {
     let key = MessageKey::from(message);
     let (mut summary, raw) =
@@ -680,12 +682,9 @@ pub fn open_message(
     let settings = state.settings.get();
     let allowed = allow_remote_images.unwrap_or(false)
         || settings.remote_images_allowed_for(summary.from_email.as_deref());
-    let rendered = message_view::render(
-        &raw,
-        &state.masks.set(),
-        &state.address_book,
-        &settings.render_options(allowed),
-    );
+    let options =
+        RenderOptions { quote_toggle: quote_toggle.unwrap_or_default(), ..settings.render_options(allowed) };
+    let rendered = message_view::render(&raw, &state.masks.set(), &state.address_book, &options);
     Ok(MessageView {
         remote_images: RemoteImagesView { blocked: rendered.blocked_remote_images, allowed },
         row: MessageRow::from(summary),

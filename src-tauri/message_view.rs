@@ -39,7 +39,12 @@ const FRAME_STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;color:#1f2328
     .tidings-avatar{border-radius:50%;flex:none;max-width:none}\
     .tidings-name{font-weight:600}.tidings-email,.tidings-offset{color:#57606a}\
     .tidings-date{margin-left:auto;color:#57606a}.tidings-time,.tidings-offset{color:#57606a}\
-    .tidings-remote-image{color:#57606a;font-size:12px}";
+    .tidings-remote-image{color:#57606a;font-size:12px}\
+    details.tidings-quote>summary{width:max-content;margin:2px 0;padding:0 4px;border-radius:4px;\
+    color:#57606a;font-size:12px;cursor:pointer}\
+    details.tidings-quote>summary:focus-visible{outline:2px solid #0969da;outline-offset:1px}\
+    details.tidings-quote[open]>summary>.tidings-show,\
+    details.tidings-quote:not([open])>summary>.tidings-hide{display:none}";
 
 /// Renders `raw` for the body frame; never fails (broken MIME gives a short notice instead).
 pub fn render(raw: &[u8], masks: &MaskSet, book: &AddressBook, options: &RenderOptions) -> RenderedMessage {

@@ -141,6 +141,30 @@ fn opening_a_message_marks_it_read_and_returns_a_locked_down_document() {
     assert_eq!(row["seen"], true, "the read flag is stored");
 }
 
+#[test]
+fn quotes_fold_under_the_words_the_ui_sends() {
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
+    let rows = state.store.list_messages("demo", "INBOX").unwrap();
+    let quoted = rows.iter().find(|row| row.subject.as_deref() == Some("Re: IT coffee times")).unwrap();
+    let reference = json!({
+        "account": "demo", "mailbox": "INBOX",
+        "uidValidity": quoted.key.uid_validity, "uid": quoted.key.uid,
+    });
+    let toggle = json!({"hide": "Скрыть цитату", "show": "Показать цитату"});
+    let answers = invoke_with(
+        state,
+        &[
+            ("open_message", json!({ "message": reference, "quoteToggle": toggle })),
+            ("open_message", json!({ "message": reference })),
+        ],
+    );
+    let russian = answers[0].as_ref().unwrap()["bodyDocument"].as_str().unwrap().to_owned();
+    assert!(russian.contains("<details class=\"tidings-quote\" open><summary>"), "{russian}");
+    assert!(russian.contains("Скрыть цитату") && russian.contains("Показать цитату"));
+    let english = answers[1].as_ref().unwrap()["bodyDocument"].as_str().unwrap();
+    assert!(english.contains("Hide quoted text") && !english.contains("Скрыть цитату"));
+}
+
 /// A store whose one account, "acct", has a server, with one unread message.
 fn store_with_a_server_account() -> (Store, MessageKey) {
     let store = Store::open_temporary().unwrap();

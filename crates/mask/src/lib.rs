@@ -40,7 +40,8 @@
 //! 6. **Render** (`render`, `avatar`): each header is replaced by a
 //!    `<div class="tidings-header" data-depth="N">` block with an initials avatar (same size
 //!    everywhere, same bytes for the same sender), name, address, date and time; the original
-//!    text stays in its `title`. The output is sanitised as it is written: the HTML is parsed
+//!    text stays in its `title`. Every quote can be folded away: it is written inside a
+//!    `<details open>` with a toggle in the reader's words ([`QuoteToggle`]). The output is sanitised as it is written: the HTML is parsed
 //!    once, and only allow-listed elements, attributes and URL schemes are written out.
 //!
 //! ## Mask files
@@ -123,7 +124,7 @@ mod render;
 mod sender;
 
 use chrono::{DateTime, FixedOffset, Timelike};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use edit::{apply_edit, mask_lists, MaskEdit, MaskEntry, MaskList};
 pub use masks::{MaskFileError, MaskSet, MaskSource};
@@ -169,6 +170,26 @@ pub struct RenderOptions {
     pub avatar_size: u32,
     /// Whether `http(s)` images are kept; otherwise they become placeholders.
     pub allow_remote_images: bool,
+    /// The words of the toggle above each quote.
+    pub quote_toggle: QuoteToggle,
+}
+
+/// The words of the toggle that folds a quote away and back, in the reader's language. Every
+/// quote (`blockquote`, and each level of `>` text) is written inside `<details open>`, whose
+/// `<summary>` carries both texts; the frame's style shows the one that fits, so folding needs no
+/// script.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct QuoteToggle {
+    /// Shown while the quote is open.
+    pub hide: String,
+    /// Shown while it is folded.
+    pub show: String,
+}
+
+impl Default for QuoteToggle {
+    fn default() -> QuoteToggle {
+        QuoteToggle { hide: "Hide quoted text".to_string(), show: "Show quoted text".to_string() }
+    }
 }
 
 impl Default for RenderOptions {
@@ -179,6 +200,7 @@ impl Default for RenderOptions {
             hour12: false,
             avatar_size: 40,
             allow_remote_images: false,
+            quote_toggle: QuoteToggle::default(),
         }
     }
 }

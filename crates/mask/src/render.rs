@@ -1,5 +1,6 @@
 //! The uniform rendering: every quote header and the top header become one block of the same
-//! shape, the rest of the body is kept (quotes stay blockquotes), and the result is sanitised.
+//! shape, the rest of the body is kept (quotes stay blockquotes, each inside a `<details open>`
+//! whose toggle folds it away without script), and the result is sanitised.
 //!
 //! Sanitising happens while the parsed tree is written out, so the HTML is parsed once: only
 //! allow-listed elements and attributes are written (the policy that ammonia applied before,
@@ -127,6 +128,7 @@ fn is_allowed_attribute(element: &str, attribute: &str) -> bool {
         || match element {
             "a" => matches!(attribute, "href" | "hreflang"),
             "blockquote" => matches!(attribute, "cite" | "type"),
+            "details" => attribute == "open",
             "col" | "colgroup" => matches!(attribute, "char" | "charoff" | "span"),
             "del" | "ins" => matches!(attribute, "cite" | "datetime"),
             "div" => matches!(attribute, "data-depth" | "data-kind"),
@@ -353,6 +355,24 @@ impl<'a> HeaderBlocks<'a> {
             let _ = write!(out, " <span class=\"tidings-offset\">UTC{}</span>", escape_text(offset));
         }
         out.push_str("</div>");
+    }
+
+    /// Opens a foldable quote: the `<details>` around it and its toggle. The quote's own
+    /// element follows, then [`HeaderBlocks::close_quote`].
+    pub fn open_quote(&self, out: &mut String) {
+        let toggle = &self.options.quote_toggle;
+        let _ = write!(
+            out,
+            "<details class=\"tidings-quote\" open><summary><span class=\"tidings-hide\">{}</span>\
+             <span class=\"tidings-show\">{}</span></summary>",
+            escape_text(&toggle.hide),
+            escape_text(&toggle.show)
+        );
+    }
+
+    /// Closes what [`HeaderBlocks::open_quote`] opened.
+    pub fn close_quote(&self, out: &mut String) {
+        out.push_str("</details>");
     }
 }
 
@@ -586,6 +606,9 @@ pub(crate) fn html_body(
                             }
                             continue;
                         }
+                        if name == "blockquote" {
+                            blocks.open_quote(&mut out);
+                        }
                         if write_open_tag(&mut out, element, remote_images.allowed, &mut attributes) {
                             remote_images.blocked += 1;
                         }
@@ -619,6 +642,9 @@ pub(crate) fn html_body(
                         out.push_str("</");
                         out.push_str(name);
                         out.push('>');
+                    }
+                    if name == "blockquote" {
+                        blocks.close_quote(&mut out);
                     }
                     nesting = nesting.saturating_sub(1);
                 }
@@ -736,11 +762,13 @@ pub(crate) fn text_body(
             warnings.push(format!("Quotes nested deeper than {MAX_NESTING} levels were flattened."));
         }
         while open_quotes < capped {
+            blocks.open_quote(&mut out);
             out.push_str("<blockquote type=\"cite\">");
             open_quotes += 1;
         }
         while open_quotes > capped {
             out.push_str("</blockquote>");
+            blocks.close_quote(&mut out);
             open_quotes -= 1;
         }
         if next_header < found.len() && found[next_header].first_line == index {
@@ -762,6 +790,7 @@ pub(crate) fn text_body(
     }
     while open_quotes > 0 {
         out.push_str("</blockquote>");
+        blocks.close_quote(&mut out);
         open_quotes -= 1;
     }
     out.push_str("</div>");

@@ -249,6 +249,7 @@ fn policy(allow_remote_images: bool) -> ammonia::Builder<'static> {
         .add_tag_attributes("div", ["data-depth", "data-kind"])
         .add_tag_attributes("img", ["width", "height", "alt", "src"])
         .add_tag_attributes("blockquote", ["type", "cite"])
+        .add_tag_attributes("details", ["open"])
         .add_tag_attributes("font", ["color", "face", "size"])
         .add_url_schemes(["data", "cid"])
         .set_tag_attribute_value("a", "target", "_blank")

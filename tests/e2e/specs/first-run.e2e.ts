@@ -86,6 +86,41 @@ describe('Tidings on first start', () => {
     await browser.saveScreenshot(path.join(shots, 'it-coffee-times.png'));
   });
 
+  it('folds a quote of the open message away and back, by click and by keyboard', async () => {
+    await browser.switchFrame(await $('#message-body'));
+    const displayedHeaders = async () => {
+      let shown = 0;
+      for (const block of await $$('.tidings-header')) if (await block.isDisplayed()) shown += 1;
+      return shown;
+    };
+    expect(await displayedHeaders()).toBe(4);
+    const outer = await $('details.tidings-quote');
+    const toggle = await outer.$('summary');
+    expect(await toggle.getText()).toBe('Hide quoted text');
+    const folded = (await outer.$$('.tidings-header')).length;
+    expect(folded).toBeGreaterThan(0);
+
+    await toggle.click();
+    expect(await outer.getAttribute('open')).toBeNull();
+    expect(await toggle.getText()).toBe('Show quoted text');
+    expect(await displayedHeaders()).toBe(4 - folded);
+    expect(await outer.$('blockquote').isDisplayed()).toBe(false);
+    await browser.switchFrame(null);
+    await painted();
+    await browser.saveScreenshot(path.join(shots, 'it-coffee-times-folded.png'));
+
+    await browser.switchFrame(await $('#message-body'));
+    await toggle.click();
+    expect(await displayedHeaders()).toBe(4);
+    // The toggle is a native <summary>: focusable, and Enter folds it with no script in the frame.
+    await browser.execute(() => (document.querySelector('details.tidings-quote > summary') as HTMLElement).focus());
+    await browser.keys('Enter');
+    expect(await outer.getAttribute('open')).toBeNull();
+    await browser.keys('Enter');
+    expect(await outer.getAttribute('open')).not.toBeNull();
+    await browser.switchFrame(null);
+  });
+
   it('opens the Add account dialog with labelled fields and closes it without touching the demo', async () => {
     const before = (await $$('#message-list .message-row')).length;
     await $('#add-account').click();

@@ -312,9 +312,15 @@ export interface ListRequest {
 export const listMessages = (account: string, mailbox: string, request: ListRequest = {}) =>
   invoke<MessagePage>('list_messages', { account, mailbox, ...request });
 
+/** The words on the toggle above each quote of a message body, in the UI's language. */
+export interface QuoteToggle {
+  hide: string;
+  show: string;
+}
+
 /** Opens a message; `allowRemoteImages` loads its remote images this once. */
-export const openMessage = (message: MessageRef, allowRemoteImages = false) =>
-  invoke<MessageView>('open_message', { message, allowRemoteImages });
+export const openMessage = (message: MessageRef, allowRemoteImages = false, quoteToggle?: QuoteToggle) =>
+  invoke<MessageView>('open_message', { message, allowRemoteImages, quoteToggle });
 
 /** The voicemail's audio as WAV bytes (sent raw, not as JSON). */
 export const voicemailAudio = (message: MessageRef) => invoke<ArrayBuffer>('voicemail_audio', { message });

@@ -212,7 +212,8 @@ export class MailboxState {
     this.selected = message;
     this.error = null;
     try {
-      const view = await this.api.openMessage(message, allowRemoteImages);
+      const quoteToggle = { hide: t('message.hideQuote'), show: t('message.showQuote') };
+      const view = await this.api.openMessage(message, allowRemoteImages, quoteToggle);
       if (this.selected && ipc.sameMessage(this.selected, message)) {
         this.view = view;
         this.replaceRow(view.row);
