@@ -98,16 +98,19 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, id: &str) {
         let options = FollowOptions { connect: state.connect_options.clone(), ..FollowOptions::default() };
         follow(&state.store, &state.keychain, &account, FOLLOWED_MAILBOX, &options, &woken, |event| {
             let _ = match event {
-                FollowEvent::Synced(report) => emitter.emit(
-                    "mailbox-synced",
-                    MailboxSynced {
-                        account: account.clone(),
-                        mailbox: report.mailbox,
-                        new: report.new,
-                        changed: report.changed,
-                        expunged: report.expunged,
-                    },
-                ),
+                FollowEvent::Synced(report) => {
+                    state.tray.refresh(&state.store);
+                    emitter.emit(
+                        "mailbox-synced",
+                        MailboxSynced {
+                            account: account.clone(),
+                            mailbox: report.mailbox,
+                            new: report.new,
+                            changed: report.changed,
+                            expunged: report.expunged,
+                        },
+                    )
+                }
                 FollowEvent::Retrying { error, retry_in } => emitter.emit(
                     "account-sync-problem",
                     SyncProblem {

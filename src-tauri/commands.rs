@@ -571,6 +571,7 @@ pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), IpcE
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
     }
     tidings_accounts::remove(&state.store, &state.keychain, &id)?;
+    state.tray.refresh(&state.store);
     Ok(())
 }
 
@@ -600,6 +601,7 @@ pub async fn sync_account<R: tauri::Runtime>(
             },
         );
     }
+    state.tray.refresh(&state.store);
     // From the first good sync on, the inbox is kept current in the background.
     crate::background::start(&app, &id);
     Ok(SyncCounts {
@@ -677,6 +679,7 @@ pub fn open_message(
     if !summary.seen && !has_audio {
         state.store.mark_seen(&key, true)?;
         state.followers.wake(&key.account);
+        state.tray.refresh(&state.store);
         summary.seen = true;
     }
     let settings = state.settings.get();
@@ -761,6 +764,7 @@ pub fn set_seen(state: State<'_, AppState>, message: MessageRef, seen: bool) -> 
     let key = MessageKey::from(message);
     if state.store.mark_seen(&key, seen)? {
         state.followers.wake(&key.account);
+        state.tray.refresh(&state.store);
         Ok(())
     } else {
         Err(IpcError::not_found(format!("{key} is not cached")))
@@ -798,6 +802,7 @@ pub fn delete_message(state: State<'_, AppState>, message: MessageRef) -> Result
     }
     state.store.queue_delete(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
     state.followers.wake(&key.account);
+    state.tray.refresh(&state.store);
     Ok(())
 }
 
@@ -810,6 +815,7 @@ pub fn move_message(state: State<'_, AppState>, message: MessageRef, to: String)
         .queue_move(&key, &to)?
         .ok_or_else(|| IpcError::new(ErrorCode::InvalidInput, format!("{key} cannot be moved to {to:?}.")))?;
     state.followers.wake(&key.account);
+    state.tray.refresh(&state.store);
     Ok(())
 }
 

@@ -84,6 +84,7 @@ pub async fn sync_all_folders<R: Runtime>(
     if let Ok(mut running) = state.syncs.lock() {
         running.remove(&id);
     }
+    state.tray.refresh(&state.store);
     let report = result?;
     Ok(AccountSyncView {
         synced: report.synced.iter().filter(|folder| !folder.cancelled).count(),

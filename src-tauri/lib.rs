@@ -13,6 +13,7 @@ mod mask_commands;
 mod message_view;
 mod settings;
 mod state;
+mod tray;
 mod user_masks;
 mod voicebox_commands;
 mod window_state;
@@ -66,6 +67,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         mask_commands::import_mask_file,
         mask_commands::reset_mask_file,
         mask_commands::export_mask_file,
+        tray::set_tray_words,
     ])
 }
 
@@ -100,6 +102,12 @@ pub fn run() {
                 .on_new_window(links::new_window_handler(app.handle().clone()))
                 .build()?;
             window_state::save_on_change(&window);
+            let state = app.state::<AppState>();
+            // A desktop without a tray (or with a broken one) still gets the app.
+            if let Err(error) = state.tray.install(app.handle()) {
+                eprintln!("Tidings: no tray icon: {error}.");
+            }
+            state.tray.refresh(&state.store);
             Ok(())
         })
         .run(tauri::generate_context!());

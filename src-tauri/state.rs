@@ -15,6 +15,7 @@ use tidings_store::{Store, StoreError};
 
 use crate::background::Followers;
 use crate::settings::SettingsFile;
+use crate::tray::TrayBadge;
 use crate::user_masks::UserMasks;
 
 /// Everything the commands share.
@@ -41,6 +42,8 @@ pub struct AppState {
     pub greetings: Mutex<HashMap<String, Vec<BoxGreeting>>>,
     /// The whole-account syncs running, by account id, with the flag that cancels each.
     pub syncs: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// The tray icon and the unread count on it.
+    pub tray: TrayBadge,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
             connect_options: ConnectOptions::default(),
             greetings: Mutex::default(),
             syncs: Mutex::default(),
+            tray: TrayBadge::default(),
         })
     }
 }

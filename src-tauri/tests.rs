@@ -165,6 +165,25 @@ fn quotes_fold_under_the_words_the_ui_sends() {
     assert!(english.contains("Hide quoted text") && !english.contains("Скрыть цитату"));
 }
 
+#[test]
+fn the_tray_count_follows_what_the_user_reads_and_deletes() {
+    let state = AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap();
+    state.tray.refresh(&state.store);
+    let unread: Vec<_> =
+        state.store.list_messages("demo", "INBOX").unwrap().into_iter().filter(|row| !row.seen).collect();
+    assert!(unread.len() >= 2, "the demo has unread mail");
+    assert_eq!(state.tray.shown(), Some(unread.len()));
+    let reference = |row: &tidings_store::MessageSummary| json!({"account": "demo", "mailbox": "INBOX", "uidValidity": row.key.uid_validity, "uid": row.key.uid});
+    let (app, webview) = mock_app(state);
+    let tray = || app.state::<AppState>().tray.shown();
+    call(&webview, "open_message", json!({ "message": reference(&unread[0]) })).unwrap();
+    assert_eq!(tray(), Some(unread.len() - 1));
+    call(&webview, "set_seen", json!({ "message": reference(&unread[0]), "seen": false })).unwrap();
+    assert_eq!(tray(), Some(unread.len()));
+    call(&webview, "delete_message", json!({ "message": reference(&unread[1]) })).unwrap();
+    assert_eq!(tray(), Some(unread.len() - 1), "a deleted unread message leaves the count");
+}
+
 /// A store whose one account, "acct", has a server, with one unread message.
 fn store_with_a_server_account() -> (Store, MessageKey) {
     let store = Store::open_temporary().unwrap();

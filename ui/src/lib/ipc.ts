@@ -312,6 +312,9 @@ export interface ListRequest {
 export const listMessages = (account: string, mailbox: string, request: ListRequest = {}) =>
   invoke<MessagePage>('list_messages', { account, mailbox, ...request });
 
+/** The tray menu's words, in the UI's language. */
+export const setTrayWords = (words: { show: string; quit: string }) => invoke<void>('set_tray_words', { words });
+
 /** The words on the toggle above each quote of a message body, in the UI's language. */
 export interface QuoteToggle {
   hide: string;

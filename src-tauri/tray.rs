@@ -1,0 +1,171 @@
+//! The tray icon: Tidings' icon with the number of unread messages in the accounts' inboxes
+//! beside it, and a menu that brings the window back or quits.
+//!
+//! The number is the label next to the icon where the platform has one (Linux's
+//! StatusNotifierItem through libayatana-appindicator, macOS's menu bar) and the tooltip
+//! elsewhere. It is counted again ([`TrayBadge::refresh`]) after whatever can change it: a
+//! message opened, marked, moved or deleted, a sync, an account added or removed. The menu's
+//! words come from the UI in its language ([`set_tray_words`]).
+//!
+//! On Linux the tray needs libayatana-appindicator (or the older libappindicator) at run time,
+//! which the `.deb` depends on. Without it `tray-icon` would panic while loading it, so the
+//! library is looked for first and the app runs without a tray, with a warning, when it is
+//! missing.
+
+use std::sync::Mutex;
+
+use serde::Deserialize;
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager, State};
+use tidings_store::Store;
+
+use crate::AppState;
+
+/// The folder whose unread messages are counted, in every account.
+const COUNTED_MAILBOX: &str = "INBOX";
+
+/// The tray icon, once installed, and the number it shows.
+#[derive(Default)]
+pub struct TrayBadge {
+    parts: Mutex<Option<TrayParts>>,
+    /// The unread count last put on the icon; `None` before the first count.
+    shown: Mutex<Option<usize>>,
+}
+
+/// What the tray is made of, kept to change its words and its number.
+struct TrayParts {
+    icon: TrayIcon,
+    show: MenuItem<tauri::Wry>,
+    quit: MenuItem<tauri::Wry>,
+}
+
+/// The menu's words, in the UI's language.
+#[derive(Debug, Deserialize)]
+pub struct TrayWords {
+    pub show: String,
+    pub quit: String,
+}
+
+impl TrayBadge {
+    /// Puts Tidings' icon in the tray, if this desktop can show one.
+    pub fn install(&self, app: &AppHandle) -> tauri::Result<()> {
+        if !indicator_library_present() {
+            eprintln!("Tidings: no libayatana-appindicator3 (or libappindicator3), so no tray icon.");
+            return Ok(());
+        }
+        let show = MenuItem::with_id(app, "show", "Show Tidings", true, None::<&str>)?;
+        let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+        let menu = Menu::with_items(app, &[&show, &quit])?;
+        let mut builder = TrayIconBuilder::with_id("tidings")
+            .tooltip("Tidings")
+            .menu(&menu)
+            .show_menu_on_left_click(false)
+            .on_menu_event(|app, event| match event.id.as_ref() {
+                "show" => show_main_window(app),
+                "quit" => app.exit(0),
+                _ => {}
+            })
+            .on_tray_icon_event(|tray, event| {
+                if let TrayIconEvent::Click {
+                    button: MouseButton::Left,
+                    button_state: MouseButtonState::Up,
+                    ..
+                } = event
+                {
+                    show_main_window(tray.app_handle());
+                }
+            });
+        if let Some(icon) = app.default_window_icon() {
+            builder = builder.icon(icon.clone());
+        }
+        let icon = builder.build(app)?;
+        *lock(&self.parts) = Some(TrayParts { icon, show, quit });
+        Ok(())
+    }
+
+    /// Counts the unread messages again and puts the number on the icon if it changed.
+    pub fn refresh(&self, store: &Store) {
+        // Held while counting, so two refreshes cannot put their numbers on in the wrong order.
+        let mut shown = lock(&self.shown);
+        let unread = match inbox_unread(store) {
+            Ok(unread) => unread,
+            Err(error) => {
+                eprintln!("Tidings: the unread count for the tray could not be read: {error}.");
+                return;
+            }
+        };
+        if *shown == Some(unread) {
+            return;
+        }
+        *shown = Some(unread);
+        if let Some(parts) = lock(&self.parts).as_ref() {
+            let label = (unread > 0).then(|| unread.to_string());
+            let tooltip =
+                label.as_ref().map_or_else(|| "Tidings".to_string(), |count| format!("Tidings ({count})"));
+            let result =
+                parts.icon.set_title(label.as_deref()).and_then(|()| parts.icon.set_tooltip(Some(tooltip)));
+            if let Err(error) = result {
+                eprintln!("Tidings: the tray icon's unread count could not be updated: {error}.");
+            }
+        }
+    }
+
+    /// The number the icon shows (what the last refresh counted).
+    pub fn shown(&self) -> Option<usize> {
+        *lock(&self.shown)
+    }
+
+    fn set_words(&self, words: &TrayWords) {
+        if let Some(parts) = lock(&self.parts).as_ref() {
+            if let Err(error) =
+                parts.show.set_text(&words.show).and_then(|()| parts.quit.set_text(&words.quit))
+            {
+                eprintln!("Tidings: the tray menu's words could not be changed: {error}.");
+            }
+        }
+    }
+}
+
+/// Unread messages in the inboxes of every account.
+pub fn inbox_unread(store: &Store) -> Result<usize, tidings_store::StoreError> {
+    let mut unread = 0;
+    for account in store.accounts()? {
+        unread += store.unread_count(&account.id, COUNTED_MAILBOX)?;
+    }
+    Ok(unread)
+}
+
+/// Gives the tray menu the UI's words.
+#[tauri::command]
+pub fn set_tray_words(state: State<'_, AppState>, words: TrayWords) {
+    state.tray.set_words(&words);
+}
+
+fn show_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Whether the library `tray-icon` loads on Linux is there (the names it tries, in its order).
+#[cfg(target_os = "linux")]
+fn indicator_library_present() -> bool {
+    ["libayatana-appindicator3.so.1", "libappindicator3.so.1"].iter().any(|name| {
+        // SAFETY: these libraries run no code of their own when loaded beyond GLib type
+        // registration, which is what `tray-icon` would do with them next anyway.
+        unsafe { libloading::Library::new(name) }.is_ok()
+    })
+}
+
+/// Windows and macOS draw the tray themselves.
+#[cfg(not(target_os = "linux"))]
+fn indicator_library_present() -> bool {
+    true
+}
