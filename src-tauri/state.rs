@@ -52,7 +52,7 @@ impl AppState {
     /// when there is no account yet.
     pub fn open(data_dir: &Path) -> Result<AppState, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|error| StoreError::Io(error.to_string()))?;
-        let (store, rebuilt) = Store::open_or_rebuild(&data_dir.join("cache"))?;
+        let (store, rebuilt) = open_waiting(&data_dir.join("cache"))?;
         let mut state = AppState::with_store(store, UserMasks::load(&data_dir.join("masks")))?;
         state.settings = SettingsFile::load(Some(data_dir.join("settings.json")));
         let rebuilt = rebuilt.map(|reason| {
@@ -88,5 +88,45 @@ impl AppState {
             syncs: Mutex::default(),
             tray: TrayBadge::default(),
         })
+    }
+}
+
+/// How long a start waits for the cache of a Tidings that is still closing.
+const CLOSING_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Opens the cache, waiting while another process has it: started again right after it was
+/// closed, Tidings finds its previous process still writing the last batch and releasing its
+/// lock. A process that keeps it past [`CLOSING_GRACE`] (a second Tidings, or the command line)
+/// is reported as the error it is.
+fn open_waiting(dir: &Path) -> Result<(Store, Option<String>), StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match Store::open_or_rebuild(dir) {
+            Err(StoreError::InUse { .. }) if started.elapsed() < CLOSING_GRACE => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_waits_for_the_cache_of_a_closing_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let closing = Store::open(&cache).unwrap();
+        assert!(matches!(Store::open(&cache), Err(StoreError::InUse { .. })), "the cache is locked");
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(closing);
+        });
+        let (store, rebuilt) = open_waiting(&cache).unwrap();
+        releaser.join().unwrap();
+        assert!(rebuilt.is_none());
+        assert!(store.accounts().unwrap().is_empty());
     }
 }

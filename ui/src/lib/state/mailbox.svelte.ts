@@ -238,10 +238,12 @@ export class MailboxState {
     if (this.selected) await this.open(this.selected);
   }
 
+  /** Marks a message unread, or read again (the open one keeps its view, now showing the change). */
   async toggleSeen(row: MessageRow): Promise<void> {
     try {
       await this.api.setSeen(row.message, !row.seen);
       this.replaceRow({ ...row, seen: !row.seen });
+      if (this.view && ipc.sameMessage(this.view.row.message, row.message)) this.view.row.seen = !row.seen;
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
     }

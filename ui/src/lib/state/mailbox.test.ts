@@ -159,6 +159,23 @@ describe('MailboxState', () => {
     expect(state.selected?.uid).toBe(2);
   });
 
+  it('marks the open message unread and read again, in its view, its row and the unread count', async () => {
+    const api = fakeApi([row(1, false), row(2, true)]);
+    const state = new MailboxState(api);
+    await state.start();
+    await state.open(row(2, true).message);
+    const unread = state.unread;
+    await state.toggleSeen(state.view!.row);
+    expect(api.setSeen).toHaveBeenLastCalledWith(row(2, true).message, false);
+    expect(state.view?.row.seen).toBe(false);
+    expect(state.rows[1]?.seen).toBe(false);
+    expect(state.unread).toBe(unread + 1);
+    await state.toggleSeen(state.view!.row);
+    expect(api.setSeen).toHaveBeenLastCalledWith(row(2, true).message, true);
+    expect(state.view?.row.seen).toBe(true);
+    expect(state.unread).toBe(unread);
+  });
+
   it('keeps the slots of pages not fetched yet when a message of a large folder is deleted', async () => {
     const rows = Array.from({ length: 1000 }, (_, i) => row(i + 1, true));
     const api = fakeApi(rows);
