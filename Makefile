@@ -3,12 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-# Debian packages: build (webkit2gtk, gtk, OpenCORE AMR and libopus for voicemail; the tray's appindicator,
-# loaded at run time), end-to-end (driver, Xvfb),
+# Debian packages: build (webkit2gtk, gtk, OpenCORE AMR and libopus for voicemail, appindicator for the tray),
+# end-to-end (driver, Xvfb),
 # integration (Dovecot, gnome-keyring on a private D-Bus), screenshots (imagemagick), test audio (ffmpeg, espeak-ng)
 # and fax test pages (libtiff-tools).
 RUN_PACKAGES  := libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev pkg-config curl \
-                 libopencore-amrnb-dev libopencore-amrwb-dev libopus-dev libayatana-appindicator3-1
+                 libopencore-amrnb-dev libopencore-amrwb-dev libopus-dev libayatana-appindicator3-dev
 TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb dovecot-imapd gnome-keyring libsecret-tools \
                  dbus dbus-x11 openssl imagemagick ffmpeg libavcodec-extra espeak-ng libtiff-tools
 TAURI_DRIVER_VERSION := 2.1.0
