@@ -6,7 +6,9 @@
 //! Invariants:
 //! - A UID means nothing without its UIDVALIDITY: both are part of every message key ([`MessageKey`]).
 //! - A batch of messages is written in one sled transaction and flushed before `insert_messages`
-//!   returns, so after a crash a message is either fully cached (summary and raw bytes) or absent.
+//!   (or `insert_fetched`, `insert_headers`, `fill_bodies`) returns, so after a crash a message is
+//!   either cached with its summary and raw bytes (whole, or header-only with its missing-body
+//!   mark) or absent.
 //! - The schema version is written once at creation; a store of another version is refused with
 //!   [`StoreError::SchemaMismatch`] so the caller can wipe it and resync.
 //! - Accounts (never passwords) are also written to `<cache dir>.accounts.json` beside the cache,
@@ -37,9 +39,10 @@
 //!   removal path (removal, clearing a mailbox, a folder leaving the list, removing an account,
 //!   hiding for a queued move or delete) drops it with the message. See the `bodies` module.
 //! - The schema version stays 2 with `missing_bodies`: the tree is additive, and a cache written
-//!   before it simply has no header-only messages. (An older Tidings opening a newer cache would
-//!   show a header-only message as a message with an empty body until it is fetched again; a
-//!   downgrade is not supported, but loses nothing the server does not hold.)
+//!   before it simply has no header-only messages. (An older Tidings opening a newer cache does not
+//!   know the marks: it would show a header-only message with an empty body and never fetch it.
+//!   Downgrades are not supported; wiping the cache, which holds only what the server holds,
+//!   mends that.)
 
 mod bodies;
 mod keys;

@@ -12,8 +12,9 @@
 //! Every row written now uses pairs, so old stores keep their rows without a schema change.
 //!
 //! `pending_ops` rows (message key → JSON [`PendingOp`]) are written together with the removal of
-//! the message's summary, body and date-index entry: the message leaves its folder's list at
-//! once and comes back, where it went, with the next sync of the destination.
+//! the message's summary, body, date-index entry and missing-body mark (a header-only message's
+//! body is fetched at the destination): the message leaves its folder's list at once and comes
+//! back, where it went, with the next sync of the destination.
 
 use std::collections::BTreeMap;
 
