@@ -47,6 +47,11 @@ pub struct AccountProgress {
     pub messages_done: usize,
     /// New messages this folder's sync fetches in all.
     pub messages_total: usize,
+    /// Bodies of this folder's header-only messages fetched and cached so far (after every new
+    /// message's header).
+    pub bodies_done: usize,
+    /// Bodies this folder's sync fetches in all: 0 until that step starts.
+    pub bodies_total: usize,
 }
 
 /// A folder whose sync failed while the others went on.
@@ -84,7 +89,8 @@ fn record_of(folder: &Folder) -> FolderRecord {
 }
 
 /// Brings every folder of account `id` in the cache up to date; see the module's rules.
-/// `progress` hears each folder start (0 of its new messages), each batch, and each folder end.
+/// `progress` hears each folder start (0 of its new messages), each batch (headers, then
+/// bodies), and each folder end.
 pub async fn sync_account(
     store: &Store,
     secrets: &(impl SecretStore + Sync),
@@ -125,8 +131,10 @@ pub async fn sync_account(
             folders_total,
             messages_done: fetched.fetched,
             messages_total: fetched.to_fetch,
+            bodies_done: fetched.bodies_fetched,
+            bodies_total: fetched.bodies_to_fetch,
         };
-        let mut last = SyncProgress { fetched: 0, to_fetch: 0 };
+        let mut last = SyncProgress { fetched: 0, to_fetch: 0, bodies_fetched: 0, bodies_to_fetch: 0 };
         let mut on_progress = |fetched: SyncProgress| {
             last = fetched;
             progress(at(fetched));

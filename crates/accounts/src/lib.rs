@@ -4,7 +4,8 @@
 //! candidates tried in order, [`discover`]), checking the login ([`verify`]), keeping the password
 //! in the OS keyring (service [`KEYRING_SERVICE`], keyed by account id) and the server settings in
 //! the cache ([`save`]), taking an account away again ([`remove`]), syncing one of its folders
-//! ([`connect`], [`sync_folder`]), syncing all of them with their folder list ([`sync_account`])
+//! ([`connect`], [`sync_folder`]), fetching the body of a header-only message the user opened
+//! ([`fetch_message_body`]), syncing all of them with their folder list ([`sync_account`])
 //! and keeping a folder current while the app runs ([`follow`]:
 //! IDLE, reconnects with backoff). [`add`] is the whole of adding an account, as the app does it.
 //!
@@ -28,8 +29,8 @@ use tidings_imap::{
 };
 use tidings_keychain::{Keychain, KeychainError, SecretStore};
 use tidings_store::{
-    Account, AccountRemoval, ConnectionSecurity, ServerDialect, ServerSettings, Store, StoreError,
-    VoicemailBox,
+    Account, AccountRemoval, ConnectionSecurity, MessageKey, ServerDialect, ServerSettings, Store,
+    StoreError, VoicemailBox,
 };
 
 /// The keyring service the app and the command line keep passwords under (the app's identifier);
@@ -538,6 +539,41 @@ pub async fn connect(
         .map_err(|error| AccountsError::from_imap(error, &settings))
 }
 
+/// Fetches the body of one header-only message now (the message the user opened before the
+/// sync's body step reached it): connects with the account's saved settings and keyring
+/// password, fetches it into the cache, logs out. The account is `key.account`.
+///
+/// Returns `true` when the cache holds the whole message afterwards (also when it already did),
+/// `false` when the server no longer has it under this key (expunged, or the folder's
+/// UIDVALIDITY changed): the folder's next sync brings the cache up to date, and the message
+/// stays header-only or goes.
+pub async fn fetch_message_body(
+    store: &Store,
+    secrets: &(impl SecretStore + Sync),
+    key: &MessageKey,
+    options: &ConnectOptions,
+) -> Result<bool, AccountsError> {
+    if store.message(key)?.is_none() {
+        return Ok(false);
+    }
+    if !store.body_missing(key)? {
+        return Ok(true);
+    }
+    let id = key.account.as_str();
+    let mut session = connect(store, secrets, id, options).await?;
+    let fetched =
+        tidings_imap::fetch_bodies(&mut session, store, id, &key.mailbox, std::slice::from_ref(key)).await;
+    if let Err(error) = fetched {
+        return Err(match store.account(id)?.and_then(|account| account.server) {
+            Some(settings) => AccountsError::from_imap(error, &settings),
+            None => AccountsError::Imap(error),
+        });
+    }
+    // The body is cached; a slow goodbye does not matter.
+    let _ = session.logout().await;
+    Ok(store.message(key)?.is_some() && !store.body_missing(key)?)
+}
+
 /// Brings folder `mailbox` of account `id` in the cache up to date: connect, sync, log out.
 pub async fn sync_folder(
     store: &Store,
@@ -577,6 +613,8 @@ mod tests {
         let options = ConnectOptions::default();
         assert_send(&add(store, secrets, new, &options));
         assert_send(&sync_folder(store, secrets, "id", "INBOX", &options));
+        let key = MessageKey { account: "id".into(), mailbox: "INBOX".into(), uid_validity: 1, uid: 1 };
+        assert_send(&fetch_message_body(store, secrets, &key, &options));
         let stop = std::sync::atomic::AtomicBool::new(false);
         let sync_options = AccountSyncOptions::default();
         assert_send(&sync_account(store, secrets, "id", &sync_options, &stop, |_| {}));

@@ -2,16 +2,17 @@
 //! testkit): folders with their roles and decoded names, every folder cached with progress in
 //! order, a folder deleted on the server leaving the cache, a folder the server refuses while
 //! the others sync, a dropped connection ending the sync, and cancelling between folders and
-//! between batches.
+//! between batches; a header-only message's body fetched on demand.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tidings_accounts::{
-    save, sync_account, AccountProgress, AccountSyncOptions, AccountSyncReport, AccountsError,
+    fetch_message_body, save, sync_account, AccountProgress, AccountSyncOptions, AccountSyncReport,
+    AccountsError,
 };
-use tidings_imap::SyncOptions;
+use tidings_imap::{Bodies, ConnectOptions, SyncOptions};
 use tidings_keychain::MemoryStore;
-use tidings_store::{Account, ConnectionSecurity, FolderRecord, ServerSettings, Store};
+use tidings_store::{Account, ConnectionSecurity, FolderRecord, MessageKey, ServerSettings, Store};
 use tidings_testkit::{Dovecot, DovecotOptions};
 
 const PASSWORD: &str = "correct horse";
@@ -136,7 +137,8 @@ async fn every_folder_is_listed_with_its_role_and_cached_inbox_first() {
         store.list_messages(ID, TRAVEL).unwrap().into_iter().filter_map(|m| m.subject).collect();
     assert_eq!(subjects, [format!("{TRAVEL} 1")]);
 
-    // Each folder: a start with its total, one event per batch, an end with folders_done moved on.
+    // Each folder: a start with its total, one event per header batch, then the bodies' start and
+    // one event per body batch, an end with folders_done moved on.
     let counts = [
         ("INBOX", 3),
         ("Drafts", 0),
@@ -148,15 +150,21 @@ async fn every_folder_is_listed_with_its_role_and_cached_inbox_first() {
     ];
     let mut expected = Vec::new();
     for (done, (folder, total)) in counts.iter().enumerate() {
-        expected.push((folder.to_string(), done, 0, *total));
+        expected.push((folder.to_string(), done, 0, *total, 0, 0));
         if *total > 0 {
-            expected.push((folder.to_string(), done, *total, *total));
+            expected.push((folder.to_string(), done, *total, *total, 0, 0));
+            expected.push((folder.to_string(), done, *total, *total, 0, *total));
+            expected.push((folder.to_string(), done, *total, *total, *total, *total));
         }
-        expected.push((folder.to_string(), done + 1, *total, *total));
+        let bodies = if *total > 0 { (*total, *total) } else { (0, 0) };
+        expected.push((folder.to_string(), done + 1, *total, *total, bodies.0, bodies.1));
     }
-    let seen: Vec<(String, usize, usize, usize)> = events
+    let seen: Vec<(String, usize, usize, usize, usize, usize)> = events
         .iter()
-        .map(|e| (e.folder.clone(), e.folders_done, e.messages_done, e.messages_total))
+        .map(|e| {
+            let (messages, bodies) = ((e.messages_done, e.messages_total), (e.bodies_done, e.bodies_total));
+            (e.folder.clone(), e.folders_done, messages.0, messages.1, bodies.0, bodies.1)
+        })
         .collect();
     assert_eq!(seen, expected);
     assert!(events.iter().all(|e| e.folders_total == 7));
@@ -282,4 +290,32 @@ async fn a_dropped_connection_stops_the_sync_with_whole_batches_kept() {
     assert_eq!(store.count_messages(ID, "INBOX"), 2, "the batch written before the cut stays");
     assert_eq!(store.mailbox(ID, "INBOX").unwrap().map(|state| state.uid_next), Some(3));
     assert!(store.mailbox(ID, "Sent").unwrap().is_none(), "no folder is tried after the connection is gone");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_header_only_message_gets_its_body_on_demand() {
+    let dovecot = server();
+    seed(&dovecot, "INBOX", 3);
+    let (store, secrets) = account(&dovecot);
+    let never = AtomicBool::new(false);
+    let headers_only = SyncOptions { bodies: Bodies::None, ..SyncOptions::default() };
+    let options = AccountSyncOptions { sync: headers_only, ..Default::default() };
+    let (report, _) = sync(&store, &secrets, &options, &never, |_, _| {}).await;
+    assert_eq!((report.synced[0].new, report.synced[0].bodies_missing), (3, 3));
+    let validity = store.mailbox(ID, "INBOX").unwrap().expect("the inbox has a sync state").uid_validity;
+    let key = |uid| MessageKey { account: ID.into(), mailbox: "INBOX".into(), uid_validity: validity, uid };
+    assert!(store.body_missing(&key(2)).unwrap());
+
+    let connect = ConnectOptions::default();
+    assert!(fetch_message_body(&store, &secrets, &key(2), &connect).await.expect("fetched"));
+    assert!(!store.body_missing(&key(2)).unwrap());
+    assert_eq!(store.message(&key(2)).unwrap().expect("cached").1, message("INBOX", 2));
+    assert!(store.body_missing(&key(1)).unwrap(), "only the one asked for");
+    assert!(fetch_message_body(&store, &secrets, &key(2), &connect).await.expect("whole already"));
+
+    // Expunged on the server since: no body comes, and the caller hears so.
+    dovecot.doveadm(&["expunge", "-u", "alice", "mailbox", "INBOX", "uid", "3"]).expect("doveadm expunge");
+    assert!(!fetch_message_body(&store, &secrets, &key(3), &connect).await.expect("asked"));
+    assert!(store.body_missing(&key(3)).unwrap(), "left for the next sync to remove");
+    assert!(!fetch_message_body(&store, &secrets, &key(9), &connect).await.expect("not cached"));
 }

@@ -1,7 +1,9 @@
 //! Times IMAP sync against a real Dovecot on loopback (from `tidings-testkit`): a full sync of
 //! [`MESSAGES`] messages with our sync code (`tidings_imap::sync_mailbox`, the function
 //! `tidings_accounts::sync_folder` calls, into a sled store on disk) against the floor, a bare
-//! `UID FETCH 1:* (BODY.PEEK[])` over one async-imap connection that keeps nothing; an
+//! `UID FETCH 1:* (BODY.PEEK[])` over one async-imap connection that keeps nothing, and the floor
+//! of what a headers-first sync asks for, the same two passes bare (`UID FETCH 1:* (UID FLAGS
+//! BODYSTRUCTURE BODY.PEEK[HEADER])`, then `UID FETCH 1:* (UID BODY.PEEK[])`); an
 //! unchanged re-sync; and IDLE latency (APPEND from a second connection until our `watch`
 //! returns). Peak RSS of each phase from `/proc/self/status` (`VmHWM`, reset between phases
 //! through `/proc/self/clear_refs`). Writes `sync.json`.
@@ -39,6 +41,8 @@ struct Report {
     /// Seconds of each timed run, in run order (the report takes the median).
     floor_s: Vec<f64>,
     floor_peak_rss_kb: Option<u64>,
+    /// The two-pass floor (headers, then bodies), the same way.
+    floor_headers_then_bodies_s: Vec<f64>,
     full_sync_s: Vec<f64>,
     full_sync_peak_rss_kb: Option<u64>,
     full_sync_tls_s: f64,
@@ -73,6 +77,11 @@ async fn measure_all() -> anyhow::Result<Report> {
     }
     let floor_peak_rss_kb = peak_rss_kb();
     eprintln!("bench: sync: floor {:.2} s", median(&floor_s));
+    let mut floor_headers_then_bodies_s = Vec::new();
+    for _ in 0..FULL_RUNS {
+        floor_headers_then_bodies_s.push(floor_headers_then_bodies(&dovecot).await?);
+    }
+    eprintln!("bench: sync: two-pass floor {:.2} s", median(&floor_headers_then_bodies_s));
 
     reset_peak_rss();
     let mut full_sync_s = Vec::new();
@@ -141,6 +150,7 @@ async fn measure_all() -> anyhow::Result<Report> {
         mailbox_bytes,
         floor_s,
         floor_peak_rss_kb,
+        floor_headers_then_bodies_s,
         full_sync_s,
         full_sync_peak_rss_kb,
         full_sync_tls_s,
@@ -228,6 +238,40 @@ async fn floor_fetch(dovecot: &Dovecot) -> anyhow::Result<f64> {
     let seconds = started.elapsed().as_secs_f64();
     if fetched < MESSAGES || bytes == 0 {
         return Err(anyhow!("the floor fetch read {fetched} messages ({bytes} bytes)"));
+    }
+    let _ = session.logout().await;
+    Ok(seconds)
+}
+
+/// The floor of a headers-first sync: log in, then time SELECT, `UID FETCH 1:* (UID FLAGS
+/// BODYSTRUCTURE BODY.PEEK[HEADER])` and `UID FETCH 1:* (UID BODY.PEEK[])`, reading everything and
+/// keeping nothing.
+async fn floor_headers_then_bodies(dovecot: &Dovecot) -> anyhow::Result<f64> {
+    let tcp = TcpStream::connect((dovecot.host(), dovecot.imap_port())).await.context("TCP connect")?;
+    let mut client = async_imap::Client::new(tcp);
+    client.read_response().await.context("Greeting")?.ok_or_else(|| anyhow!("no greeting"))?;
+    let mut session =
+        client.login(user(dovecot), password(dovecot)).await.map_err(|(e, _)| anyhow!("LOGIN: {e}"))?;
+    let started = Instant::now();
+    session.select(MAILBOX).await.context("SELECT")?;
+    let mut headers = 0usize;
+    let mut bodies = 0usize;
+    {
+        let items = "(UID FLAGS BODYSTRUCTURE BODY.PEEK[HEADER])";
+        let mut stream = session.uid_fetch("1:*", items).await.context("UID FETCH headers")?;
+        while let Some(fetch) = stream.try_next().await.context("UID FETCH headers answer")? {
+            headers += usize::from(fetch.header().is_some_and(|header| !header.is_empty()));
+        }
+    }
+    {
+        let mut stream = session.uid_fetch("1:*", "(UID BODY.PEEK[])").await.context("UID FETCH bodies")?;
+        while let Some(fetch) = stream.try_next().await.context("UID FETCH bodies answer")? {
+            bodies += usize::from(fetch.body().is_some_and(|body| !body.is_empty()));
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if headers < MESSAGES || bodies < MESSAGES {
+        return Err(anyhow!("the two-pass floor read {headers} headers and {bodies} bodies"));
     }
     let _ = session.logout().await;
     Ok(seconds)

@@ -97,6 +97,13 @@ pub fn show(data_dir: Option<&Path>, args: &ShowArgs) -> Result<(), Failure> {
         .message(&key)
         .map_err(store_failure)?
         .ok_or_else(|| Failure::BadInput(format!("there is no message with UID {} in {folder}", args.uid)))?;
+    // Only its header is cached: showing that as the message would show an empty body.
+    if store.body_missing(&key).map_err(store_failure)? {
+        return Err(Failure::Runtime(format!(
+            "the body of the message with UID {} in {folder} is not downloaded yet; run `tidings sync`",
+            args.uid
+        )));
+    }
     let message = tidings_message::read_lenient(&raw).ok_or_else(|| {
         Failure::Runtime(format!("the cached message with UID {} cannot be read", args.uid))
     })?;

@@ -47,6 +47,10 @@ struct FolderSummary {
     deleted: usize,
     ops_dropped: usize,
     expunged: usize,
+    /// Bodies of header-only messages fetched.
+    bodies: usize,
+    /// Messages still header-only after the sync (their bodies come with the next one).
+    bodies_missing: usize,
     /// The cache of this folder was dropped first (first sync or UIDVALIDITY change).
     cache_cleared: bool,
     policy: SyncPolicy,
@@ -68,6 +72,8 @@ impl FolderSummary {
             deleted: report.deleted,
             ops_dropped: report.ops_dropped,
             expunged: report.expunged,
+            bodies: report.bodies,
+            bodies_missing: report.bodies_missing,
             cache_cleared: report.cache_cleared,
             policy: report.policy,
             dialect: report.dialect,
@@ -120,8 +126,15 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
             let synced = if show_progress {
                 let bar = progress_bar(folder);
                 let mut advance = |progress: SyncProgress| {
-                    bar.set_length(progress.to_fetch as u64);
-                    bar.set_position(progress.fetched as u64);
+                    // New messages' headers first, then the bodies still missing.
+                    if progress.bodies_to_fetch > 0 {
+                        bar.set_message("bodies");
+                        bar.set_length(progress.bodies_to_fetch as u64);
+                        bar.set_position(progress.bodies_fetched as u64);
+                    } else {
+                        bar.set_length(progress.to_fetch as u64);
+                        bar.set_position(progress.fetched as u64);
+                    }
                 };
                 let options = SyncOptions::default();
                 let synced =
@@ -155,6 +168,12 @@ pub fn run(data_dir: Option<&Path>, args: &SyncArgs) -> Result<(), Failure> {
                 summary.messages,
                 summary.dialect.name()
             );
+            if summary.bodies_missing > 0 {
+                println!(
+                    "{}: {} messages are header-only; their bodies come with the next sync.",
+                    summary.folder, summary.bodies_missing
+                );
+            }
         }
         Ok(())
     })
@@ -199,14 +218,16 @@ pub fn sync_one(store: &Store, id: &str, folder: &str) -> Result<SyncReport, Fai
     })
 }
 
-/// The terminal's progress bar for one folder: messages fetched of those new on the server.
+/// The terminal's progress bar for one folder: headers fetched of the messages new on the
+/// server, then bodies fetched of those still missing.
 fn progress_bar(folder: &str) -> ProgressBar {
     let bar = ProgressBar::new(0);
-    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} new messages ({eta} left)")
+    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta} left)")
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
     bar.set_style(style);
     bar.set_prefix(format!("Syncing {folder}"));
+    bar.set_message("new messages");
     bar
 }
 

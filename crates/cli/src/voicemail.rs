@@ -51,6 +51,11 @@ pub fn list(data_dir: Option<&Path>, args: &VoicemailListArgs) -> Result<(), Fai
         let Some((summary, raw)) = store.message(&summary.key).map_err(store_failure)? else {
             continue;
         };
+        // Only its header is cached: the recording and the fax pages are still on the server.
+        if store.body_missing(&summary.key).map_err(store_failure)? {
+            eprintln!("tidings: warning: UID {}: not downloaded yet; run `tidings sync`", summary.key.uid);
+            continue;
+        }
         let Some(voicemail) = Voicemail::parse(&raw) else {
             continue;
         };

@@ -177,3 +177,49 @@ fn render_tells_forwarded_outlook_blocks_from_replies_by_the_subject() {
         rendering["quotes"].as_array().unwrap().iter().map(|quote| quote["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["forward", "reply"], "WG: Re: … forwards a reply");
 }
+
+#[test]
+fn show_says_when_only_the_header_is_cached_and_shows_the_message_once_its_body_is() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    // The first use imports the demo mailbox; a header-only message joins its INBOX.
+    json_of(&tidings(&["--data-dir", data_dir, "list", "--json"], None));
+    let raw = b"From: Ann <ann@example.org>\r\nTo: bob@example.org\r\nSubject: Header first\r\n\
+        Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <header-first@example.org>\r\n\r\nThe body.\r\n";
+    let header_end = raw.windows(4).position(|window| window == b"\r\n\r\n").unwrap() + 4;
+    let key = {
+        let store = tidings_store::Store::open(&data.path().join("cache")).unwrap();
+        let account = store.accounts().unwrap().into_iter().next().expect("the demo account").id;
+        let inbox = store.mailbox(&account, "INBOX").unwrap().expect("the demo INBOX");
+        let key = tidings_store::MessageKey {
+            account,
+            mailbox: "INBOX".into(),
+            uid_validity: inbox.uid_validity,
+            uid: 9_000,
+        };
+        let headers = tidings_store::FetchedHeaders {
+            key: key.clone(),
+            seen: false,
+            flagged: false,
+            server_thread: None,
+            header: raw[..header_end].to_vec(),
+            attachments: 0,
+        };
+        assert_eq!(store.insert_headers(&[headers]).unwrap(), 1);
+        key
+    };
+    let listed = json_of(&tidings(&["--data-dir", data_dir, "list", "--json"], None));
+    assert!(listed.as_array().unwrap().iter().any(|message| message["subject"] == "Header first"));
+
+    let shown = tidings(&["--data-dir", data_dir, "show", "--uid", "9000"], None);
+    assert_fails(&shown, 1, "not downloaded yet; run `tidings sync`");
+    assert!(shown.stdout.is_empty(), "nothing printed as if it were the message");
+
+    {
+        let store = tidings_store::Store::open(&data.path().join("cache")).unwrap();
+        assert_eq!(store.fill_bodies(&[(key, raw.to_vec())]).unwrap(), 1);
+    }
+    let shown = json_of(&tidings(&["--data-dir", data_dir, "show", "--uid", "9000", "--json"], None));
+    assert_eq!(shown["subject"], "Header first");
+    assert!(shown["text"].as_str().unwrap().contains("The body."));
+}

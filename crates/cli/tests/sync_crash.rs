@@ -1,9 +1,14 @@
 //! Crash safety of `tidings sync`, proven with SIGKILL: a 10 000-message sync from a real Dovecot
 //! (tidings-testkit, over TLS, the password in a real Secret Service) is killed at 20 random
-//! points and restarted; after every kill the cache must hold only whole, byte-identical copies
-//! of the server's messages, never one twice and never fewer than before, and the sync that is
-//! finally let finish must leave the cache equal to the server. Then the same once more while an
+//! points and restarted; after every kill the cache must hold only byte-identical copies of the
+//! server's messages (whole, or, while its body is still to come, its exact header section), never
+//! one twice and never fewer (or fewer whole) than before, and the sync that is finally let finish
+//! must leave the cache equal to the server with every body. Then the same once more while an
 //! incremental sync fetches 500 new messages.
+//!
+//! A sync fetches headers first, then bodies, so its progress is counted in *steps*: a header
+//! cached is one step, a body cached another (a mailbox of N messages is 2N steps), and the kills
+//! aim at steps.
 //!
 //! The kill delays come from a seeded xorshift (printed; `SYNC_CRASH_SEED=N` replays the same
 //! targets, though the machine's speed still moves where each kill lands; `SYNC_CRASH_KILLS=N`
@@ -217,16 +222,19 @@ struct Timing {
     unchanged: Duration,
 }
 
+/// Steps of a full sync: every header, then every body.
+const STEPS: usize = 2 * MESSAGES;
+
 impl Timing {
-    fn per_message(&self) -> Duration {
-        self.full.saturating_sub(self.empty) / MESSAGES as u32
+    fn per_step(&self) -> Duration {
+        self.full.saturating_sub(self.empty) / STEPS as u32
     }
 
-    /// How long after its start a sync that begins with `cached` messages has cached up to
-    /// message `place`: a start that grows with the cache, then the fetch. Within (0, full].
-    fn delay_to(&self, cached: usize, place: usize) -> Duration {
-        let start_growth = self.unchanged.saturating_sub(self.empty).mul_f64(cached as f64 / MESSAGES as f64);
-        let fetch = self.per_message() * place.saturating_sub(cached) as u32;
+    /// How long after its start a sync that begins at step `done` has reached step `place`: a
+    /// start that grows with the cache, then the fetch. Within (0, full].
+    fn delay_to(&self, done: usize, place: usize) -> Duration {
+        let start_growth = self.unchanged.saturating_sub(self.empty).mul_f64(done as f64 / STEPS as f64);
+        let fetch = self.per_step() * place.saturating_sub(done) as u32;
         (self.empty + start_growth + fetch).clamp(Duration::from_millis(1), self.full)
     }
 }
@@ -312,12 +320,29 @@ fn message_id(raw: &[u8]) -> String {
         })
 }
 
-/// What the cache holds for the account's INBOX after a kill: checked to be whole and to agree
-/// with the server. Returns the number of cached messages.
+/// The header section of a raw message, with its closing blank line (what `BODY[HEADER]` holds).
+fn header_of(raw: &[u8]) -> &[u8] {
+    let end = raw.windows(4).position(|window| window == b"\r\n\r\n").map_or(raw.len(), |at| at + 4);
+    &raw[..end]
+}
+
+/// What the cache holds for the account's INBOX after a kill: checked to be consistent and to
+/// agree with the server. Returns the steps done: cached messages plus cached bodies.
 ///
 /// `unsettled` are the UIDs whose `\Seen` the server changed since the last whole sync: killed
 /// before its flag step, the cache may still show their old state, and only theirs.
 fn check_cache(data: &Path, account: &str, server: &ServerMailbox, unsettled: &HashSet<u32>) -> usize {
+    let (cached, whole) = check_cache_counts(data, account, server, unsettled);
+    cached + whole
+}
+
+/// [`check_cache`], returning the cached messages and, of those, the whole ones.
+fn check_cache_counts(
+    data: &Path,
+    account: &str,
+    server: &ServerMailbox,
+    unsettled: &HashSet<u32>,
+) -> (usize, usize) {
     // 1. The user's next command opens the cache exactly as the kill left it.
     let output = tidings(data, &["list", "--json"], "");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -344,7 +369,7 @@ fn check_cache(data: &Path, account: &str, server: &ServerMailbox, unsettled: &H
     let Some(state) = store.mailbox(account, MAILBOX).unwrap() else {
         assert_eq!(store.count_messages(account, MAILBOX), 0, "messages cached without a mailbox state");
         assert!(no_folder_yet, "no mailbox state, yet `tidings list` listed INBOX");
-        return 0;
+        return (0, 0);
     };
     assert!(!no_folder_yet, "`tidings list` does not see INBOX, whose state is cached");
     assert_eq!(state.uid_validity, server.uid_validity, "the cache's UIDVALIDITY is not the server's");
@@ -356,6 +381,7 @@ fn check_cache(data: &Path, account: &str, server: &ServerMailbox, unsettled: &H
     assert_eq!(listed.len(), uids.len());
     let mut message_ids = HashSet::new();
     let mut unread = 0;
+    let mut whole = 0;
     for &uid in &uids {
         assert!(listed_uids.contains(&u64::from(uid)), "UID {uid} is cached but not listed");
         let key = MessageKey {
@@ -368,12 +394,17 @@ fn check_cache(data: &Path, account: &str, server: &ServerMailbox, unsettled: &H
             store.message(&key).unwrap().unwrap_or_else(|| panic!("UID {uid} has no message"));
         let (server_raw, server_seen) =
             server.messages.get(&uid).unwrap_or_else(|| panic!("UID {uid} is cached but not on the server"));
+        // Header-only until its body comes: then exactly the server's header section.
+        let expected =
+            if store.body_missing(&key).unwrap() { header_of(server_raw) } else { &server_raw[..] };
         assert!(
-            raw == *server_raw,
-            "UID {uid}: the cached bytes differ from the server's ({} vs {})",
+            raw == expected,
+            "UID {uid}: the cached bytes differ from the server's ({} vs {}, body missing: {})",
             raw.len(),
-            server_raw.len()
+            expected.len(),
+            expected.len() < server_raw.len()
         );
+        whole += usize::from(expected.len() == server_raw.len());
         assert!(
             summary.seen == *server_seen || unsettled.contains(&uid),
             "UID {uid}: \\Seen is {}, on the server {server_seen}",
@@ -392,13 +423,16 @@ fn check_cache(data: &Path, account: &str, server: &ServerMailbox, unsettled: &H
             state.uid_next
         );
     }
-    uids.len()
+    let missing = store.missing_bodies(account, MAILBOX, state.uid_validity, usize::MAX).unwrap();
+    assert_eq!(missing.len(), uids.len() - whole, "the missing-body marks are not the header-only messages");
+    (uids.len(), whole)
 }
 
-/// After the last sync: the cache is the server's mailbox, exactly.
+/// After the last sync: the cache is the server's mailbox, exactly, every body included.
 fn assert_equal_to_server(data: &Path, account: &str, server: &ServerMailbox) {
-    let count = check_cache(data, account, server, &HashSet::new());
-    assert_eq!(count, server.messages.len(), "the cache does not hold every message of the server");
+    let (cached, whole) = check_cache_counts(data, account, server, &HashSet::new());
+    assert_eq!(cached, server.messages.len(), "the cache does not hold every message of the server");
+    assert_eq!(whole, cached, "some messages are still header-only after a finished sync");
 }
 
 #[test]
@@ -485,16 +519,16 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
             // Never later than 80 % of the estimated rest: on a loaded machine the measured rate
             // is rough, and a kill after the end hits a finished sync, which proves nothing.
             Some(place) => timing
-                .delay_to(cached, (place * MESSAGES as f64) as usize)
-                .min(timing.delay_to(cached, MESSAGES).mul_f64(0.8)),
+                .delay_to(cached, (place * STEPS as f64) as usize)
+                .min(timing.delay_to(cached, STEPS).mul_f64(0.8)),
         };
         let ended = sync_killed_after(data, delay);
         let now = check_cache(data, &id, &server, &HashSet::new());
-        assert!(now >= cached, "kill point {}: {now} cached, fewer than {cached} before", number + 1);
+        assert!(now >= cached, "kill point {}: {now} steps cached, fewer than {cached} before", number + 1);
         let what = match ended {
             Ended::Killed => {
                 kills += 1;
-                kills_mid_sync += usize::from(now < MESSAGES);
+                kills_mid_sync += usize::from(now < STEPS);
                 kills_after_a_batch += usize::from(now > cached);
                 format!("(+{})", now - cached)
             }
@@ -504,7 +538,7 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
         };
         cached = now;
         println!(
-            "kill point {} at {} ms: {} cached {what}, consistent",
+            "kill point {} at {} ms: {} steps (headers + bodies) cached {what}, consistent",
             number + 1,
             delay.as_millis(),
             grouped(now)
@@ -531,9 +565,10 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
     //    fetches the mail: the delay grows while the kills come before anything new is cached
     //    (those are kill points too) and shrinks, with more new mail, when the sync was already
     //    done.
+    // Counted in steps too: each new message is a header and a body.
     let mut total = MESSAGES;
-    let mut delay = timing.delay_to(MESSAGES, MESSAGES + MORE * 7 / 10);
-    let step = timing.per_message().mul_f64(MORE as f64 / 5.0).max(Duration::from_millis(2));
+    let mut delay = timing.delay_to(STEPS, STEPS + 2 * MORE * 7 / 10);
+    let step = timing.per_step().mul_f64(2.0 * MORE as f64 / 5.0).max(Duration::from_millis(2));
     let mut inside = false;
     let mut server = server;
     for round in 1..=4 {
@@ -548,10 +583,11 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
             dovecot.doveadm(&args).unwrap_or_else(|e| panic!("doveadm flags {change}: {e}"));
         }
         seed(&dovecot, total..total + MORE);
-        let before = total;
+        let before = 2 * total;
         total += MORE;
         server = server_mailbox(&dovecot);
         assert_eq!(server.messages.len(), total);
+        let all_steps = 2 * total;
         let unsettled: HashSet<u32> = old_seen
             .iter()
             .filter(|(uid, seen)| server.messages[*uid].1 != **seen)
@@ -564,28 +600,28 @@ fn a_sync_killed_at_random_points_loses_and_duplicates_nothing() {
             let now = check_cache(data, &id, &server, &unsettled);
             assert!(
                 now >= before,
-                "incremental kill at {} ms: {now} cached, fewer than {before}",
+                "incremental kill at {} ms: {now} steps cached, fewer than {before}",
                 delay.as_millis()
             );
             if let Ended::ByItself { took, .. } = ended {
                 println!(
-                    "incremental sync {round} at {} ms: it had finished after {} ms; {now} cached, consistent",
+                    "incremental sync {round} at {} ms: it had finished after {} ms; {now} steps cached, consistent",
                     delay.as_millis(),
                     took.as_millis()
                 );
                 // Aim at the middle of that sync's fetch next time.
-                delay = took.saturating_sub(timing.per_message() * (MORE / 2) as u32);
+                delay = took.saturating_sub(timing.per_step() * MORE as u32);
                 break;
             }
             kills += 1;
-            inside = now > before && now < total;
+            inside = now > before && now < all_steps;
             let place = match now {
                 _ if inside => "inside the fetch",
                 _ if now == before => "nothing new cached yet",
                 _ => "everything cached already",
             };
             println!(
-                "kill point {kills} (incremental {round}) at {} ms: {} cached, {place}, consistent",
+                "kill point {kills} (incremental {round}) at {} ms: {} steps cached, {place}, consistent",
                 delay.as_millis(),
                 grouped(now)
             );

@@ -14,7 +14,8 @@
 //! - [`dialect`]: which IMAP dialect the server speaks (pure), and one strategy per dialect.
 //! - [`id`]: what we say about ourselves in RFC 2971 `ID`.
 //! - [`select`]: the resync rules applied when a mailbox is selected, as a [`SyncPlan`].
-//! - [`sync`]: fetching into `tidings-store`, batch by batch, crash-safe.
+//! - [`sync`]: fetching into `tidings-store`, headers first and then bodies, batch by batch,
+//!   crash-safe; and bodies on demand ([`fetch_bodies`]).
 //! - [`idle`]: waiting for new mail, flag changes and expunges with IDLE.
 //! - [`voicebox`]: the visual-voicemail box: quota, TUI PIN, prompt language, tutorial, greetings.
 //!
@@ -55,8 +56,8 @@ pub use probe::{probe, ProbeReport};
 pub use select::{resync_rules, FlagChanges, NewMessages, SelectedMailbox, SyncPlan, SyncPolicy};
 pub use session::ImapSession;
 pub use sync::{
-    sync_mailbox, sync_mailbox_cancellable, sync_mailbox_reporting, sync_mailbox_with, SyncOptions,
-    SyncProgress, SyncReport,
+    fetch_bodies, sync_mailbox, sync_mailbox_cancellable, sync_mailbox_reporting, sync_mailbox_with, Bodies,
+    SyncOptions, SyncProgress, SyncReport,
 };
 pub use voicebox::{
     activate_greeting, change_language, change_tui_password, close_tutorial, deactivate_greeting,

@@ -31,28 +31,44 @@
 //! 4. Flag changes of cached messages: `CHANGEDSINCE` (and `VANISHED` with QRESYNC), else all
 //!    flags; written to the store in one batch.
 //! 5. Expunges: from VANISHED, else `UID SEARCH ALL` compared with the cached UIDs.
-//! 6. New messages (never one with an op queued at step 3: it was moved away, or stays hidden
-//!    until its op goes through): `UID SEARCH` for their UIDs, then `UID FETCH (UID FLAGS BODY.PEEK[])` in
-//!    batches of at most [`MAX_BATCH`]. Each batch is written (one transaction + flush) *before*
-//!    the stored UIDNEXT moves past it, so a crash or a dropped connection loses nothing; the
-//!    next sync skips what is already cached, and a message fetched twice replaces rather than
-//!    duplicates (keys are UIDVALIDITY + UID). On Gmail the fetch also asks for `X-GM-THRID`,
-//!    which the store takes as the message's thread.
-//! 7. Store the SELECT's UIDNEXT and HIGHESTMODSEQ.
+//! 6. New messages, header first (never one with an op queued at step 3: it was moved away, or
+//!    stays hidden until its op goes through): `UID SEARCH` for their UIDs, then
+//!    `UID FETCH (UID FLAGS BODYSTRUCTURE BODY.PEEK[HEADER])` in batches of at most [`MAX_BATCH`].
+//!    Each batch is cached header-only ([`Store::insert_headers`]: summary, header bytes and a
+//!    missing-body mark, one transaction + flush) *before* the stored UIDNEXT moves past it, so a
+//!    crash or a dropped connection loses nothing; the next sync skips what is already cached,
+//!    and a message fetched twice replaces rather than duplicates (keys are UIDVALIDITY + UID).
+//!    The list, unread counts, threads and search work from the header alone; BODYSTRUCTURE
+//!    gives the attachment count until the body is there. On Gmail the fetch also asks for
+//!    `X-GM-THRID`, which the store takes as the message's thread.
+//! 7. Store the SELECT's UIDNEXT and HIGHESTMODSEQ: every header is cached.
+//! 8. Bodies (with [`Bodies::All`], the default): every message of the mailbox still
+//!    header-only, whether its header came in step 6 or in an earlier sync that was cancelled,
+//!    cut off or run with [`Bodies::None`], highest UID (newest) first, by
+//!    `UID FETCH (UID BODY.PEEK[])` in batches, each batch swapped in by [`Store::fill_bodies`]
+//!    (one transaction + flush; flags and thread stay as cached, so a read or star the user set
+//!    meanwhile is kept). This step runs at every sync, not only after new headers, so a body
+//!    left missing by any interruption comes with the next sync. A body the server does not send
+//!    (expunged meanwhile) is a warning and stays missing: each sync asks once, and step 5 of a
+//!    later sync removes the message with its mark, so nothing loops. A message the user opens
+//!    before its body came is fetched alone by [`fetch_bodies`].
 //!
-//! [`sync_mailbox_cancellable`] checks its stop flag before each batch of step 6: once it is set,
-//! no more batches are fetched and step 7 is skipped, so the stored UIDNEXT stays after the last
-//! batch written and the next sync fetches the rest ([`SyncReport::cancelled`] says so).
+//! [`sync_mailbox_cancellable`] checks its stop flag before each batch of steps 6 and 8: once it
+//! is set, no more batches are fetched. Stopped in step 6, step 7 is skipped, so the stored
+//! UIDNEXT stays after the last batch written and the next sync fetches the rest; stopped in
+//! step 8, the headers are all cached and the bodies still missing keep their marks for the next
+//! sync ([`SyncReport::cancelled`] says so in both cases).
 //!
 //! What a server gets wrong is held to these rules: an untagged `OK [UIDVALIDITY n]` with a new
-//! value during steps 3–6 ends the sync before anything of that command is written (the next sync
+//! value during steps 3–6 or 8 ends the sync before anything of that command is written (the next sync
 //! starts at 2; rows pushed by a `UID STORE` it came with stay queued, and go with the old
-//! UIDVALIDITY's cache); FETCH answers for UIDs not asked for, without a body, or repeated are ignored;
+//! UIDVALIDITY's cache); FETCH answers for UIDs not asked for, without a header (step 6) or a
+//! body (step 8), or repeated are ignored;
 //! UID 0 from a SEARCH is dropped; messages asked for but not sent are reported as a warning
 //! (usually expunged meanwhile) and the stored UIDNEXT stops at the first of them, so the next
-//! sync asks again rather than skipping one for good. A literal over `session::MAX_LITERAL_BYTES`, a malformed
-//! response or silence past the timeout ends the session with an error; batches already written
-//! stay.
+//! sync asks again rather than skipping one for good (bodies not sent: see step 8). A literal
+//! over `session::MAX_LITERAL_BYTES`, a malformed response or silence past the timeout ends the
+//! session with an error; batches already written stay.
 //!
 //! Every command goes through the session's runner, which reads each answer to its tagged end,
 //! gives each response a timeout and drops the session after any error. This module knows no
@@ -61,9 +77,12 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode};
+use async_imap::imap_proto::{
+    AttributeValue, BodyContentCommon, BodyStructure, MailboxDatum, MessageSection, Response, ResponseCode,
+    SectionPath,
+};
 use serde::Serialize;
-use tidings_store::{FetchedMessage, Flag, Mailbox, MessageKey, NewMessage, PendingOp, Store, StoreError};
+use tidings_store::{FetchedHeaders, Flag, Mailbox, MessageKey, PendingOp, Store, StoreError};
 
 use crate::dialect::{strategy_for, Dialect};
 use crate::select::{quote, resync_rules, select_mailbox, Expunges, FlagChanges, NewMessages, SyncPolicy};
@@ -85,15 +104,33 @@ pub struct SyncOptions {
     /// Use at most this policy (e.g. `Basic` to exercise the fallback); `None` = the best the
     /// server offers.
     pub policy: Option<SyncPolicy>,
-    /// Fault injection for tests and diagnostics: after this many batches, shut the connection
-    /// down as a network failure would. The sync then fails like a real drop.
+    /// Fault injection for tests and diagnostics: after this many batches (header batches,
+    /// then body batches), shut the connection down as a network failure would. The sync then
+    /// fails like a real drop.
     pub cut_connection_after_batches: Option<usize>,
+    /// Whether step 8 fetches the bodies still missing; the default fetches them all.
+    pub bodies: Bodies,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { batch_size: MAX_BATCH, policy: None, cut_connection_after_batches: None }
+        SyncOptions {
+            batch_size: MAX_BATCH,
+            policy: None,
+            cut_connection_after_batches: None,
+            bodies: Bodies::All,
+        }
     }
+}
+
+/// What a sync does about the bodies of header-only messages (step 8 of the module's plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bodies {
+    /// Fetch every missing body of the mailbox, newest first, after the headers.
+    #[default]
+    All,
+    /// Headers only: the bodies are left for a later sync or [`fetch_bodies`] on demand.
+    None,
 }
 
 /// What one sync did.
@@ -130,6 +167,11 @@ pub struct SyncReport {
     /// The sync was stopped between two batches: what was fetched is cached, the rest comes
     /// with the next sync.
     pub cancelled: bool,
+    /// Bodies of header-only messages fetched and cached (step 8).
+    pub bodies: usize,
+    /// Messages of the mailbox still header-only when the sync ended (bodies off, cancelled, or
+    /// not sent by the server).
+    pub bodies_missing: usize,
 }
 
 /// Syncs `mailbox` of `account` into `store` with default options.
@@ -142,13 +184,18 @@ pub async fn sync_mailbox(
     sync_mailbox_with(session, store, account, mailbox, &SyncOptions::default()).await
 }
 
-/// How far the fetching of new messages is, for a progress bar.
+/// How far the fetching of new messages (their headers) and then of missing bodies is, for a
+/// progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SyncProgress {
-    /// New messages fetched and cached so far.
+    /// New messages whose header is fetched and cached so far.
     pub fetched: usize,
     /// New messages this sync fetches in all.
     pub to_fetch: usize,
+    /// Bodies fetched and cached so far (step 8, after every header).
+    pub bodies_fetched: usize,
+    /// Bodies step 8 fetches in all: 0 until it starts, and when there are none.
+    pub bodies_to_fetch: usize,
 }
 
 /// Syncs `mailbox` of `account` into `store`; see the module's plan.
@@ -163,7 +210,8 @@ pub async fn sync_mailbox_with(
 }
 
 /// [`sync_mailbox_with`], telling `on_progress` how many new messages there are to fetch (once,
-/// before the first) and how many are cached after each batch.
+/// before the first) and how many are cached after each batch; then, when bodies are missing,
+/// how many (once, before the first body batch) and how many are cached after each batch.
 pub async fn sync_mailbox_reporting(
     session: &mut ImapSession,
     store: &Store,
@@ -218,6 +266,8 @@ pub async fn sync_mailbox_cancellable(
         dialect: session.dialect().dialect,
         warnings: plan.warnings.clone(),
         cancelled: false,
+        bodies: 0,
+        bodies_missing: 0,
     };
 
     // 2. A fresh start under this UIDVALIDITY.
@@ -327,7 +377,7 @@ pub async fn sync_mailbox_cancellable(
         cached_uids.retain(|uid| !gone.contains(uid));
     }
 
-    // 6. New messages, batch by batch.
+    // 6. New messages, header first, batch by batch.
     let to_fetch: Vec<u32> = match plan.new_messages {
         NewMessages::Nothing => Vec::new(),
         NewMessages::From(_) | NewMessages::AllMissing if selected.exists == 0 => Vec::new(),
@@ -353,17 +403,20 @@ pub async fn sync_mailbox_cancellable(
         }
     };
     let strategy = strategy_for(report.dialect);
-    let mut query = String::from("(UID FLAGS BODY.PEEK[]");
+    let mut query = String::from("(UID FLAGS BODYSTRUCTURE BODY.PEEK[HEADER]");
     for item in strategy.extra_fetch_items() {
         query.push(' ');
         query.push_str(item);
     }
     query.push(')');
     let batch_size = options.batch_size.clamp(1, MAX_BATCH);
-    let mut progress = SyncProgress { fetched: 0, to_fetch: to_fetch.len() };
+    let mut progress =
+        SyncProgress { fetched: 0, to_fetch: to_fetch.len(), bodies_fetched: 0, bodies_to_fetch: 0 };
     let mut first_unsent = None;
+    // Batches of both phases, for `cut_connection_after_batches`.
+    let mut batches = 0;
     on_progress(progress);
-    for (index, chunk) in to_fetch.chunks(batch_size).enumerate() {
+    for chunk in to_fetch.chunks(batch_size) {
         if stop.load(Ordering::SeqCst) {
             // UIDNEXT was stored after the last batch: the next sync fetches the rest.
             report.cancelled = true;
@@ -371,21 +424,27 @@ pub async fn sync_mailbox_cancellable(
             return Ok(report);
         }
         let wanted: HashSet<u32> = chunk.iter().copied().collect();
-        // Each message with its \Flagged state and Gmail's thread id (X-GM-THRID), when sent.
-        let mut batch: Vec<FetchedMessage> = Vec::with_capacity(chunk.len());
+        // Each header with its flags, the attachments its BODYSTRUCTURE shows and Gmail's thread
+        // id (X-GM-THRID), when sent.
+        let mut batch: Vec<FetchedHeaders> = Vec::with_capacity(chunk.len());
         let mut flipped = None;
         session
             .command_ok("UID FETCH", &format!("UID FETCH {} {query}", uid_set(chunk)), |response| {
                 // Unsolicited FETCHes (flag changes by others) may arrive here too: keep only
-                // answers with a UID we asked for and a body, the first of each.
+                // answers with a UID we asked for and a header, the first of each.
                 if let Response::Fetch(_, attributes) = response {
-                    let (Some(uid), Some(raw)) = (uid_of(attributes), body_of(attributes)) else { return };
-                    if wanted.contains(&uid) && !batch.iter().any(|fetched| fetched.message.key.uid == uid) {
+                    let (Some(uid), Some(header)) = (uid_of(attributes), header_of(attributes)) else {
+                        return;
+                    };
+                    if wanted.contains(&uid) && !batch.iter().any(|fetched| fetched.key.uid == uid) {
                         let (seen, flagged) = flags_of(attributes).unwrap_or((false, false));
-                        batch.push(FetchedMessage {
-                            message: NewMessage { key: key(uid), seen, raw },
+                        batch.push(FetchedHeaders {
+                            key: key(uid),
+                            seen,
                             flagged,
                             server_thread: gmail_thread_of(attributes),
+                            header,
+                            attachments: attachments_of(attributes),
                         });
                     }
                 }
@@ -398,7 +457,7 @@ pub async fn sync_mailbox_cancellable(
         let unsent: Vec<u32> = chunk
             .iter()
             .copied()
-            .filter(|uid| !batch.iter().any(|fetched| fetched.message.key.uid == *uid))
+            .filter(|uid| !batch.iter().any(|fetched| fetched.key.uid == *uid))
             .collect();
         if let Some(first) = unsent.first() {
             // Expunged between the SEARCH and the FETCH, or a server that skips messages: the
@@ -411,7 +470,8 @@ pub async fn sync_mailbox_cancellable(
                 uid_set(&unsent)
             ));
         }
-        report.new += insert_batch(store, &batch, &mut report.warnings)?;
+        report.new +=
+            insert_one_by_one_if_needed(&batch, |part| store.insert_headers(part), &mut report.warnings)?;
         // Only now that the batch is on disk may UIDNEXT move past it.
         if let Some(last) = chunk.last() {
             state.uid_next = state.uid_next.max(first_unsent.unwrap_or(last.saturating_add(1)));
@@ -419,25 +479,50 @@ pub async fn sync_mailbox_cancellable(
         }
         progress.fetched += chunk.len();
         on_progress(progress);
-        if options.cut_connection_after_batches == Some(index + 1) {
-            tracing::warn!(
-                account,
-                mailbox,
-                batches = index + 1,
-                "Cutting the connection as asked (fault injection)."
-            );
-            session.cut_connection().await;
-        }
+        batches += 1;
+        cut_if_asked(session, options, batches, (account, mailbox)).await;
     }
 
-    // 7. The sync is complete: remember where the server is.
+    // 7. Every header is cached: remember where the server is.
     state.uid_next = state.uid_next.max(first_unsent.unwrap_or(selected.uid_next));
     state.highest_modseq = if policy == SyncPolicy::Basic { None } else { selected.highest_modseq };
     store.put_mailbox(&state)?;
+
+    // 8. The bodies still missing, newest first, batch by batch.
+    if options.bodies == Bodies::All {
+        let missing = store.missing_bodies(account, mailbox, uid_validity, usize::MAX)?;
+        if !missing.is_empty() {
+            progress.bodies_to_fetch = missing.len();
+            on_progress(progress);
+        }
+        for chunk in missing.chunks(batch_size) {
+            if stop.load(Ordering::SeqCst) {
+                // The headers are cached and the rest stay marked: the next sync fetches them.
+                report.cancelled = true;
+                tracing::info!(account, mailbox, bodies = report.bodies, "Sync stopped as asked.");
+                report.bodies_missing =
+                    store.missing_bodies(account, mailbox, uid_validity, usize::MAX)?.len();
+                return Ok(report);
+            }
+            let uids: Vec<u32> = chunk.iter().map(|key| key.uid).collect();
+            let bodies =
+                fetch_bodies_of(session, (mailbox, uid_validity), &uids, &mut report.warnings).await?;
+            let bodies: Vec<(MessageKey, Vec<u8>)> =
+                bodies.into_iter().map(|(uid, raw)| (key(uid), raw)).collect();
+            report.bodies += store.fill_bodies(&bodies)?;
+            progress.bodies_fetched += chunk.len();
+            on_progress(progress);
+            batches += 1;
+            cut_if_asked(session, options, batches, (account, mailbox)).await;
+        }
+    }
+    report.bodies_missing = store.missing_bodies(account, mailbox, uid_validity, usize::MAX)?.len();
     tracing::info!(
         account,
         mailbox,
         new = report.new,
+        bodies = report.bodies,
+        bodies_missing = report.bodies_missing,
         changed = report.changed,
         flags_pushed = report.flags_pushed,
         moved = report.moved,
@@ -446,6 +531,128 @@ pub async fn sync_mailbox_cancellable(
         "Mailbox synced."
     );
     Ok(report)
+}
+
+/// Fault injection: after `batches` batches, shuts the connection down when `options` asks to.
+async fn cut_if_asked(
+    session: &mut ImapSession,
+    options: &SyncOptions,
+    batches: usize,
+    (account, mailbox): (&str, &str),
+) {
+    if options.cut_connection_after_batches == Some(batches) {
+        tracing::warn!(account, mailbox, batches, "Cutting the connection as asked (fault injection).");
+        session.cut_connection().await;
+    }
+}
+
+/// `UID FETCH <uids> (UID BODY.PEEK[])` in the selected `mailbox`: the whole messages the server
+/// sent, each UID asked for at most once (unsolicited or repeated answers are ignored). UIDs it did
+/// not send (expunged meanwhile) are a warning: their messages stay header-only until the expunge
+/// step of a later sync removes them, and nothing asks for them again within this call.
+async fn fetch_bodies_of(
+    session: &mut ImapSession,
+    (mailbox, uid_validity): (&str, u32),
+    uids: &[u32],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(u32, Vec<u8>)>> {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let wanted: HashSet<u32> = sorted.iter().copied().collect();
+    let mut bodies: Vec<(u32, Vec<u8>)> = Vec::with_capacity(sorted.len());
+    let mut flipped = None;
+    let command = format!("UID FETCH {} (UID BODY.PEEK[])", uid_set(&sorted));
+    session
+        .command_ok("UID FETCH", &command, |response| {
+            if let Response::Fetch(_, attributes) = response {
+                let (Some(uid), Some(raw)) = (uid_of(attributes), body_of(attributes)) else { return };
+                if wanted.contains(&uid) && !bodies.iter().any(|(fetched, _)| *fetched == uid) {
+                    bodies.push((uid, raw));
+                }
+            }
+            flipped = flipped.or_else(|| changed_uid_validity(response, uid_validity));
+        })
+        .await?;
+    if let Some(new_validity) = flipped {
+        return Err(uid_validity_changed(session, mailbox, uid_validity, new_validity));
+    }
+    let unsent: Vec<u32> =
+        sorted.iter().copied().filter(|uid| !bodies.iter().any(|(fetched, _)| fetched == uid)).collect();
+    if !unsent.is_empty() {
+        warnings.push(format!(
+            "The server did not send the bodies of {} of the {} messages asked for (UIDs {}); they stay header-only until a sync finds them expunged or fetches them.",
+            unsent.len(),
+            sorted.len(),
+            uid_set(&unsent)
+        ));
+    }
+    Ok(bodies)
+}
+
+/// Fetches and caches the bodies of header-only messages on demand (the message the user opened):
+/// SELECTs `mailbox`, fetches the bodies of those of `keys` that belong to it, are still
+/// header-only and were cached under the UIDVALIDITY the server has now, and fills them in with
+/// [`Store::fill_bodies`]. Returns how many bodies were cached.
+///
+/// Keys of another account or mailbox, and keys already whole, are skipped. Keys of another
+/// UIDVALIDITY are skipped with a warning in the log: their UIDs mean nothing any more, and the
+/// next sync of the folder starts it over. A message the server no longer sends stays
+/// header-only (the next sync removes it). The caller tells these apart with
+/// [`Store::body_missing`] and [`Store::message`].
+pub async fn fetch_bodies(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &str,
+    mailbox: &str,
+    keys: &[MessageKey],
+) -> Result<usize> {
+    let mine: Vec<&MessageKey> =
+        keys.iter().filter(|key| key.account == account && key.mailbox == mailbox).collect();
+    if mine.is_empty() {
+        return Ok(0);
+    }
+    let (selected, _) = select_mailbox(session, mailbox, SyncPolicy::Basic).await?;
+    let uid_validity = selected.uid_validity;
+    let mut uids = Vec::with_capacity(mine.len());
+    for key in mine {
+        if key.uid_validity != uid_validity {
+            tracing::warn!(
+                account,
+                mailbox,
+                uid = key.uid,
+                cached = key.uid_validity,
+                server = uid_validity,
+                "Body not fetched: the folder's UIDVALIDITY changed since the message was cached."
+            );
+        } else if store.body_missing(key)? {
+            uids.push(key.uid);
+        }
+    }
+    let mut filled = 0;
+    let mut warnings = Vec::new();
+    for chunk in uids.chunks(MAX_BATCH) {
+        let bodies = fetch_bodies_of(session, (mailbox, uid_validity), chunk, &mut warnings).await?;
+        let bodies: Vec<(MessageKey, Vec<u8>)> = bodies
+            .into_iter()
+            .map(|(uid, raw)| {
+                (
+                    MessageKey {
+                        account: account.to_owned(),
+                        mailbox: mailbox.to_owned(),
+                        uid_validity,
+                        uid,
+                    },
+                    raw,
+                )
+            })
+            .collect();
+        filled += store.fill_bodies(&bodies)?;
+    }
+    for warning in warnings {
+        tracing::warn!(account, mailbox, "{warning}");
+    }
+    Ok(filled)
 }
 
 /// Step 3: pushes the queued flag changes (`\Seen`, `\Flagged`) of `mailbox` under
@@ -705,15 +912,20 @@ fn flag_name(flag: Flag) -> &'static str {
     }
 }
 
-/// Writes a batch in one transaction; if one message is not e-mail at all, writes the others one
-/// by one and reports the bad ones, so a single broken message cannot stall the mailbox forever.
-fn insert_batch(store: &Store, batch: &[FetchedMessage], warnings: &mut Vec<String>) -> Result<usize> {
-    match store.insert_fetched(batch) {
+/// Writes a batch with `insert` (one transaction); if one message is not e-mail at all, writes
+/// the others one by one and reports the bad ones, so a single broken message cannot stall the
+/// mailbox forever.
+fn insert_one_by_one_if_needed<T>(
+    batch: &[T],
+    insert: impl Fn(&[T]) -> std::result::Result<usize, StoreError>,
+    warnings: &mut Vec<String>,
+) -> Result<usize> {
+    match insert(batch) {
         Ok(written) => Ok(written),
         Err(StoreError::NotAMessage(_)) => {
             let mut written = 0;
             for message in batch {
-                match store.insert_fetched(std::slice::from_ref(message)) {
+                match insert(std::slice::from_ref(message)) {
                     Ok(n) => written += n,
                     Err(StoreError::NotAMessage(what)) => {
                         warnings.push(format!("{what} is not an e-mail message and was not cached."));
@@ -788,6 +1000,52 @@ fn flags_of(attributes: &[AttributeValue<'_>]) -> Option<(bool, bool)> {
 
 fn gmail_thread_of(attributes: &[AttributeValue<'_>]) -> Option<u64> {
     attributes.iter().find_map(|a| if let AttributeValue::GmailThrId(id) = a { Some(*id) } else { None })
+}
+
+/// The header section of a FETCH answer (`BODY[HEADER]`, or `RFC822.HEADER` from an old server).
+fn header_of(attributes: &[AttributeValue<'_>]) -> Option<Vec<u8>> {
+    attributes.iter().find_map(|a| match a {
+        AttributeValue::BodySection {
+            section: Some(SectionPath::Full(MessageSection::Header)),
+            data: Some(data),
+            ..
+        } => Some(data.to_vec()),
+        AttributeValue::Rfc822Header(Some(data)) => Some(data.to_vec()),
+        _ => None,
+    })
+}
+
+/// How many attachments the BODYSTRUCTURE of a FETCH answer shows (0 without one): an estimate
+/// the summary keeps until the body comes and is counted itself.
+fn attachments_of(attributes: &[AttributeValue<'_>]) -> usize {
+    attributes
+        .iter()
+        .find_map(|a| {
+            if let AttributeValue::BodyStructure(structure) = a {
+                Some(attachments_in(structure))
+            } else {
+                None
+            }
+        })
+        .unwrap_or(0)
+}
+
+/// Leaf parts that are attachments: every non-text part (audio, images, files; a voicemail's
+/// recording), and text or attached messages with `Content-Disposition: attachment`.
+fn attachments_in(structure: &BodyStructure<'_>) -> usize {
+    let marked = |common: &BodyContentCommon<'_>| {
+        common
+            .disposition
+            .as_ref()
+            .is_some_and(|disposition| disposition.ty.eq_ignore_ascii_case("attachment"))
+    };
+    match structure {
+        BodyStructure::Multipart { bodies, .. } => bodies.iter().map(attachments_in).sum(),
+        BodyStructure::Basic { .. } => 1,
+        BodyStructure::Text { common, .. } | BodyStructure::Message { common, .. } => {
+            usize::from(marked(common))
+        }
+    }
 }
 
 fn body_of(attributes: &[AttributeValue<'_>]) -> Option<Vec<u8>> {

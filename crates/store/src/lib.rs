@@ -6,7 +6,9 @@
 //! Invariants:
 //! - A UID means nothing without its UIDVALIDITY: both are part of every message key ([`MessageKey`]).
 //! - A batch of messages is written in one sled transaction and flushed before `insert_messages`
-//!   returns, so after a crash a message is either fully cached (summary and raw bytes) or absent.
+//!   (or `insert_fetched`, `insert_headers`, `fill_bodies`) returns, so after a crash a message is
+//!   either cached with its summary and raw bytes (whole, or header-only with its missing-body
+//!   mark) or absent.
 //! - The schema version is written once at creation; a store of another version is refused with
 //!   [`StoreError::SchemaMismatch`] so the caller can wipe it and resync.
 //! - Accounts (never passwords) are also written to `<cache dir>.accounts.json` beside the cache,
@@ -29,7 +31,20 @@
 //! - Every cached message is in one thread of its account (`threads`, see that module); the
 //!   thread entries are written in the same transaction as the messages they describe, by every
 //!   insert and removal.
+//! - A message may be cached *header-only* ([`Store::insert_headers`]): its summary is built from
+//!   its header section, which is kept as its raw bytes, and a mark in `missing_bodies` (message
+//!   key → nothing) written in the same transaction says its body is still to come. The mark
+//!   lives exactly as long as a header-only message: [`Store::fill_bodies`] swaps in the whole
+//!   message and drops the mark in one transaction, a whole insert drops it too, and every
+//!   removal path (removal, clearing a mailbox, a folder leaving the list, removing an account,
+//!   hiding for a queued move or delete) drops it with the message. See the `bodies` module.
+//! - The schema version stays 2 with `missing_bodies`: the tree is additive, and a cache written
+//!   before it simply has no header-only messages. (An older Tidings opening a newer cache does not
+//!   know the marks: it would show a header-only message with an empty body and never fetch it.
+//!   Downgrades are not supported; wiping the cache, which holds only what the server holds,
+//!   mends that.)
 
+mod bodies;
 mod keys;
 mod pending;
 mod summary;
@@ -40,6 +55,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
+pub use bodies::FetchedHeaders;
 pub use keys::MessageKey;
 pub use pending::{Flag, PendingOp};
 pub use summary::{MessageSummary, VoicemailKind};
@@ -250,6 +266,25 @@ pub struct FetchedMessage {
     pub server_thread: Option<u64>,
 }
 
+/// One message on its way into the cache: whole, or its header section only.
+pub(crate) struct Incoming<'a> {
+    key: &'a MessageKey,
+    /// `\Seen` and `\Flagged`.
+    flags: (bool, bool),
+    /// The whole message, or its header section when `header_only` is set.
+    raw: &'a [u8],
+    /// The thread id the server assigned (Gmail's `X-GM-THRID`), if any.
+    server_thread: Option<u64>,
+    /// `Some(attachments the server's BODYSTRUCTURE shows)` for a header-only message.
+    header_only: Option<usize>,
+}
+
+impl<'a> Incoming<'a> {
+    fn whole(key: &'a MessageKey, flags: (bool, bool), raw: &'a [u8], server_thread: Option<u64>) -> Self {
+        Incoming { key, flags, raw, server_thread, header_only: None }
+    }
+}
+
 /// One page of a mailbox, newest first, with the counts the list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessagePage {
@@ -283,6 +318,9 @@ pub struct Store {
     thread_writer: std::sync::Mutex<()>,
     /// Moves and deletes not yet on the server: message key → JSON [`PendingOp`].
     pending_ops: sled::Tree,
+    /// Header-only messages whose body is still to be fetched: message key → nothing (see the
+    /// `bodies` module).
+    missing_bodies: sled::Tree,
 }
 
 impl Store {
@@ -371,6 +409,7 @@ impl Store {
             threads: db.open_tree("threads")?,
             thread_writer: std::sync::Mutex::new(()),
             pending_ops: db.open_tree("pending_ops")?,
+            missing_bodies: db.open_tree("missing_bodies")?,
             db,
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
@@ -399,12 +438,9 @@ impl Store {
                     continue;
                 };
                 let summary: MessageSummary = decode(&summary)?;
-                batch.push((
-                    NewMessage { key: summary.key, seen: summary.seen, raw: raw.to_vec() },
-                    summary.flagged,
-                ));
+                batch.push((summary.key, (summary.seen, summary.flagged), raw.to_vec()));
             }
-            self.insert_batch(batch.iter().map(|(message, flagged)| (message, *flagged, None)))?;
+            self.insert_batch(batch.iter().map(|(key, flags, raw)| Incoming::whole(key, *flags, raw, None)))?;
         }
         Ok(())
     }
@@ -478,6 +514,7 @@ impl Store {
             .keys()
             .chain(self.pending_ops.scan_prefix(&prefix).keys())
             .collect::<Result<Vec<_>, _>>()?;
+        let missing = self.missing_bodies.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let thread_keys = threads::account_keys(&self.threads, id)?;
         let trees = (
@@ -491,6 +528,7 @@ impl Store {
             &self.folders,
             &self.threads,
             &self.pending_ops,
+            &self.missing_bodies,
         );
         let existed = trees
             .transaction(
@@ -505,8 +543,12 @@ impl Store {
                     folders,
                     thread_tree,
                     pending_ops,
+                    missing_bodies,
                 )| {
                     let existed = accounts.remove(id.as_bytes())?.is_some();
+                    for key in &missing {
+                        missing_bodies.remove(key)?;
+                    }
                     for key in &thread_keys {
                         thread_tree.remove(key)?;
                     }
@@ -607,29 +649,41 @@ impl Store {
     /// Returns how many messages were written; a message that is not e-mail at all fails the
     /// whole batch with [`StoreError::NotAMessage`] before anything is written.
     pub fn insert_messages(&self, batch: &[NewMessage]) -> Result<usize> {
-        self.insert_batch(batch.iter().map(|message| (message, false, None)))
+        self.insert_batch(
+            batch
+                .iter()
+                .map(|message| Incoming::whole(&message.key, (message.seen, false), &message.raw, None)),
+        )
     }
 
     /// [`Store::insert_messages`] for messages as a sync fetched them: with their `\Flagged`
     /// state and the thread id the server assigned (Gmail's `X-GM-THRID`), which then decides
     /// their thread (see the `threads` module).
     pub fn insert_fetched(&self, batch: &[FetchedMessage]) -> Result<usize> {
-        self.insert_batch(
-            batch.iter().map(|fetched| (&fetched.message, fetched.flagged, fetched.server_thread)),
-        )
+        self.insert_batch(batch.iter().map(|fetched| {
+            let message = &fetched.message;
+            Incoming::whole(
+                &message.key,
+                (message.seen, fetched.flagged),
+                &message.raw,
+                fetched.server_thread,
+            )
+        }))
     }
 
-    fn insert_batch<'a>(
-        &self,
-        batch: impl Iterator<Item = (&'a NewMessage, bool, Option<u64>)>,
-    ) -> Result<usize> {
+    /// Writes whole and header-only messages (see [`Incoming`]) in one transaction with their
+    /// threads, date-index entries and missing-body marks, then flushes.
+    fn insert_batch<'a>(&self, batch: impl Iterator<Item = Incoming<'a>>) -> Result<usize> {
         let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut parsed = Vec::new();
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
-        for (message, flagged, server_thread) in batch {
-            let mut summary = MessageSummary::parse(&message.key, (message.seen, flagged), &message.raw)
+        for message in batch {
+            let mut summary = MessageSummary::parse(message.key, message.flags, message.raw)
                 .ok_or_else(|| StoreError::NotAMessage(message.key.to_string()))?;
-            threads.place(&mut summary, &message.raw, server_thread)?;
+            if let Some(attachments) = message.header_only {
+                summary.attachments = attachments;
+            }
+            threads.place(&mut summary, message.raw, message.server_thread)?;
             parsed.push((message, summary));
         }
         let mut rows = Vec::with_capacity(parsed.len());
@@ -637,23 +691,30 @@ impl Store {
             let key = message.key.to_bytes();
             // A message placed later in the batch may have merged this one's thread.
             summary.thread = threads.placed(&key).cloned();
-            let index = keys::date_index_key(&message.key, summary.date);
-            rows.push((key, encode(&summary)?, &message.raw, index, message.seen));
+            let index = keys::date_index_key(message.key, summary.date);
+            let header_only = message.header_only.is_some();
+            rows.push((key, encode(&summary)?, message.raw, index, summary.seen, header_only));
         }
         let threads = threads.finish()?;
         // A message cached again may carry another date: its old index entry goes.
         let keys: Vec<Vec<u8>> = rows.iter().map(|row| row.0.clone()).collect();
         let replaced = self.index_keys_of(&keys)?;
-        (&self.summaries, &self.raws, &self.by_date, &self.threads)
-            .transaction(|(summaries, raws, by_date, thread_tree)| {
+        (&self.summaries, &self.raws, &self.by_date, &self.threads, &self.missing_bodies)
+            .transaction(|(summaries, raws, by_date, thread_tree, missing_bodies)| {
                 for index in &replaced {
                     by_date.remove(index.as_slice())?;
                 }
                 threads.apply(thread_tree, summaries)?;
-                for (key, summary, raw, index, seen) in &rows {
+                for (key, summary, raw, index, seen, header_only) in &rows {
                     summaries.insert(key.as_slice(), summary.as_slice())?;
-                    raws.insert(key.as_slice(), raw.as_slice())?;
+                    raws.insert(key.as_slice(), *raw)?;
                     by_date.insert(index.as_slice(), &[u8::from(*seen)])?;
+                    // A whole message replacing a header-only one has its body now.
+                    if *header_only {
+                        missing_bodies.insert(key.as_slice(), &[])?;
+                    } else {
+                        missing_bodies.remove(key.as_slice())?;
+                    }
                 }
                 Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
@@ -740,7 +801,8 @@ impl Store {
         self.summaries.scan_prefix(keys::mailbox_key(account, mailbox)).count()
     }
 
-    /// One message's summary and raw bytes.
+    /// One message's summary and raw bytes; for a header-only message (see
+    /// [`Store::body_missing`]) the raw bytes are its header section.
     pub fn message(&self, key: &MessageKey) -> Result<Option<(MessageSummary, Vec<u8>)>> {
         let bytes = key.to_bytes();
         let Some(summary) = self.summaries.get(&bytes)? else { return Ok(None) };
@@ -779,8 +841,8 @@ impl Store {
             .collect()
     }
 
-    /// Removes a batch of messages (summary, raw bytes and any change or op still to push) in one
-    /// transaction, then flushes.
+    /// Removes a batch of messages (summary, raw bytes, any change or op still to push and any
+    /// missing-body mark) in one transaction, then flushes.
     ///
     /// Returns how many were cached; keys that are not cached are ignored.
     pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
@@ -799,31 +861,36 @@ impl Store {
             &self.pending_flags,
             &self.pending_ops,
             &self.threads,
+            &self.missing_bodies,
         );
         let removed = trees
-            .transaction(|(summaries, raws, by_date, pending_flags, pending_ops, thread_tree)| {
-                threads.apply(thread_tree, summaries)?;
-                let mut removed = 0;
-                for key in &rows {
-                    if summaries.remove(key.as_slice())?.is_some() {
-                        removed += 1;
+            .transaction(
+                |(summaries, raws, by_date, pending_flags, pending_ops, thread_tree, missing_bodies)| {
+                    threads.apply(thread_tree, summaries)?;
+                    let mut removed = 0;
+                    for key in &rows {
+                        if summaries.remove(key.as_slice())?.is_some() {
+                            removed += 1;
+                        }
+                        raws.remove(key.as_slice())?;
+                        pending_flags.remove(key.as_slice())?;
+                        pending_ops.remove(key.as_slice())?;
+                        missing_bodies.remove(key.as_slice())?;
                     }
-                    raws.remove(key.as_slice())?;
-                    pending_flags.remove(key.as_slice())?;
-                    pending_ops.remove(key.as_slice())?;
-                }
-                for key in &index {
-                    by_date.remove(key.as_slice())?;
-                }
-                Ok::<_, ConflictableTransactionError<StoreError>>(removed)
-            })
+                    for key in &index {
+                        by_date.remove(key.as_slice())?;
+                    }
+                    Ok::<_, ConflictableTransactionError<StoreError>>(removed)
+                },
+            )
             .map_err(transaction_error)?;
         self.db.flush()?;
         Ok(removed)
     }
 
     /// Removes every cached message of one mailbox, under any UIDVALIDITY (for a UIDVALIDITY
-    /// change), with the changes and ops still to push (their UIDs mean nothing any more), in one
+    /// change), with the changes and ops still to push (their UIDs mean nothing any more) and the
+    /// missing-body marks, in one
     /// transaction, then flushes. The mailbox's sync state is left to the caller.
     pub fn clear_mailbox(&self, account: &str, mailbox: &str) -> Result<usize> {
         let rows = self
@@ -842,6 +909,11 @@ impl Store {
             .keys()
             .chain(self.pending_ops.scan_prefix(keys::mailbox_key(account, mailbox)).keys())
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        let missing = self
+            .missing_bodies
+            .scan_prefix(keys::mailbox_key(account, mailbox))
+            .keys()
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         threads.clear_mailbox(account, mailbox)?;
@@ -853,23 +925,29 @@ impl Store {
             &self.pending_flags,
             &self.pending_ops,
             &self.threads,
+            &self.missing_bodies,
         );
         trees
-            .transaction(|(summaries, raws, by_date, pending_flags, pending_ops, thread_tree)| {
-                threads.apply(thread_tree, summaries)?;
-                for key in &rows {
-                    summaries.remove(key)?;
-                    raws.remove(key)?;
-                }
-                for key in &index {
-                    by_date.remove(key)?;
-                }
-                for key in &pending {
-                    pending_flags.remove(key)?;
-                    pending_ops.remove(key)?;
-                }
-                Ok::<_, ConflictableTransactionError<StoreError>>(())
-            })
+            .transaction(
+                |(summaries, raws, by_date, pending_flags, pending_ops, thread_tree, missing_bodies)| {
+                    threads.apply(thread_tree, summaries)?;
+                    for key in &rows {
+                        summaries.remove(key)?;
+                        raws.remove(key)?;
+                    }
+                    for key in &missing {
+                        missing_bodies.remove(key)?;
+                    }
+                    for key in &index {
+                        by_date.remove(key)?;
+                    }
+                    for key in &pending {
+                        pending_flags.remove(key)?;
+                        pending_ops.remove(key)?;
+                    }
+                    Ok::<_, ConflictableTransactionError<StoreError>>(())
+                },
+            )
             .map_err(transaction_error)?;
         self.db.flush()?;
         Ok(rows.len())

@@ -12,8 +12,9 @@
 //! Every row written now uses pairs, so old stores keep their rows without a schema change.
 //!
 //! `pending_ops` rows (message key → JSON [`PendingOp`]) are written together with the removal of
-//! the message's summary, body and date-index entry: the message leaves its folder's list at
-//! once and comes back, where it went, with the next sync of the destination.
+//! the message's summary, body, date-index entry and missing-body mark (a header-only message's
+//! body is fetched at the destination): the message leaves its folder's list at once and comes
+//! back, where it went, with the next sync of the destination.
 
 use std::collections::BTreeMap;
 
@@ -296,13 +297,23 @@ impl Store {
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         threads.remove(key)?;
         let threads = threads.finish()?;
-        let hidden = (&self.summaries, &self.raws, &self.by_date, &self.pending_ops, &self.threads)
-            .transaction(|(summaries, raws, by_date, pending_ops, thread_tree)| {
+        let trees = (
+            &self.summaries,
+            &self.raws,
+            &self.by_date,
+            &self.pending_ops,
+            &self.threads,
+            &self.missing_bodies,
+        );
+        let hidden = trees
+            .transaction(|(summaries, raws, by_date, pending_ops, thread_tree, missing_bodies)| {
                 if summaries.remove(bytes.as_slice())?.is_none() {
                     return Ok(false);
                 }
                 threads.apply(thread_tree, summaries)?;
                 raws.remove(bytes.as_slice())?;
+                // A header-only message's body comes with the destination's sync, not here.
+                missing_bodies.remove(bytes.as_slice())?;
                 for index in &index {
                     by_date.remove(index.as_slice())?;
                 }

@@ -702,3 +702,182 @@ fn a_cache_from_before_threads_is_threaded_in_place_and_keeps_changes_to_push() 
     let db = sled::open(&path).unwrap();
     assert_eq!(db.get(SCHEMA_KEY).unwrap().unwrap().as_ref(), SCHEMA_VERSION.to_be_bytes());
 }
+
+/// A message with a thread link, a body and (when `attached`) a file.
+fn whole(uid: u32, in_reply_to: Option<u32>, attached: bool) -> Vec<u8> {
+    let reply = in_reply_to.map_or(String::new(), |parent| {
+        format!("In-Reply-To: <m{parent}@example.org>\r\nReferences: <m{parent}@example.org>\r\n")
+    });
+    let mut raw = format!(
+        "From: Ann Example <ann@example.org>\r\nTo: bob@example.org\r\nSubject: Plans {uid}\r\n\
+         Date: Mon, {uid} Jan 2024 10:00:00 +0000\r\nMessage-ID: <m{uid}@example.org>\r\n{reply}\
+         MIME-Version: 1.0\r\n"
+    );
+    if attached {
+        raw.push_str(
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+             Hello   Bob, the plan.\r\n--b\r\nContent-Type: application/pdf\r\n\
+             Content-Disposition: attachment; filename=\"plan.pdf\"\r\n\r\n%PDF-1.4\r\n--b--\r\n",
+        );
+    } else {
+        raw.push_str("Content-Type: text/plain\r\n\r\nHello   Bob, the plan.\r\n");
+    }
+    raw.into_bytes()
+}
+
+/// The header section of `raw`, with its closing blank line, as `BODY[HEADER]` brings it.
+fn header_of(raw: &[u8]) -> Vec<u8> {
+    let end = raw.windows(4).position(|window| window == b"\r\n\r\n").unwrap() + 4;
+    raw[..end].to_vec()
+}
+
+fn headers(uid: u32, raw: &[u8], attachments: usize) -> FetchedHeaders {
+    FetchedHeaders {
+        key: key(uid),
+        seen: false,
+        flagged: false,
+        server_thread: None,
+        header: header_of(raw),
+        attachments,
+    }
+}
+
+#[test]
+fn a_header_only_message_lists_counts_threads_and_searches_like_any_other() {
+    let store = store_with_a_server_account();
+    let (parent, reply) = (whole(10, None, false), whole(11, Some(10), true));
+    let written = store.insert_headers(&[headers(10, &parent, 0), headers(11, &reply, 1)]).unwrap();
+    assert_eq!(written, 2);
+    for uid in [10, 11] {
+        assert!(store.body_missing(&key(uid)).unwrap(), "UID {uid}");
+    }
+    assert!(!store.body_missing(&key(1)).unwrap(), "a whole message has its body");
+    assert!(!store.body_missing(&key(99)).unwrap(), "nor is anything missing for an unknown key");
+    // The list: sender, subject, date from the header; no preview yet; the server's attachment count.
+    let page = store.page("a", "INBOX", 0, 2).unwrap();
+    assert_eq!((page.total, page.unread), (5, 5));
+    let newest = &page.summaries[0];
+    assert_eq!(newest.subject.as_deref(), Some("Plans 11"));
+    assert_eq!(newest.from_name.as_deref(), Some("Ann Example"));
+    assert_eq!(newest.from_email.as_deref(), Some("ann@example.org"));
+    assert_eq!(newest.date, Some(1_704_967_200));
+    assert_eq!((newest.preview.as_str(), newest.attachments), ("", 1));
+    // The reply joined its parent's thread through In-Reply-To / References.
+    let thread = newest.thread.clone().unwrap();
+    let members: Vec<u32> =
+        store.thread_messages("a", &thread).unwrap().iter().map(|summary| summary.key.uid).collect();
+    assert_eq!(members, [10, 11]);
+    assert_eq!(store.search("a", "INBOX", "plans 10", 10).unwrap().total, 1);
+    // `message` gives the header bytes; the missing ones come newest first.
+    assert_eq!(store.message(&key(11)).unwrap().unwrap().1, header_of(&reply));
+    assert_eq!(store.missing_bodies("a", "INBOX", 7, 10).unwrap(), [key(11), key(10)]);
+    assert_eq!(store.missing_bodies("a", "INBOX", 7, 1).unwrap(), [key(11)]);
+    assert!(store.missing_bodies("a", "INBOX", 8, 10).unwrap().is_empty(), "another UIDVALIDITY");
+    assert_index_matches_summaries(&store);
+}
+
+#[test]
+fn a_filled_body_gives_the_whole_summary_and_keeps_the_users_flag_changes() {
+    let store = store_with_a_server_account();
+    let (parent, reply) = (whole(10, None, false), whole(11, Some(10), true));
+    store.insert_headers(&[headers(10, &parent, 0), headers(11, &reply, 0)]).unwrap();
+    // The user reads and stars the reply before its body came; neither is pushed yet.
+    store.mark_seen(&key(11), true).unwrap();
+    store.mark_flagged(&key(11), true).unwrap();
+    let thread = store.message(&key(11)).unwrap().unwrap().0.thread;
+
+    let gone = MessageKey { uid: 12, ..key(11) };
+    let filled =
+        store.fill_bodies(&[(key(11), reply.clone()), (gone.clone(), whole(12, None, false))]).unwrap();
+    assert_eq!(filled, 1, "a key no longer cached is skipped");
+    assert!(store.message(&gone).unwrap().is_none(), "and not cached by the fill");
+    let (summary, raw) = store.message(&key(11)).unwrap().unwrap();
+    assert_eq!(raw, reply, "the whole message replaces the header");
+    assert!(!store.body_missing(&key(11)).unwrap());
+    assert!(store.body_missing(&key(10)).unwrap(), "the other one still waits");
+    assert_eq!((summary.seen, summary.flagged, summary.thread.clone()), (true, true, thread));
+    assert_eq!((summary.preview.as_str(), summary.attachments), ("Hello Bob, the plan.", 1));
+    let pending = store.pending_flag_changes("a", "INBOX", 7).unwrap();
+    assert_eq!(pending, [(11, Flag::Seen, true), (11, Flag::Flagged, true)], "still to push");
+
+    // The same summary as the message fetched whole, but for the user's flags.
+    let direct = Store::open_temporary().unwrap();
+    direct.insert_messages(&[NewMessage { key: key(10), seen: false, raw: parent.clone() }]).unwrap();
+    direct.insert_messages(&[NewMessage { key: key(11), seen: true, raw: reply.clone() }]).unwrap();
+    let expected = direct.message(&key(11)).unwrap().unwrap().0;
+    assert_eq!(summary, MessageSummary { flagged: true, thread: summary.thread.clone(), ..expected });
+
+    assert_eq!(store.fill_bodies(&[(key(11), reply)]).unwrap(), 0, "filled already: skipped");
+    assert_eq!(store.missing_bodies("a", "INBOX", 7, 10).unwrap(), [key(10)]);
+    assert_index_matches_summaries(&store);
+}
+
+#[test]
+fn headers_never_replace_a_whole_message_and_a_whole_insert_ends_the_wait() {
+    let store = store_with_a_server_account();
+    let first = store.message(&key(1)).unwrap().unwrap();
+    assert_eq!(store.insert_headers(&[headers(1, &first.1, 0)]).unwrap(), 0);
+    assert_eq!(store.message(&key(1)).unwrap().unwrap(), first, "the whole message stays");
+    assert!(!store.body_missing(&key(1)).unwrap());
+
+    let raw = whole(10, None, false);
+    store.insert_headers(&[headers(10, &raw, 0)]).unwrap();
+    let fetched = FetchedMessage {
+        message: NewMessage { key: key(10), seen: false, raw: raw.clone() },
+        flagged: false,
+        server_thread: None,
+    };
+    store.insert_fetched(&[fetched]).unwrap();
+    assert!(!store.body_missing(&key(10)).unwrap(), "cached whole: nothing missing");
+    assert_eq!(store.message(&key(10)).unwrap().unwrap().1, raw);
+}
+
+#[test]
+fn every_removal_takes_the_missing_body_mark_along() {
+    let store = store_with_a_server_account();
+    store
+        .put_folders(
+            "a",
+            &[folder("INBOX", Some("inbox")), folder("Old", None), folder("Trash", Some("trash"))],
+        )
+        .unwrap();
+    let in_old = |uid| MessageKey { mailbox: "Old".into(), ..key(uid) };
+    let header_only = |keys: &[MessageKey]| {
+        let batch: Vec<FetchedHeaders> = keys
+            .iter()
+            .map(|key| FetchedHeaders {
+                key: key.clone(),
+                ..headers(key.uid, &whole(key.uid, None, false), 0)
+            })
+            .collect();
+        assert_eq!(store.insert_headers(&batch).unwrap(), keys.len());
+    };
+    let marks = || store.missing_bodies.len();
+    header_only(&[key(10), key(11), key(12), key(13), key(14), in_old(20)]);
+    assert_eq!(marks(), 6);
+
+    store.remove_messages(&[key(10)]).unwrap();
+    assert!(!store.body_missing(&key(10)).unwrap(), "expunged");
+    store.queue_move(&key(11), "Old").unwrap().unwrap();
+    assert!(!store.body_missing(&key(11)).unwrap(), "moved away");
+    store.queue_delete(&key(12)).unwrap().unwrap();
+    assert!(!store.body_missing(&key(12)).unwrap(), "deleted to Trash");
+    assert_eq!(marks(), 3);
+
+    let removed =
+        store.put_folders("a", &[folder("INBOX", Some("inbox")), folder("Trash", Some("trash"))]).unwrap();
+    assert_eq!(removed.len(), 1);
+    assert!(!store.body_missing(&in_old(20)).unwrap(), "its folder left the list");
+    assert_eq!(marks(), 2);
+
+    store.clear_mailbox("a", "INBOX").unwrap();
+    assert_eq!(marks(), 0, "a new UIDVALIDITY");
+
+    header_only(&[key(30)]);
+    let elsewhere = MessageKey { account: "b".into(), ..key(31) };
+    store.put_account(&account("b")).unwrap();
+    header_only(std::slice::from_ref(&elsewhere));
+    store.remove_account("a").unwrap();
+    assert_eq!(marks(), 1, "the account's marks went with it, its neighbour's stayed");
+    assert!(store.body_missing(&elsewhere).unwrap());
+}

@@ -6,6 +6,7 @@
 //! under a timeout, so a hang fails the test instead of stalling the run.
 
 mod bench;
+mod bodies;
 mod connect;
 mod flags;
 mod folders;

@@ -119,19 +119,24 @@ async fn progress_is_told_before_the_first_batch_and_after_each() {
     let mut session = login(&plain_config(&dovecot), &dovecot).await;
     let options = SyncOptions { batch_size: 10, ..SyncOptions::default() };
     let mut seen = Vec::new();
-    let mut record = |progress: SyncProgress| seen.push((progress.fetched, progress.to_fetch));
+    let mut record =
+        |p: SyncProgress| seen.push((p.fetched, p.to_fetch, p.bodies_fetched, p.bodies_to_fetch));
     let report =
         step("sync", sync_mailbox_reporting(&mut session, &store, "acct", "INBOX", &options, &mut record))
             .await
             .expect("sync");
-    assert_eq!(report.new, 25);
-    assert_eq!(seen, [(0, 25), (10, 25), (20, 25), (25, 25)]);
+    assert_eq!((report.new, report.bodies, report.bodies_missing), (25, 25, 0));
+    // Headers batch by batch, then the bodies the same way.
+    let headers = [(0, 25, 0, 0), (10, 25, 0, 0), (20, 25, 0, 0), (25, 25, 0, 0)];
+    let bodies = [(25, 25, 0, 25), (25, 25, 10, 25), (25, 25, 20, 25), (25, 25, 25, 25)];
+    assert_eq!(seen, [&headers[..], &bodies[..]].concat());
     seen.clear();
-    let mut record = |progress: SyncProgress| seen.push((progress.fetched, progress.to_fetch));
+    let mut record =
+        |p: SyncProgress| seen.push((p.fetched, p.to_fetch, p.bodies_fetched, p.bodies_to_fetch));
     step("sync again", sync_mailbox_reporting(&mut session, &store, "acct", "INBOX", &options, &mut record))
         .await
         .expect("sync again");
-    assert_eq!(seen, [(0, 0)], "nothing new: one report, nothing to fetch");
+    assert_eq!(seen, [(0, 0, 0, 0)], "nothing new: one report, nothing to fetch");
 }
 
 #[tokio::test]

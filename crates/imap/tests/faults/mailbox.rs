@@ -5,13 +5,14 @@
 
 use std::time::{Duration, Instant};
 
-use tidings_imap::{ImapError, ImapSession, Security, SyncOptions, SyncReport};
+use tidings_imap::{Bodies, ImapError, ImapSession, Security, SyncOptions, SyncReport};
 use tidings_store::{MessageKey, Store};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use crate::server::{
-    answer, connect_to, fetch_answer, fetched_set, mailbox_server, tag, uids_in, Generation,
+    answer, connect_to, fetched_set, header_answer, header_of, is_header_fetch, mailbox_server, tag, uids_in,
+    Generation,
 };
 use crate::step;
 
@@ -28,8 +29,16 @@ pub async fn sync(
     store: &Store,
     batch_size: usize,
 ) -> (tidings_imap::Result<SyncReport>, ImapSession) {
+    sync_with(port, store, SyncOptions { batch_size, ..SyncOptions::default() }).await
+}
+
+/// One sync of INBOX over a new connection with `options`.
+async fn sync_with(
+    port: u16,
+    store: &Store,
+    options: SyncOptions,
+) -> (tidings_imap::Result<SyncReport>, ImapSession) {
     let mut session = logged_in(port).await;
-    let options = SyncOptions { batch_size, ..SyncOptions::default() };
     let result =
         step("sync", tidings_imap::sync_mailbox_with(&mut session, store, "acct", "INBOX", &options)).await;
     (result, session)
@@ -65,17 +74,18 @@ fn peak_resident_bytes() -> u64 {
     line.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()).expect("VmHWM in kB") * 1024
 }
 
-/// A server that announces a 200 MB (then a 4 GiB) body for UID 2: the sync fails at once with
-/// a clear error instead of reserving the memory and waiting for the bytes; UID 1, fetched in the
-/// batch before, stays cached.
+/// A server that announces a 200 MB (then a 4 GiB) header section for UID 2: the sync fails at
+/// once with a clear error instead of reserving the memory and waiting for the bytes; UID 1's
+/// header, fetched in the batch before, stays cached (its body was still to come).
 #[tokio::test]
 async fn an_oversized_literal_is_refused_before_memory_is_reserved() {
     for announced in [200_000_000_u64, 1 << 32] {
         let server = Generation::new(7, 1..=3, 0);
         let script = server.clone();
         let port = mailbox_server(move |_, line| match fetched_set(line) {
-            Some("2") if line.contains("BODY.PEEK[]") => {
-                format!("* 2 FETCH (UID 2 FLAGS () BODY[] {{{announced}}}\r\nFrom: a@b\r\n").into_bytes()
+            Some("2") if is_header_fetch(line) => {
+                format!("* 2 FETCH (UID 2 FLAGS () BODY[HEADER] {{{announced}}}\r\nFrom: a@b\r\n")
+                    .into_bytes()
             }
             _ => answer(&script, line),
         })
@@ -96,7 +106,7 @@ async fn an_oversized_literal_is_refused_before_memory_is_reserved() {
             "peak memory grew by {grown} bytes for a {announced}-byte announcement"
         );
         assert!(!session.is_connected());
-        assert_eq!(cached(&store, 7), vec![(1, server.body(1).to_vec())]);
+        assert_eq!(cached(&store, 7), vec![(1, header_of(server.body(1)).to_vec())]);
     }
 }
 
@@ -147,7 +157,7 @@ async fn a_malformed_fetch_is_an_error_and_the_next_sync_completes() {
         let server = Generation::new(7, 1..=3, 0);
         let script = server.clone();
         let port = mailbox_server(move |connection, line| match fetched_set(line) {
-            Some("2") if connection == 0 && line.contains("BODY.PEEK[]") => {
+            Some("2") if connection == 0 && is_header_fetch(line) => {
                 let mut bytes = broken.to_vec();
                 bytes.extend(format!("{} OK done\r\n", tag(line)).into_bytes());
                 bytes
@@ -170,38 +180,38 @@ async fn a_malformed_fetch_is_an_error_and_the_next_sync_completes() {
         }
         drop(session);
         assert_eq!(cached(&store, 7).first().map(|(uid, _)| *uid), Some(1), "{shown}: batch 1 lost");
-        assert!(!cached(&store, 7).iter().any(|(uid, raw)| *uid == 2 && raw != server.body(2)), "{shown}");
+        assert!(!cached(&store, 7).iter().any(|(uid, _)| *uid == 2), "{shown}: UID 2 cached from garbage");
         let (again, _) = sync(port, &store, 1).await;
         again.unwrap_or_else(|error| panic!("{shown}: second sync: {error}"));
         assert_exact(&store, &server);
     }
 }
 
-/// Asked for UIDs 1–4, the server answers UID 1, a UID nobody asked for, UID 2 twice (the second
-/// time with other bytes), UID 0, a FETCH without a UID, and UID 4 — never UID 3. Only 1, 2 (the
-/// first answer) and 4 are cached, a warning names UID 3, and the next sync asks for it again.
+/// Asked for the headers of UIDs 1–4, the server answers UID 1, a UID nobody asked for, UID 2
+/// twice (the second time with other bytes), UID 0, a FETCH without a UID, and UID 4 — never
+/// UID 3. Only 1, 2 (the first answer) and 4 are cached, a warning names UID 3, and the next
+/// sync asks for it again.
 #[tokio::test]
 async fn wrong_uids_are_ignored_and_a_skipped_one_is_asked_again() {
     let server = Generation::new(7, 1..=4, 0);
     let script = server.clone();
     let port = mailbox_server(move |connection, line| match fetched_set(line) {
-        Some(set) if connection == 0 && line.contains("BODY.PEEK[]") => {
+        Some(set) if connection == 0 && is_header_fetch(line) => {
             assert_eq!(uids_in(set, 4), vec![1, 2, 3, 4], "{line}");
-            let mut bytes = fetch_answer(1, 1, script.body(1));
-            bytes.extend(fetch_answer(1, 99, &crate::message(99)));
-            bytes.extend(fetch_answer(2, 2, script.body(2)));
-            bytes.extend(fetch_answer(2, 2, &crate::message(77)));
-            bytes.extend(fetch_answer(3, 0, &crate::message(100)));
-            bytes.extend(
-                format!("* 3 FETCH (FLAGS () BODY[] {{{}}}\r\n", crate::message(55).len()).into_bytes(),
-            );
-            bytes.extend(crate::message(55));
+            let mut bytes = header_answer(1, 1, script.body(1));
+            bytes.extend(header_answer(1, 99, &crate::message(99)));
+            bytes.extend(header_answer(2, 2, script.body(2)));
+            bytes.extend(header_answer(2, 2, &crate::message(77)));
+            bytes.extend(header_answer(3, 0, &crate::message(100)));
+            let stray = header_of(&crate::message(55)).to_vec();
+            bytes.extend(format!("* 3 FETCH (FLAGS () BODY[HEADER] {{{}}}\r\n", stray.len()).into_bytes());
+            bytes.extend(stray);
             bytes.extend(b")\r\n");
-            bytes.extend(fetch_answer(4, 4, script.body(4)));
+            bytes.extend(header_answer(4, 4, script.body(4)));
             bytes.extend(format!("{} OK done\r\n", tag(line)).into_bytes());
             bytes
         }
-        Some(_) if line.contains("BODY.PEEK[]") && connection == 1 => {
+        Some(_) if is_header_fetch(line) && connection == 1 => {
             assert_eq!(fetched_set(line), Some("3"), "the second sync asks for the skipped UID alone");
             answer(&script, line)
         }
@@ -209,18 +219,21 @@ async fn wrong_uids_are_ignored_and_a_skipped_one_is_asked_again() {
     })
     .await;
     let store = Store::open_temporary().expect("store");
-    let (result, _) = sync(port, &store, 200).await;
+    // Headers only, so what is cached is what the header fetch brought.
+    let headers_only = SyncOptions { bodies: Bodies::None, ..SyncOptions::default() };
+    let (result, _) = sync_with(port, &store, headers_only).await;
     let report = result.unwrap_or_else(|error| panic!("sync: {error}"));
     let uids: Vec<u32> = cached(&store, 7).iter().map(|(uid, _)| *uid).collect();
     assert_eq!(uids, vec![1, 2, 4]);
-    assert_eq!(cached(&store, 7)[1].1, server.body(2), "the first answer for UID 2 wins");
+    assert_eq!(cached(&store, 7)[1].1, header_of(server.body(2)), "the first answer for UID 2 wins");
     assert!(
         report.warnings.iter().any(|w| w.contains("did not send 1 of the 4") && w.contains("UIDs 3")),
         "{:?}",
         report.warnings
     );
     let (again, _) = sync(port, &store, 200).await;
-    assert_eq!(again.unwrap_or_else(|error| panic!("second sync: {error}")).new, 1);
+    let again = again.unwrap_or_else(|error| panic!("second sync: {error}"));
+    assert_eq!((again.new, again.bodies), (1, 4), "UID 3 is new; every body comes with this sync");
     assert_exact(&store, &server);
 }
 
@@ -233,7 +246,7 @@ async fn a_uidvalidity_change_mid_session_discards_the_batch_and_starts_over() {
     let new = Generation::new(8, 1..=3, 500);
     let (old_script, new_script) = (old.clone(), new.clone());
     let port = mailbox_server(move |connection, line| match (connection, fetched_set(line)) {
-        (0, Some("3:4")) if line.contains("BODY.PEEK[]") => {
+        (0, Some("3:4")) if is_header_fetch(line) => {
             let mut bytes = b"* OK [UIDVALIDITY 8] the mailbox was recreated\r\n".to_vec();
             bytes.extend(answer(&new_script, line));
             bytes
@@ -251,7 +264,9 @@ async fn a_uidvalidity_change_mid_session_discards_the_batch_and_starts_over() {
         other => panic!("expected the UIDVALIDITY change to end the sync, got {other:?}"),
     }
     assert!(!session.is_connected());
-    assert_eq!(cached(&store, 7), old.messages[..2].to_vec(), "only the batch before the change is cached");
+    let headers: Vec<(u32, Vec<u8>)> =
+        old.messages[..2].iter().map(|(uid, raw)| (*uid, header_of(raw).to_vec())).collect();
+    assert_eq!(cached(&store, 7), headers, "only the batch before the change is cached");
     let (again, _) = sync(port, &store, 2).await;
     let report = again.unwrap_or_else(|error| panic!("second sync: {error}"));
     assert!(report.cache_cleared);
@@ -286,8 +301,12 @@ async fn trickling_server(stall_half_way: bool) -> u16 {
                 c if c.starts_with("STATUS") => format!("* STATUS \"INBOX\" (UIDNEXT 2)\r\n{tag} OK done\r\n"),
                 "UID SEARCH" => format!("* SEARCH 1\r\n{tag} OK done\r\n"),
                 "UID FETCH" => {
-                    let body = crate::message(1);
-                    let head = format!("* 1 FETCH (UID 1 FLAGS (\\Seen) BODY[] {{{}}}\r\n", body.len());
+                    // The header fetch (step 6) trickles the header section, the body fetch (step 8)
+                    // the whole message.
+                    let message = crate::message(1);
+                    let (section, body) =
+                        if is_header_fetch(&line) { ("HEADER", header_of(&message)) } else { ("", &message[..]) };
+                    let head = format!("* 1 FETCH (UID 1 FLAGS (\\Seen) BODY[{section}] {{{}}}\r\n", body.len());
                     let _ = writer.write_all(head.as_bytes()).await;
                     // Up to 20 slices, 100 ms apart: about 2 s in all, each gap far below the 0.5 s timeout.
                     let slice = body.len().div_ceil(20);
@@ -438,4 +457,48 @@ async fn a_refused_flag_push_stays_queued_until_the_server_accepts_it() {
     assert_eq!(accepted.unwrap_or_else(|error| panic!("sync: {error}")).flags_pushed, 1);
     assert_eq!(store.pending_flags("acct", "INBOX", 7).expect("pending"), vec![]);
     assert_eq!(stores.lock().expect("lock").len(), 2, "pushed once refused, once accepted");
+}
+
+/// Asked for the bodies of UIDs 1–3, the server sends 1 and 3 only (2 was expunged meanwhile, as
+/// a server without QRESYNC may show late): a warning names UID 2, which stays header-only, the
+/// sync ends (no loop asking again), and the next sync asks for that one body once more.
+#[tokio::test]
+async fn a_body_the_server_does_not_send_stays_missing_and_is_asked_for_once_per_sync() {
+    let server = Generation::new(7, 1..=3, 0);
+    let script = server.clone();
+    let body_fetches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = body_fetches.clone();
+    let port = mailbox_server(move |connection, line| match fetched_set(line) {
+        Some(set) if line.contains("BODY.PEEK[]") => {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if connection == 0 {
+                assert_eq!(uids_in(set, 3), vec![1, 2, 3], "{line}");
+                let mut bytes = crate::server::fetch_answer(1, 1, script.body(1));
+                bytes.extend(crate::server::fetch_answer(3, 3, script.body(3)));
+                bytes.extend(format!("{} OK done\r\n", tag(line)).into_bytes());
+                bytes
+            } else {
+                assert_eq!(set, "2", "the next sync asks for the missing body alone");
+                answer(&script, line)
+            }
+        }
+        _ => answer(&script, line),
+    })
+    .await;
+    let store = Store::open_temporary().expect("store");
+    let (result, _) = sync(port, &store, 200).await;
+    let report = result.unwrap_or_else(|error| panic!("sync: {error}"));
+    assert_eq!((report.new, report.bodies, report.bodies_missing), (3, 2, 1));
+    assert!(
+        report.warnings.iter().any(|w| w.contains("bodies of 1 of the 3") && w.contains("UIDs 2")),
+        "{:?}",
+        report.warnings
+    );
+    let missing = MessageKey { account: "acct".into(), mailbox: "INBOX".into(), uid_validity: 7, uid: 2 };
+    assert!(store.body_missing(&missing).expect("read"));
+    assert_eq!(body_fetches.load(std::sync::atomic::Ordering::SeqCst), 1, "one body fetch, no retry loop");
+    let (again, _) = sync(port, &store, 200).await;
+    let again = again.unwrap_or_else(|error| panic!("second sync: {error}"));
+    assert_eq!((again.new, again.bodies, again.bodies_missing), (0, 1, 0));
+    assert_exact(&store, &server);
 }

@@ -114,6 +114,38 @@ pub fn fetch_answer(sequence: usize, uid: u32, body: &[u8]) -> Vec<u8> {
     answer
 }
 
+/// The header section of a message, with its closing blank line (what `BODY[HEADER]` holds).
+pub fn header_of(message: &[u8]) -> &[u8] {
+    let end = message.windows(4).position(|window| window == b"\r\n\r\n").map_or(message.len(), |at| at + 4);
+    &message[..end]
+}
+
+/// `* n FETCH (UID u FLAGS () BODY[HEADER] {len}` + header + `)`: one message's header section
+/// as the answer to a sync's header fetch.
+pub fn header_answer(sequence: usize, uid: u32, message: &[u8]) -> Vec<u8> {
+    let header = header_of(message);
+    let mut answer =
+        format!("* {sequence} FETCH (UID {uid} FLAGS () BODY[HEADER] {{{}}}\r\n", header.len()).into_bytes();
+    answer.extend_from_slice(header);
+    answer.extend_from_slice(b")\r\n");
+    answer
+}
+
+/// The answer for one message to the `UID FETCH` `line`: its header section when the line asks
+/// for `BODY.PEEK[HEADER]` (a sync's step 6), else the whole message (`BODY.PEEK[]`, step 8).
+pub fn message_answer(line: &str, sequence: usize, uid: u32, message: &[u8]) -> Vec<u8> {
+    if is_header_fetch(line) {
+        header_answer(sequence, uid, message)
+    } else {
+        fetch_answer(sequence, uid, message)
+    }
+}
+
+/// Whether `line` is a sync's header fetch (step 6).
+pub fn is_header_fetch(line: &str) -> bool {
+    line.contains("BODY.PEEK[HEADER]")
+}
+
 /// The UIDs of an IMAP set such as `1:3,7,9:*`, given the highest UID for `*`.
 pub fn uids_in(set: &str, highest: u32) -> Vec<u32> {
     let number = |text: &str| if text == "*" { highest } else { text.parse().unwrap_or(0) };
@@ -165,8 +197,8 @@ pub fn answer(mailbox: &Generation, line: &str) -> Vec<u8> {
                 if !wanted.contains(uid) {
                     continue;
                 }
-                if line.contains("BODY.PEEK[]") {
-                    answer.extend(fetch_answer(index + 1, *uid, body));
+                if line.contains("BODY.PEEK[") {
+                    answer.extend(message_answer(line, index + 1, *uid, body));
                 } else {
                     answer.extend(format!("* {} FETCH (UID {uid} FLAGS ())\r\n", index + 1).into_bytes());
                 }
