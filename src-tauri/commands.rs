@@ -255,6 +255,9 @@ pub struct MessageView {
     /// Present when the message is visual-voicemail content (voice, video, fax, missed call).
     pub voicemail: Option<VoicemailView>,
     pub remote_images: RemoteImagesView,
+    /// Only the header is cached (the sync fetches headers first): the body document shows the
+    /// header block alone until `fetch_body` brings the rest.
+    pub body_missing: bool,
 }
 
 /// Whether the body's remote images were loaded or blocked.
@@ -673,6 +676,7 @@ pub fn open_message(
     let key = MessageKey::from(message);
     let (mut summary, raw) =
         state.store.message(&key)?.ok_or_else(|| IpcError::not_found(format!("{key} is not cached")))?;
+    let body_missing = state.store.body_missing(&key)?;
     let voicemail = Voicemail::parse(&raw);
     // A voicemail is heard, not read: playing it marks it (`set_seen`), opening it does not.
     let has_audio = voicemail.as_ref().is_some_and(|voicemail| voicemail.audio.is_some());
@@ -695,7 +699,18 @@ pub fn open_message(
         body_document: rendered.document,
         quotes: rendered.quotes.into_iter().map(QuoteView::from).collect(),
         voicemail: voicemail.as_ref().map(VoicemailView::from),
+        body_missing,
     })
+}
+
+/// Fetches now the body of a message cached header-only (opened before the sync's body step
+/// reached it). `true`: the message is whole in the cache; `false`: the server no longer has it
+/// (the folder's next sync takes it away).
+#[tauri::command]
+pub async fn fetch_body(state: State<'_, AppState>, message: MessageRef) -> Result<bool, IpcError> {
+    let key = MessageKey::from(message);
+    Ok(tidings_accounts::fetch_message_body(&state.store, &state.keychain, &key, &state.connect_options)
+        .await?)
 }
 
 /// What happened at start that the user should know (a rebuilt cache, unreadable settings).

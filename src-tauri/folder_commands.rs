@@ -27,6 +27,9 @@ pub struct SyncProgressView {
     /// New messages of this folder fetched so far, and in all.
     pub messages_done: usize,
     pub messages_total: usize,
+    /// Bodies of its header-only messages fetched so far, and in all (0 until that step starts).
+    pub bodies_done: usize,
+    pub bodies_total: usize,
 }
 
 /// What a whole-account sync did.
@@ -77,6 +80,8 @@ pub async fn sync_all_folders<R: Runtime>(
                 folders_total: step.folders_total,
                 messages_done: step.messages_done,
                 messages_total: step.messages_total,
+                bodies_done: step.bodies_done,
+                bodies_total: step.bodies_total,
             };
             let _ = app.emit(SYNC_PROGRESS_EVENT, view);
         })

@@ -34,6 +34,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         folder_commands::cancel_sync,
         commands::list_messages,
         commands::open_message,
+        commands::fetch_body,
         commands::voicemail_audio,
         commands::export_voicemail_wav,
         commands::fax_page,

@@ -566,7 +566,7 @@ fn an_account_is_added_over_tls_listed_with_its_dialect_synced_and_removed() {
     let email = format!("alice+ipc-{}@example.org", std::process::id());
     let port = dovecot.imaps_port().unwrap();
     let pin = fingerprint(&dovecot);
-    let (_app, webview) =
+    let (app, webview) =
         mock_app(AppState::with_store(Store::open_temporary().unwrap(), user_masks()).unwrap());
     let step = |command: &str, args: Value| {
         let answer = call(&webview, command, args);
@@ -610,6 +610,35 @@ fn an_account_is_added_over_tls_listed_with_its_dialect_synced_and_removed() {
     let dialect = listed_dialect(&step, &email);
     assert_eq!(dialect["name"], "imap4rev1");
     assert!(!dialect["evidence"].as_array().unwrap().is_empty(), "{dialect}");
+
+    // A message the sync cached header-only (it fetches headers first) opens with its header
+    // block, says its body is missing, and `fetch_body` brings the body from the server.
+    let fourth = b"From: Bob <bob@example.org>\r\nTo: alice@example.org\r\nSubject: Message 4\r\n\
+                   Message-ID: <ipc4@example.org>\r\n\r\nThe fourth body.\r\n";
+    dovecot.seed("alice", "INBOX", &[fourth.as_slice()]).unwrap();
+    let store = &app.state::<AppState>().store;
+    let uid_validity = store.mailbox(&email, "INBOX").unwrap().unwrap().uid_validity;
+    let key = MessageKey { account: email.clone(), mailbox: "INBOX".into(), uid_validity, uid: 4 };
+    let header_end = fourth.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    store
+        .insert_headers(&[tidings_store::FetchedHeaders {
+            key: key.clone(),
+            seen: false,
+            flagged: false,
+            server_thread: None,
+            header: fourth[..header_end].to_vec(),
+            attachments: 0,
+        }])
+        .unwrap();
+    let reference = json!({"account": email, "mailbox": "INBOX", "uidValidity": uid_validity, "uid": 4});
+    let partial = step("open_message", json!({ "message": reference })).unwrap();
+    assert_eq!(partial["bodyMissing"], true);
+    assert_eq!(partial["row"]["subject"], "Message 4");
+    assert!(!partial["bodyDocument"].as_str().unwrap().contains("The fourth body."));
+    assert_eq!(step("fetch_body", json!({ "message": reference })).unwrap(), true);
+    let whole = step("open_message", json!({ "message": reference })).unwrap();
+    assert_eq!(whole["bodyMissing"], false);
+    assert!(whole["bodyDocument"].as_str().unwrap().contains("The fourth body."), "{whole}");
 
     step("remove_account", json!({"id": email})).unwrap();
     assert_eq!(keychain.get(&email).unwrap(), None, "the keyring entry is gone");

@@ -86,6 +86,9 @@ export interface SyncProgress {
   foldersTotal: number;
   messagesDone: number;
   messagesTotal: number;
+  /** Bodies fetched after the headers (a sync caches headers first); 0 of 0 until that step. */
+  bodiesDone: number;
+  bodiesTotal: number;
 }
 
 export interface AccountSyncView {
@@ -206,6 +209,8 @@ export interface MessageView {
   voicemail?: VoicemailView | null;
   /** Remote images blocked (shown as placeholders), or allowed to load. */
   remoteImages: { blocked: number; allowed: boolean };
+  /** Only the header is cached yet (headers come first in a sync); `fetchBody` brings the rest. */
+  bodyMissing: boolean;
 }
 
 export type ErrorCode =
@@ -311,6 +316,9 @@ export interface ListRequest {
 
 export const listMessages = (account: string, mailbox: string, request: ListRequest = {}) =>
   invoke<MessagePage>('list_messages', { account, mailbox, ...request });
+
+/** Fetches the body of a message cached header-only; false when the server no longer has it. */
+export const fetchBody = (message: MessageRef) => invoke<boolean>('fetch_body', { message });
 
 /** The tray menu's words, in the UI's language. */
 export const setTrayWords = (words: { show: string; quit: string }) => invoke<void>('set_tray_words', { words });

@@ -18,11 +18,13 @@ export class AccountSync {
   result = $state<AccountSyncView | null>(null);
   error = $state<IpcError | null>(null);
 
-  /** Done so far, from 0 to 1: whole folders, plus the share of the current folder's messages. */
+  /** Done so far, from 0 to 1: whole folders, plus the share of the current folder's headers and
+   * bodies (until the bodies step starts, as many bodies as new headers are expected). */
   fraction = $derived.by(() => {
     const step = this.progress;
     if (!step || step.foldersTotal === 0) return 0;
-    const inFolder = step.messagesTotal > 0 ? step.messagesDone / step.messagesTotal : 0;
+    const work = step.messagesTotal + (step.bodiesTotal || step.messagesTotal);
+    const inFolder = work > 0 ? (step.messagesDone + step.bodiesDone) / work : 0;
     return Math.min(1, (step.foldersDone + (step.foldersDone < step.foldersTotal ? inFolder : 0)) / step.foldersTotal);
   });
 

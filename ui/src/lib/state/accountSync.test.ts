@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { AccountSync, type AccountSyncApi } from './accountSync.svelte';
 import type { AccountSyncView, SyncProgress } from '../ipc';
 
-const step = (foldersDone: number, messagesDone: number, messagesTotal: number): SyncProgress =>
-  ({ account: 'a', folder: 'Sent', foldersDone, foldersTotal: 4, messagesDone, messagesTotal });
+const step = (foldersDone: number, messagesDone: number, messagesTotal: number, bodiesDone = 0, bodiesTotal = 0): SyncProgress =>
+  ({ account: 'a', folder: 'Sent', foldersDone, foldersTotal: 4, messagesDone, messagesTotal, bodiesDone, bodiesTotal });
 
 describe('AccountSync', () => {
   it('follows the progress of the running account only, then keeps how it ended', async () => {
@@ -17,8 +17,11 @@ describe('AccountSync', () => {
     expect(sync.running).toBe('a');
     sync.step({ ...step(1, 0, 0), account: 'other' });
     expect(sync.progress).toBeNull();
+    // Headers first, then bodies: half the headers of the second folder is a quarter of its work.
     sync.step(step(1, 50, 100));
-    expect(sync.fraction).toBeCloseTo(1.5 / 4);
+    expect(sync.fraction).toBeCloseTo(1.25 / 4);
+    sync.step(step(1, 100, 100, 60, 120));
+    expect(sync.fraction).toBeCloseTo((1 + 160 / 220) / 4);
     sync.step(step(4, 0, 0));
     expect(sync.fraction).toBe(1);
     await sync.start('b');

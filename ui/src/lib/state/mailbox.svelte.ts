@@ -8,11 +8,15 @@ import * as ipc from '../ipc';
 import { t } from '../i18n';
 import type { AccountView, IpcError, MessageRef, MessageRow, MessageView } from '../ipc';
 
+/** The body of a message whose header alone is cached: being fetched, failed, or gone from the server. */
+export type BodyFetch = { status: 'fetching' } | { status: 'failed'; error: string } | { status: 'gone' };
+
 /** The commands this state uses; tests pass a fake. */
 export interface MailApi {
   listAccounts: typeof ipc.listAccounts;
   listMessages: typeof ipc.listMessages;
   openMessage: typeof ipc.openMessage;
+  fetchBody: typeof ipc.fetchBody;
   setSeen: typeof ipc.setSeen;
   compose: typeof ipc.compose;
   syncAccount: typeof ipc.syncAccount;
@@ -53,6 +57,8 @@ export class MailboxState {
   query = $state('');
   selected = $state<MessageRef | null>(null);
   view = $state<MessageView | null>(null);
+  /** The opened message's body, when only its header was cached: being fetched, failed, or gone. */
+  body = $state<BodyFetch | null>(null);
   /** The opened message's conversation, oldest first, when it has more than one message. */
   conversation = $state.raw<MessageRow[]>([]);
   /** The list shows conversations (their newest message each) instead of messages. */
@@ -216,6 +222,8 @@ export class MailboxState {
       const view = await this.api.openMessage(message, allowRemoteImages, quoteToggle);
       if (this.selected && ipc.sameMessage(this.selected, message)) {
         this.view = view;
+        this.body = null;
+        if (view.bodyMissing) void this.fetchBody(message, allowRemoteImages);
         this.replaceRow(view.row);
         const thread = view.row.thread;
         const conversation = thread ? await this.api.threadMessages(message.account, thread) : [];
@@ -225,6 +233,28 @@ export class MailboxState {
       }
     } catch (thrown) {
       this.error = ipc.asIpcError(thrown);
+    }
+  }
+
+  /** Fetches the body of the opened header-only message, then shows it (once: no retry loop). */
+  private async fetchBody(message: MessageRef, allowRemoteImages: boolean): Promise<void> {
+    const current = () => this.selected !== null && ipc.sameMessage(this.selected, message);
+    this.body = { status: 'fetching' };
+    try {
+      const whole = await this.api.fetchBody(message);
+      if (!current()) return;
+      if (!whole) {
+        this.body = { status: 'gone' };
+        return;
+      }
+      const quoteToggle = { hide: t('message.hideQuote'), show: t('message.showQuote') };
+      const view = await this.api.openMessage(message, allowRemoteImages, quoteToggle);
+      if (current()) {
+        this.view = view;
+        this.body = null;
+      }
+    } catch (thrown) {
+      if (current()) this.body = { status: 'failed', error: ipc.asIpcError(thrown).message };
     }
   }
 

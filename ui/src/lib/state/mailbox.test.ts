@@ -29,9 +29,10 @@ function fakeApi(rows: MessageRow[]): MailApi {
       };
     }),
     openMessage: vi.fn(async (message) => ({
-      row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [], remoteImages: { blocked: 0, allowed: false },
+      row: { ...rows.find((r) => r.message.uid === message.uid)!, seen: true }, to: 'you', bodyDocument: '<p>hi</p>', quotes: [], remoteImages: { blocked: 0, allowed: false }, bodyMissing: false,
     })),
     setSeen: vi.fn(async () => undefined),
+    fetchBody: vi.fn(async () => true),
     compose: vi.fn(async () => undefined),
     setFlagged: vi.fn(async () => undefined),
     deleteMessage: vi.fn(async () => undefined),
@@ -77,7 +78,7 @@ describe('MailboxState', () => {
     const api = fakeApi([row(1, false)]);
     api.openMessage = vi.fn(async (message) => ({
       row: { ...row(message.uid, false), voicemail: 'voice' as const }, to: 'you', bodyDocument: '', quotes: [],
-      remoteImages: { blocked: 0, allowed: false },
+      remoteImages: { blocked: 0, allowed: false }, bodyMissing: false,
     }));
     const state = new MailboxState(api);
     await state.start();
@@ -127,7 +128,7 @@ describe('MailboxState', () => {
     const api = fakeApi([row(1, false), row(2, true), row(3, false)]);
     api.openMessage = vi.fn(async (message) => ({
       row: { ...row(message.uid, true), thread: message.uid <= 2 ? 't1' : `t${message.uid}` }, to: 'you', bodyDocument: '',
-      quotes: [], remoteImages: { blocked: 0, allowed: false },
+      quotes: [], remoteImages: { blocked: 0, allowed: false }, bodyMissing: false,
     }));
     const state = new MailboxState(api);
     await state.start();
@@ -174,6 +175,39 @@ describe('MailboxState', () => {
     expect(api.setSeen).toHaveBeenLastCalledWith(row(2, true).message, true);
     expect(state.view?.row.seen).toBe(true);
     expect(state.unread).toBe(unread);
+  });
+
+  it('fetches the body of a message cached header-only and shows it, or says why not', async () => {
+    const api = fakeApi([row(1, false), row(2, true)]);
+    let whole = false;
+    api.openMessage = vi.fn(async (message) => ({
+      row: { ...row(message.uid, true) }, to: 'you', bodyDocument: whole ? '<p>body</p>' : '<p></p>', quotes: [],
+      remoteImages: { blocked: 0, allowed: false }, bodyMissing: !whole,
+    }));
+    api.fetchBody = vi.fn(async () => {
+      whole = true;
+      return true;
+    });
+    const state = new MailboxState(api);
+    await state.start();
+    await state.open(row(1, false).message);
+    await vi.waitFor(() => expect(state.view?.bodyMissing).toBe(false));
+    expect(api.fetchBody).toHaveBeenCalledTimes(1);
+    expect(state.view?.bodyDocument).toBe('<p>body</p>');
+    expect(state.body).toBeNull();
+
+    whole = false;
+    api.fetchBody = vi.fn(async () => {
+      throw { code: 'unreachable', message: 'the server cannot be reached' };
+    });
+    await state.open(row(2, true).message);
+    await vi.waitFor(() => expect(state.body).toEqual({ status: 'failed', error: 'the server cannot be reached' }));
+    expect(state.view?.bodyMissing).toBe(true);
+    expect(api.fetchBody).toHaveBeenCalledTimes(1);
+
+    api.fetchBody = vi.fn(async () => false);
+    await state.open(row(2, true).message);
+    await vi.waitFor(() => expect(state.body).toEqual({ status: 'gone' }));
   });
 
   it('keeps the slots of pages not fetched yet when a message of a large folder is deleted', async () => {
