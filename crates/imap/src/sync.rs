@@ -1,6 +1,11 @@
 //! Bringing one mailbox of the store up to date with the server.
 //!
 //! Numbered plan of [`sync_mailbox_with`]:
+//! 0. Wait for the folder's claim in the store ([`Store::claim_folder`]), held to the end: two
+//!    syncs of one folder in this process (the inbox's follower and the user's Sync) take turns.
+//!    Side by side, both would replay the same queued moves (two `UID COPY`s, two copies), fetch
+//!    the same new messages and race each other's UIDNEXT; in turn, the second finds the work
+//!    done.
 //! 1. Pick the sync policy from the capabilities (QRESYNC > CONDSTORE > basic), SELECT, and let
 //!    [`resync_rules`] decide what to do against the cached state.
 //! 2. UIDVALIDITY changed or first select: clear the mailbox's cached messages and record the new
@@ -95,6 +100,9 @@ pub const MAX_BATCH: usize = 200;
 /// The most UIDs in one `UID STORE`, which keeps its command line far below the 8 000 octets
 /// RFC 7162 §4 asks clients to stay under.
 const MAX_STORE_UIDS: usize = 500;
+
+/// How often a sync waiting for its folder's claim looks again.
+const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Knobs of one sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +243,13 @@ pub async fn sync_mailbox_cancellable(
     on_progress: &mut (dyn FnMut(SyncProgress) + Send),
     stop: &AtomicBool,
 ) -> Result<SyncReport> {
+    // 0. One sync of this folder at a time.
+    let _claim = loop {
+        match store.claim_folder(account, mailbox) {
+            Some(claim) => break claim,
+            None => tokio::time::sleep(CLAIM_POLL).await,
+        }
+    };
     // 1. Policy, SELECT, rules.
     let offered = SyncPolicy::from_capabilities(session.capabilities());
     let wanted = options.policy.map_or(offered, |wanted| wanted.min(offered));

@@ -45,6 +45,7 @@
 //!   mends that.)
 
 mod bodies;
+mod claims;
 mod keys;
 mod pending;
 mod summary;
@@ -56,6 +57,7 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 pub use bodies::FetchedHeaders;
+pub use claims::FolderClaim;
 pub use keys::MessageKey;
 pub use pending::{Flag, PendingOp};
 pub use summary::{MessageSummary, VoicemailKind};
@@ -321,6 +323,8 @@ pub struct Store {
     /// Header-only messages whose body is still to be fetched: message key → nothing (see the
     /// `bodies` module).
     missing_bodies: sled::Tree,
+    /// Folders a sync of this process is working on (see the `claims` module).
+    claims: claims::FolderClaims,
 }
 
 impl Store {
@@ -411,6 +415,7 @@ impl Store {
             pending_ops: db.open_tree("pending_ops")?,
             missing_bodies: db.open_tree("missing_bodies")?,
             db,
+            claims: claims::FolderClaims::default(),
         };
         if store.db.get(DATE_INDEX_KEY)?.is_none() {
             store.build_date_index()?;
@@ -502,6 +507,9 @@ impl Store {
     /// in one transaction, then flushes. Removing an account that does not exist removes
     /// nothing and is not an error. The password in the keyring is the caller's to delete.
     pub fn remove_account(&self, id: &str) -> Result<AccountRemoval> {
+        // Held from the scans on: an insert between them and the write would leave its
+        // messages or thread entries behind.
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let prefix = keys::account_prefix(id);
         let mailboxes = self.mailboxes.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
         let messages = self.summaries.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
@@ -515,7 +523,6 @@ impl Store {
             .chain(self.pending_ops.scan_prefix(&prefix).keys())
             .collect::<Result<Vec<_>, _>>()?;
         let missing = self.missing_bodies.scan_prefix(&prefix).keys().collect::<Result<Vec<_>, _>>()?;
-        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let thread_keys = threads::account_keys(&self.threads, id)?;
         let trees = (
             &self.accounts,
@@ -893,6 +900,9 @@ impl Store {
     /// missing-body marks, in one
     /// transaction, then flushes. The mailbox's sync state is left to the caller.
     pub fn clear_mailbox(&self, account: &str, mailbox: &str) -> Result<usize> {
+        // Held from the scans on: an insert between them and the write would leave its
+        // messages or thread entries behind.
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let rows = self
             .summaries
             .scan_prefix(keys::mailbox_key(account, mailbox))
@@ -914,7 +924,6 @@ impl Store {
             .scan_prefix(keys::mailbox_key(account, mailbox))
             .keys()
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         threads.clear_mailbox(account, mailbox)?;
         let threads = threads.finish()?;

@@ -210,3 +210,27 @@ async fn a_uidvalidity_change_under_a_live_session_never_leaves_stale_uids() {
     assert_eq!(store.uids("acct", "INBOX", 777).expect("uids"), [1, 2, 3, 4, 5]);
     assert!(store.uids("acct", "INBOX", first.uid_validity).expect("old uids").is_empty());
 }
+
+#[tokio::test]
+async fn two_syncs_of_one_folder_take_turns() {
+    // The inbox's follower and the user's Sync at the same moment, on two connections: the
+    // second waits for the first and then finds nothing left to fetch, instead of fetching
+    // (and replaying queued moves) side by side.
+    let dovecot = start(false);
+    seed(&dovecot, 1, 60);
+    let store = Store::open_temporary().expect("store");
+    let mut first_session = login(&plain_config(&dovecot), &dovecot).await;
+    let mut second_session = login(&plain_config(&dovecot), &dovecot).await;
+    let small = SyncOptions { batch_size: 10, ..SyncOptions::default() };
+    let (first, second) = tokio::join!(
+        sync_mailbox_with(&mut first_session, &store, "acct", "INBOX", &small),
+        sync_mailbox_with(&mut second_session, &store, "acct", "INBOX", &small),
+    );
+    let (first, second) = (first.expect("first sync"), second.expect("second sync"));
+    let mut fetched = [first.new, second.new];
+    fetched.sort_unstable();
+    assert_eq!(fetched, [0, 60], "one sync fetched everything, the other nothing");
+    assert_eq!(first.bodies + second.bodies, 60, "each body fetched once");
+    assert_eq!(store.count_messages("acct", "INBOX"), 60);
+    assert_eq!(subjects(&store), expected_subjects(1..61));
+}
