@@ -207,23 +207,23 @@ async fn login(dovecot: &Dovecot, tls: bool) -> anyhow::Result<ImapSession> {
 
 /// A bare async-imap session, logged in, with the mailbox selected.
 async fn other_client(dovecot: &Dovecot) -> anyhow::Result<async_imap::Session<TcpStream>> {
+    let mut session = bare_login(dovecot).await?;
+    session.select(MAILBOX).await.context("SELECT")?;
+    Ok(session)
+}
+
+/// A plain async-imap login, with none of our session's checks: the floors' connection.
+async fn bare_login(dovecot: &Dovecot) -> anyhow::Result<async_imap::Session<TcpStream>> {
     let tcp = TcpStream::connect((dovecot.host(), dovecot.imap_port())).await.context("TCP connect")?;
     let mut client = async_imap::Client::new(tcp);
     client.read_response().await.context("Greeting")?.ok_or_else(|| anyhow!("no greeting"))?;
-    let mut session =
-        client.login(user(dovecot), password(dovecot)).await.map_err(|(e, _)| anyhow!("LOGIN: {e}"))?;
-    session.select(MAILBOX).await.context("SELECT")?;
-    Ok(session)
+    client.login(user(dovecot), password(dovecot)).await.map_err(|(e, _)| anyhow!("LOGIN: {e}"))
 }
 
 /// The floor: log in, then time SELECT and one `UID FETCH 1:* (BODY.PEEK[])`, reading every
 /// body and keeping none.
 async fn floor_fetch(dovecot: &Dovecot) -> anyhow::Result<f64> {
-    let tcp = TcpStream::connect((dovecot.host(), dovecot.imap_port())).await.context("TCP connect")?;
-    let mut client = async_imap::Client::new(tcp);
-    client.read_response().await.context("Greeting")?.ok_or_else(|| anyhow!("no greeting"))?;
-    let mut session =
-        client.login(user(dovecot), password(dovecot)).await.map_err(|(e, _)| anyhow!("LOGIN: {e}"))?;
+    let mut session = bare_login(dovecot).await?;
     let started = Instant::now();
     session.select(MAILBOX).await.context("SELECT")?;
     let mut fetched = 0usize;
@@ -247,11 +247,7 @@ async fn floor_fetch(dovecot: &Dovecot) -> anyhow::Result<f64> {
 /// BODYSTRUCTURE BODY.PEEK[HEADER])` and `UID FETCH 1:* (UID BODY.PEEK[])`, reading everything and
 /// keeping nothing.
 async fn floor_headers_then_bodies(dovecot: &Dovecot) -> anyhow::Result<f64> {
-    let tcp = TcpStream::connect((dovecot.host(), dovecot.imap_port())).await.context("TCP connect")?;
-    let mut client = async_imap::Client::new(tcp);
-    client.read_response().await.context("Greeting")?.ok_or_else(|| anyhow!("no greeting"))?;
-    let mut session =
-        client.login(user(dovecot), password(dovecot)).await.map_err(|(e, _)| anyhow!("LOGIN: {e}"))?;
+    let mut session = bare_login(dovecot).await?;
     let started = Instant::now();
     session.select(MAILBOX).await.context("SELECT")?;
     let mut headers = 0usize;
