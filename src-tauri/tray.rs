@@ -12,7 +12,7 @@
 //! library is looked for first and the app runs without a tray, with a warning, when it is
 //! missing.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 use tauri::menu::{Menu, MenuItem};
@@ -29,11 +29,13 @@ const COUNTED_MAILBOX: &str = "INBOX";
 #[derive(Default)]
 pub struct TrayBadge {
     parts: Mutex<Option<TrayParts>>,
-    /// The unread count last put on the icon; `None` before the first count.
-    shown: Mutex<Option<usize>>,
+    /// The unread count last taken (what the icon shows, or is about to); `None` before the
+    /// first count.
+    shown: Arc<Mutex<Option<usize>>>,
 }
 
 /// What the tray is made of, kept to change its words and its number.
+#[derive(Clone)]
 struct TrayParts {
     icon: TrayIcon,
     show: MenuItem<tauri::Wry>,
@@ -84,22 +86,34 @@ impl TrayBadge {
         Ok(())
     }
 
-    /// Counts the unread messages again and puts the number on the icon if it changed.
+    /// Counts the unread messages again and, if the number changed, has the main thread put it
+    /// on the icon.
+    ///
+    /// Callers run on any thread, the main one included (sync commands), and a tray change made
+    /// off the main thread waits for it: so no lock is held while the icon changes, and the
+    /// change is queued rather than waited for. The queued change puts on whatever count is
+    /// newest when it runs, so two refreshes finishing in either order leave the right number.
     pub fn refresh(&self, store: &Store) {
-        // Held while counting, so two refreshes cannot put their numbers on in the wrong order.
-        let mut shown = lock(&self.shown);
-        let unread = match inbox_unread(store) {
-            Ok(unread) => unread,
-            Err(error) => {
-                eprintln!("Tidings: the unread count for the tray could not be read: {error}.");
+        {
+            // Held while counting, so a slower, older count cannot overwrite a newer one.
+            let mut shown = lock(&self.shown);
+            let unread = match inbox_unread(store) {
+                Ok(unread) => unread,
+                Err(error) => {
+                    eprintln!("Tidings: the unread count for the tray could not be read: {error}.");
+                    return;
+                }
+            };
+            if *shown == Some(unread) {
                 return;
             }
-        };
-        if *shown == Some(unread) {
-            return;
+            *shown = Some(unread);
         }
-        *shown = Some(unread);
-        if let Some(parts) = lock(&self.parts).as_ref() {
+        let Some(parts) = lock(&self.parts).clone() else { return };
+        let shown = self.shown.clone();
+        let app = parts.icon.app_handle().clone();
+        let queued = app.run_on_main_thread(move || {
+            let unread = lock(&shown).unwrap_or(0);
             let label = (unread > 0).then(|| unread.to_string());
             let tooltip =
                 label.as_ref().map_or_else(|| "Tidings".to_string(), |count| format!("Tidings ({count})"));
@@ -108,6 +122,9 @@ impl TrayBadge {
             if let Err(error) = result {
                 eprintln!("Tidings: the tray icon's unread count could not be updated: {error}.");
             }
+        });
+        if let Err(error) = queued {
+            eprintln!("Tidings: the tray icon's unread count could not be updated: {error}.");
         }
     }
 
@@ -117,7 +134,8 @@ impl TrayBadge {
     }
 
     fn set_words(&self, words: &TrayWords) {
-        if let Some(parts) = lock(&self.parts).as_ref() {
+        let parts = lock(&self.parts).clone();
+        if let Some(parts) = parts {
             if let Err(error) =
                 parts.show.set_text(&words.show).and_then(|()| parts.quit.set_text(&words.quit))
             {
