@@ -4,13 +4,13 @@
 
 use std::sync::atomic::AtomicBool;
 
-use tidings_accounts::{save, sync_account, AccountSyncOptions, AccountSyncReport};
+use tidings_accounts::{sync_account, AccountSyncOptions, AccountSyncReport};
 use tidings_keychain::MemoryStore;
-use tidings_store::{Account, ConnectionSecurity, MessageKey, PendingOp, ServerSettings, Store};
-use tidings_testkit::{Dovecot, DovecotOptions};
+use tidings_store::{MessageKey, PendingOp, Store};
 
-const PASSWORD: &str = "correct horse";
-const ID: &str = "alice@localhost";
+mod support;
+
+use support::{account, server, ID};
 
 fn message(n: usize) -> Vec<u8> {
     format!(
@@ -39,31 +39,12 @@ fn subjects(store: &Store, folder: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_star_and_a_delete_reach_the_server_and_the_message_lands_in_trash() {
-    let options = DovecotOptions { users: vec![("alice".into(), PASSWORD.into())], ..Default::default() };
-    let dovecot =
-        Dovecot::start(options).unwrap_or_else(|error| panic!("the test Dovecot did not start: {error}"));
+    let dovecot = server();
     dovecot.doveadm(&["mailbox", "create", "-u", "alice", "Trash"]).expect("create Trash");
     let messages: Vec<Vec<u8>> = (1..=3).map(message).collect();
     let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
     dovecot.seed("alice", "INBOX", &refs).expect("seed");
-    let store = Store::open_temporary().expect("a store");
-    let secrets = MemoryStore::default();
-    let account = Account {
-        id: ID.into(),
-        display_name: ID.into(),
-        email: ID.into(),
-        is_demo: false,
-        server: Some(ServerSettings {
-            host: dovecot.host().into(),
-            port: dovecot.imap_port(),
-            security: ConnectionSecurity::Plain,
-            username: "alice".into(),
-            allow_plaintext: true,
-            pinned_sha256: None,
-        }),
-        voicemail: None,
-    };
-    save(&store, &secrets, &account, PASSWORD).expect("the account is saved");
+    let (store, secrets) = account(&dovecot);
     sync(&store, &secrets).await;
     let uid_validity = store.mailbox(ID, "INBOX").unwrap().expect("INBOX synced").uid_validity;
     let key = |uid| MessageKey { account: ID.into(), mailbox: "INBOX".into(), uid_validity, uid };

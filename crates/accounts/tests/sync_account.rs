@@ -7,16 +7,17 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tidings_accounts::{
-    fetch_message_body, save, sync_account, AccountProgress, AccountSyncOptions, AccountSyncReport,
-    AccountsError,
+    fetch_message_body, sync_account, AccountProgress, AccountSyncOptions, AccountSyncReport, AccountsError,
 };
 use tidings_imap::{Bodies, ConnectOptions, SyncOptions};
 use tidings_keychain::MemoryStore;
-use tidings_store::{Account, ConnectionSecurity, FolderRecord, MessageKey, ServerSettings, Store};
-use tidings_testkit::{Dovecot, DovecotOptions};
+use tidings_store::{FolderRecord, MessageKey, Store};
+use tidings_testkit::Dovecot;
 
-const PASSWORD: &str = "correct horse";
-const ID: &str = "alice@localhost";
+mod support;
+
+use support::{account, server, ID};
+
 /// "Reisekosten März" as Dovecot keeps it: modified UTF-7.
 const TRAVEL: &str = "Reisekosten M&AOQ-rz";
 
@@ -27,11 +28,6 @@ fn message(folder: &str, n: usize) -> Vec<u8> {
         folder.len()
     )
     .into_bytes()
-}
-
-fn server() -> Dovecot {
-    let options = DovecotOptions { users: vec![("alice".into(), PASSWORD.into())], ..Default::default() };
-    Dovecot::start(options).unwrap_or_else(|error| panic!("the test Dovecot did not start: {error}"))
 }
 
 fn seed(dovecot: &Dovecot, folder: &str, count: usize) {
@@ -46,29 +42,6 @@ fn create(dovecot: &Dovecot, folders: &[&str]) {
             .doveadm(&["mailbox", "create", "-u", "alice", folder])
             .unwrap_or_else(|error| panic!("creating {folder}: {error}"));
     }
-}
-
-/// The account of alice on `dovecot`, saved with its password.
-fn account(dovecot: &Dovecot) -> (Store, MemoryStore) {
-    let store = Store::open_temporary().expect("a store");
-    let secrets = MemoryStore::default();
-    let account = Account {
-        id: ID.into(),
-        display_name: ID.into(),
-        email: ID.into(),
-        is_demo: false,
-        server: Some(ServerSettings {
-            host: dovecot.host().into(),
-            port: dovecot.imap_port(),
-            security: ConnectionSecurity::Plain,
-            username: "alice".into(),
-            allow_plaintext: true,
-            pinned_sha256: None,
-        }),
-        voicemail: None,
-    };
-    save(&store, &secrets, &account, PASSWORD).expect("the account is saved");
-    (store, secrets)
 }
 
 async fn sync(
