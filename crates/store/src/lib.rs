@@ -853,9 +853,10 @@ impl Store {
     ///
     /// Returns how many were cached; keys that are not cached are ignored.
     pub fn remove_messages(&self, keys: &[MessageKey]) -> Result<usize> {
+        // Held from reading the index keys on: an insert meanwhile could move a date entry.
+        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let rows: Vec<Vec<u8>> = keys.iter().map(MessageKey::to_bytes).collect();
         let index = self.index_keys_of(&rows)?;
-        let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         for key in keys {
             threads.remove(key)?;

@@ -288,12 +288,13 @@ impl Store {
     }
 
     fn queue_op(&self, key: &MessageKey, op: PendingOp, queued: bool) -> Result<Option<PendingOp>> {
-        let bytes = key.to_bytes();
-        let index = self.index_keys_of(std::slice::from_ref(&bytes))?;
-        let row = encode(&op)?;
+        // Held from reading the index key on: an insert meanwhile could move the date entry.
         // The message leaves its thread's rows too (they count and list it), in the same
         // transaction; it comes back with the destination folder's next sync.
         let _one_thread_writer = self.thread_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bytes = key.to_bytes();
+        let index = self.index_keys_of(std::slice::from_ref(&bytes))?;
+        let row = encode(&op)?;
         let mut threads = threads::ThreadWrites::new(&self.threads, &self.summaries);
         threads.remove(key)?;
         let threads = threads.finish()?;
