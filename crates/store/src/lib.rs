@@ -330,11 +330,8 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the cache in `dir`.
     pub fn open(dir: &Path) -> Result<Store> {
-        let db = sled::Config::new().path(dir).open().map_err(|error| match error {
-            sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                StoreError::InUse { path: dir.display().to_string() }
-            }
-            sled::Error::Io(ref io) if io.to_string().contains("lock") => {
+        let db = open_locked(dir).map_err(|error| match error {
+            sled::Error::Io(ref io) if is_lock_error(io) => {
                 StoreError::InUse { path: dir.display().to_string() }
             }
             other => StoreError::from(other),
@@ -962,6 +959,30 @@ impl Store {
         self.db.flush()?;
         Ok(rows.len())
     }
+}
+
+/// How long [`open_locked`] waits for a cache lock that sled's own background work still holds:
+/// a store dropped in this process lets go of its file once its last IO tasks end, a moment
+/// after the drop.
+const LOCK_SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Opens the sled database in `dir`, trying again for [`LOCK_SETTLE`] while its lock is taken.
+/// A lock still taken after that belongs to another process (or an open `Store`).
+fn open_locked(dir: &Path) -> sled::Result<sled::Db> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(dir).open() {
+            Err(sled::Error::Io(ref io)) if is_lock_error(io) && started.elapsed() < LOCK_SETTLE => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether sled could not open a database because its file lock is taken.
+fn is_lock_error(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock")
 }
 
 /// `<cache dir>.accounts.json`: beside the cache, so wiping the cache leaves it.

@@ -93,7 +93,7 @@ fn a_second_open_of_the_same_directory_says_in_use() {
 fn a_store_of_another_schema_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = open_locked(dir.path()).unwrap();
         db.insert(SCHEMA_KEY, &99u32.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
@@ -204,7 +204,7 @@ fn clearing_a_mailbox_drops_every_uidvalidity_but_not_its_neighbours() {
 fn a_cache_of_another_schema_is_rebuilt_empty_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = open_locked(dir.path()).unwrap();
         db.insert(SCHEMA_KEY, &99u32.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
@@ -676,7 +676,7 @@ fn a_cache_from_before_threads_is_threaded_in_place_and_keeps_changes_to_push() 
     }
     // Make it look like version 1: no threads tree content, summaries without a thread.
     {
-        let db = sled::open(&path).unwrap();
+        let db = open_locked(&path).unwrap();
         db.insert(SCHEMA_KEY, &1u32.to_be_bytes()).unwrap();
         db.open_tree("threads").unwrap().clear().unwrap();
         let summaries = db.open_tree("summaries").unwrap();
@@ -699,7 +699,7 @@ fn a_cache_from_before_threads_is_threaded_in_place_and_keeps_changes_to_push() 
     );
     assert!(store.list_messages("a", "INBOX").unwrap().iter().any(|m| m.key.uid == 1 && m.seen));
     drop(store);
-    let db = sled::open(&path).unwrap();
+    let db = open_locked(&path).unwrap();
     assert_eq!(db.get(SCHEMA_KEY).unwrap().unwrap().as_ref(), SCHEMA_VERSION.to_be_bytes());
 }
 
