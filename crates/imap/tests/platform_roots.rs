@@ -28,7 +28,7 @@ async fn a_ca_in_the_platform_store_is_trusted_without_a_pin() {
     let session = try_connect(&dovecot, &starttls).await.unwrap_or_else(|e| panic!("STARTTLS: {e}"));
     assert!(!session.has_capability("STARTTLS"), "{:?}", session.capabilities());
     step("logout", session.logout()).await.expect("logout");
-    assert_eq!(tls_logins(&dovecot), 2, "{}", dovecot.log_text());
+    assert_eq!(tls_logins(&dovecot, 2), 2, "{}", dovecot.log_text());
 
     // A pin replaces the roots rather than adding to them: another pin refuses this trusted
     // certificate, and the leaf's own pin is accepted.
@@ -39,5 +39,5 @@ async fn a_ca_in_the_platform_store_is_trusted_without_a_pin() {
     let pinned = config(&dovecot, "127.0.0.1", Security::Tls, dovecot.cert_sha256());
     let session = try_connect(&dovecot, &pinned).await.unwrap_or_else(|e| panic!("pinned: {e}"));
     step("logout", session.logout()).await.expect("logout");
-    assert_eq!(tls_logins(&dovecot), 3, "{}", dovecot.log_text());
+    assert_eq!(tls_logins(&dovecot, 3), 3, "{}", dovecot.log_text());
 }

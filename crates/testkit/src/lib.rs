@@ -48,6 +48,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(10);
 const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// Start attempts: a port picked by binding port 0 can be taken by someone else before Dovecot binds it.
 const START_ATTEMPTS: usize = 3;
+/// How long [`Dovecot::log_text_when`] waits for the log process to write a line.
+pub const LOG_SETTLE: Duration = Duration::from_secs(5);
 
 /// Everything that can go wrong while running a test Dovecot.
 #[derive(Debug, thiserror::Error)]
@@ -302,6 +304,20 @@ impl Dovecot {
     /// The Dovecot log so far (lossy UTF-8), including `ID sent:` lines when `id_log` is on.
     pub fn log_text(&self) -> String {
         read_lossy(&self.dir.path().join("dovecot.log"))
+    }
+
+    /// The Dovecot log once `ready` holds for it, or as it is after [`LOG_SETTLE`] if it never
+    /// does. Dovecot's processes hand their lines to a log process that writes them later, so a
+    /// line about a command the client has already seen answered may not be in the file yet.
+    pub fn log_text_when(&self, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + LOG_SETTLE;
+        loop {
+            let log = self.log_text();
+            if ready(&log) || Instant::now() >= deadline {
+                return log;
+            }
+            sleep(Duration::from_millis(20));
+        }
     }
 
     /// Delivers `messages` (raw RFC 5322 bytes) into `mailbox`, creating the mailbox if needed.

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
@@ -230,9 +230,10 @@ async fn implicit_tls_and_starttls_log_in_with_the_pinned_certificate() {
     step("logout", session.logout()).await.expect("logout");
 
     // Logins over TLS are logged as such, so the test really used it.
-    let log = dc.log_text();
-    let tls_logins =
-        log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS,")).count();
+    let count =
+        |log: &str| log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS,")).count();
+    let log = dc.log_text_when(|log| count(log) >= 2);
+    let tls_logins = count(&log);
     assert_eq!(tls_logins, 2, "log:\n{log}");
 }
 
@@ -298,13 +299,7 @@ async fn id_fields_appear_in_the_dovecot_log() {
         .expect("ID");
     assert_eq!(reply.and_then(|r| r.get("name").cloned()).as_deref(), Some("Dovecot"));
 
-    // The imap process writes the log line asynchronously; give it a moment.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut log = dc.log_text();
-    while !log.contains("name=Tidings-test") && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        log = dc.log_text();
-    }
+    let log = dc.log_text_when(|log| log.contains("name=Tidings-test"));
     let line = log.lines().find(|l| l.contains("ID sent:") && l.contains("name=Tidings-test"));
     let line = line.unwrap_or_else(|| panic!("no ID line in the log:\n{log}"));
     assert!(line.contains("x-audio=audio/amr"), "{line}");

@@ -1,8 +1,6 @@
 //! Connecting: implicit TLS and STARTTLS with a pinned certificate, untrusted certificates,
 //! wrong passwords, plaintext policy, the dialect report and our ID in Dovecot's log.
 
-use std::time::{Duration, Instant};
-
 use tidings_imap::{connect, Auth, Dialect, Extension, ImapError, Security, ServerConfig};
 
 use crate::util::{fingerprint, login, options, password, plain_config, start, step, tls_config, tls_logins};
@@ -13,7 +11,7 @@ async fn implicit_tls_with_the_pinned_certificate_logs_in() {
     let session = login(&tls_config(&dovecot), &dovecot).await;
     assert!(session.is_connected());
     assert!(session.has_capability("IMAP4rev1"));
-    assert_eq!(tls_logins(&dovecot.log_text()), 1, "{}", dovecot.log_text());
+    assert_eq!(tls_logins(&dovecot, 1), 1, "{}", dovecot.log_text());
     step("logout", session.logout()).await.expect("logout");
 }
 
@@ -26,7 +24,7 @@ async fn starttls_with_the_pinned_certificate_logs_in_over_tls() {
     assert!(session.is_connected());
     // After STARTTLS the capabilities are fetched again and no longer offer STARTTLS.
     assert!(!session.has_capability("STARTTLS"), "{:?}", session.capabilities());
-    assert_eq!(tls_logins(&dovecot.log_text()), 1, "{}", dovecot.log_text());
+    assert_eq!(tls_logins(&dovecot, 1), 1, "{}", dovecot.log_text());
 }
 
 #[tokio::test]
@@ -116,13 +114,7 @@ async fn dovecot_is_reported_as_imap4rev1_with_its_extensions() {
 async fn our_id_fields_reach_the_server_log() {
     let dovecot = start(false);
     let _session = login(&plain_config(&dovecot), &dovecot).await;
-    // The imap process writes the ID line after answering, asynchronously: give it a moment.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut log = dovecot.log_text();
-    while !log.contains("ID sent:") && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        log = dovecot.log_text();
-    }
+    let log = dovecot.log_text_when(|log| log.contains("ID sent:"));
     let id_line =
         log.lines().find(|l| l.contains("ID sent:") && l.contains("name=Tidings")).unwrap_or_default();
     for field in [

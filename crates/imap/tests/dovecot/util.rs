@@ -32,9 +32,12 @@ pub fn fingerprint(sha256: [u8; 32]) -> String {
     sha256.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
-/// Dovecot logs `Login: user=<alice>, method=PLAIN, …, TLS, …` for logins over TLS.
-pub fn tls_logins(log: &str) -> usize {
-    log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS")).count()
+/// Logins over TLS in Dovecot's log (`Login: user=<alice>, method=PLAIN, …, TLS, …`), counted
+/// once there are `expected` of them or the log has had time to settle.
+pub fn tls_logins(dovecot: &Dovecot, expected: usize) -> usize {
+    let count =
+        |log: &str| log.lines().filter(|l| l.contains("Login: user=<alice>") && l.contains(", TLS")).count();
+    count(&dovecot.log_text_when(|log| count(log) >= expected))
 }
 
 pub fn subject(index: usize) -> String {

@@ -3,7 +3,7 @@
 //! process. Each binary therefore has exactly one test.
 
 // Each binary uses only some of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::path::Path;
 
@@ -15,7 +15,7 @@ use tidings_testkit::Dovecot;
 mod util;
 
 use util::{fingerprint, start};
-pub use util::{options, step};
+pub use util::{options, step, tls_logins};
 
 /// A Dovecot with implicit TLS and STARTTLS, its leaf signed by its own test CA.
 pub fn start_tls() -> Dovecot {
@@ -65,9 +65,4 @@ pub fn assert_untrusted(what: &str, dovecot: &Dovecot, result: Result<ImapSessio
         Err(other) => panic!("{what}: expected UntrustedCertificate, got {other}"),
         Ok(_) => panic!("{what}: a certificate from a CA the store lacks was trusted"),
     }
-}
-
-/// Dovecot logs `Login: user=<alice>, …, TLS, …` for logins over TLS.
-pub fn tls_logins(dovecot: &Dovecot) -> usize {
-    util::tls_logins(&dovecot.log_text())
 }
