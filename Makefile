@@ -85,6 +85,43 @@ FUZZ_TARGETS := render_html render_text mime_render vvm_sms audio_decode mask_to
 fuzz:
 	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# `make bench`: the mask engine against talon, quotequail and mail-parser-reply (pinned, in a venv
+# under target/bench) and a bare html5ever parse on the same bodies, scaling in quotes and size,
+# IMAP sync against a local Dovecot (needs root, like the integration tests), AMR decoding, and
+# the release app's cold start to its first painted list with 1 000 and 100 000 cached messages.
+# Writes target/bench/report.md, report.json and scaling.svg; asserts nothing; not part of `make test`.
+BENCH_PACKAGES := $(RUN_PACKAGES) dovecot-imapd openssl python3-venv xvfb dbus
+BENCH_DIR := target/bench
+BENCH_VENV := $(BENCH_DIR)/venv
+BENCH_BIN := $(or $(CARGO_TARGET_DIR),target)/release/tidings-bench
+BENCH_APP := $(or $(CARGO_TARGET_DIR),target)/release/tidings-app
+bench: deps-run deps-bench ui
+	cargo build --release -p tidings-bench
+	cargo build --release --features custom-protocol --bin tidings-app
+	rm -f $(BENCH_DIR)/*.json $(BENCH_DIR)/report.md $(BENCH_DIR)/scaling.svg
+	$(BENCH_BIN) inputs $(BENCH_DIR)/inputs
+	$(BENCH_BIN) mask $(BENCH_DIR)/inputs $(BENCH_DIR)/tidings.json
+	$(BENCH_VENV)/bin/python bench/peers.py $(BENCH_DIR)/inputs $(BENCH_DIR)/peers.json
+	$(BENCH_BIN) sync $(BENCH_DIR)/sync.json || echo "bench: the sync bench failed; the report says so"
+	$(BENCH_BIN) voicemail $(BENCH_DIR)/voicemail.json
+	dbus-run-session -- xvfb-run -a $(BENCH_BIN) app $(BENCH_APP) $(BENCH_DIR)/app.json 2>&1 | grep -v dbus-daemon || \
+	  echo "bench: the cold-start bench failed; the report says so"
+	$(BENCH_VENV)/bin/python bench/report.py $(BENCH_DIR)
+	@echo "make bench: $(BENCH_DIR)/report.md"
+
+# The venv is rebuilt when the pins change; a peer that does not install is reported, not fatal.
+deps-bench:
+	@$(call apt_install,$(BENCH_PACKAGES))
+	@stamp=$(BENCH_VENV)/.installed-$$(cat bench/requirements.txt bench/constraints.txt | sha256sum | cut -c1-12); \
+	if [ ! -f "$$stamp" ]; then \
+	  rm -rf $(BENCH_VENV) && python3 -m venv $(BENCH_VENV); \
+	  for requirement in $$(grep -v -e '^#' -e '^$$' bench/requirements.txt); do \
+	    $(BENCH_VENV)/bin/pip install -q -c bench/constraints.txt "$$requirement" || \
+	      echo "bench: $$requirement did not install; the report marks it unavailable"; \
+	  done; \
+	  touch "$$stamp"; \
+	fi
+
 clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules tests/e2e/node_modules tests/e2e/logs
