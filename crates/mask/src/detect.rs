@@ -518,8 +518,8 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
             let language = &masks.languages[language_index];
             {
                 let template = &language.attributions[template_index];
-                // `is_match` runs on the fast DFA; most candidates fail here, before captures.
-                if !template.is_match(&joined) {
+                // The filter runs on the fast DFA; most candidates fail there, before captures.
+                if !entry.filter.is_match(&joined) {
                     continue;
                 }
                 let Some(captures) = template.captures(&joined) else {

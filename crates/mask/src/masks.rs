@@ -158,9 +158,10 @@ pub(crate) struct Language {
     /// For each time pattern, the index of the first pattern of any language that compiles to
     /// the same regex: many languages share `{hour}:{minute}`, and one search answers for all.
     pub time_keys: Vec<usize>,
-    /// All date patterns in one unnamed alternation: one fast test before trying each.
+    /// All date patterns in one unnamed alternation without word boundaries: one fast test
+    /// before trying each (see [`Boundary`]).
     pub any_date: Option<Regex>,
-    /// All time patterns in one unnamed alternation.
+    /// All time patterns in the same form.
     pub any_time: Option<Regex>,
     /// Attribution templates, anchored, with named groups.
     pub attributions: Vec<Regex>,
@@ -184,6 +185,34 @@ pub(crate) struct AttributionEntry {
     pub literal: String,
     /// Whether the template ends with a colon, as nearly all do.
     pub ends_with_colon: bool,
+    /// The template with any text in place of its date and time: it matches wherever the
+    /// template does, and having no word boundaries it runs on the fast engine on any text
+    /// (see [`Boundary`]).
+    pub filter: Regex,
+}
+
+/// Whether a compiled pattern keeps its word boundaries.
+///
+/// A Unicode `\b` makes the regex crate's lazy DFA give up on any text with a non-ASCII
+/// character and fall back to an engine many times slower, and most mail is not ASCII. So every
+/// regex that only answers "may this match?" is built without word boundaries: removing an
+/// assertion only widens what matches, so a "no" is still certain, and on a "yes" the exact
+/// regex decides.
+#[derive(Clone, Copy)]
+enum Boundary {
+    /// Month and weekday names and zone abbreviations end at a word boundary.
+    Exact,
+    /// The same patterns with no word boundaries.
+    Loose,
+}
+
+impl Boundary {
+    fn source(self) -> &'static str {
+        match self {
+            Boundary::Exact => r"\b",
+            Boundary::Loose => "",
+        }
+    }
 }
 
 /// Every loaded language plus the cross-language lookup tables built from them.
@@ -570,14 +599,17 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     let mut zone_names: Vec<String> = zone_offsets.keys().cloned().collect();
     zone_names.sort();
     let zone_alternation = pattern::alternation(&zone_names);
-    let zone_fragment = if zone_alternation.is_empty() {
-        r"\(?(?:[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)\)?".to_string()
-    } else {
-        format!(
-            r"\(?(?:[+-]\d{{2}}:?\d{{2}}|(?:GMT|UTC)(?:\s*[+-]\d{{1,2}}(?::?\d{{2}})?)?|\b(?:{zone_alternation})\b)\)?"
-        )
+    let zone_fragment = |boundary: Boundary| {
+        if zone_alternation.is_empty() {
+            r"\(?(?:[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)\)?".to_string()
+        } else {
+            let b = boundary.source();
+            format!(
+                r"\(?(?:[+-]\d{{2}}:?\d{{2}}|(?:GMT|UTC)(?:\s*[+-]\d{{1,2}}(?::?\d{{2}})?)?|{b}(?:{zone_alternation}){b})\)?"
+            )
+        }
     };
-    let time_zone = RegexBuilder::new(&format!(r"^\s*,?\s*(?P<tz>{zone_fragment})"))
+    let time_zone = RegexBuilder::new(&format!(r"^\s*,?\s*(?P<tz>{})", zone_fragment(Boundary::Exact)))
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|error| MaskFileError {
@@ -588,9 +620,12 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
 
     // 2. Each language's date and time patterns, in a named form (for extraction) and an unnamed
     //    form (to be embedded in attribution templates).
+    //    Each also has an unnamed form without word boundaries, for first tests (see [`Boundary`]).
     struct Prepared {
         dates_unnamed: Vec<String>,
         times_unnamed: Vec<String>,
+        dates_loose: Vec<String>,
+        times_loose: Vec<String>,
     }
     let mut languages = Vec::with_capacity(parsed.len());
     let mut prepared = Vec::with_capacity(parsed.len());
@@ -631,11 +666,11 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         let month_forms: Vec<String> = file.months.iter().flatten().cloned().collect();
         let weekday_forms: Vec<String> = file.weekdays.iter().flatten().cloned().collect();
         let meridiem_forms: Vec<String> = file.am.iter().chain(&file.pm).cloned().collect();
-        let word = |forms: &[String]| {
+        let word = |forms: &[String], boundary: Boundary| {
             if forms.is_empty() {
                 r"[^\s\S]".to_string()
             } else {
-                format!(r"(?:{})\b\.?", pattern::alternation(forms))
+                format!(r"(?:{}){}\.?", pattern::alternation(forms), boundary.source())
             }
         };
         let meridiem = if meridiem_forms.is_empty() {
@@ -643,45 +678,53 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         } else {
             format!(r"(?:{})", pattern::alternation(&meridiem_forms))
         };
-        let expansions: HashMap<&str, String> = HashMap::from([
-            ("weekday", word(&weekday_forms)),
-            ("monthname", word(&month_forms)),
-            ("day", r"[0-3]?\d".to_string()),
-            ("month", r"[01]?\d".to_string()),
-            ("year", r"\d{4}|\d{2}".to_string()),
-            ("year4", r"\d{4}".to_string()),
-            ("a", r"\d{1,2}".to_string()),
-            ("b", r"\d{1,2}".to_string()),
-            ("hour", r"[0-2]?\d".to_string()),
-            ("minute", r"[0-5]\d".to_string()),
-            ("second", r"[0-5]\d".to_string()),
-            ("ampm", meridiem),
-            ("tz", zone_fragment.clone()),
-        ]);
-        let compile_list = |list: &[String]| -> Result<(Vec<Regex>, Vec<String>), MaskFileError> {
+        let expansions = |boundary: Boundary| -> HashMap<&str, String> {
+            HashMap::from([
+                ("weekday", word(&weekday_forms, boundary)),
+                ("monthname", word(&month_forms, boundary)),
+                ("day", r"[0-3]?\d".to_string()),
+                ("month", r"[01]?\d".to_string()),
+                ("year", r"\d{4}|\d{2}".to_string()),
+                ("year4", r"\d{4}".to_string()),
+                ("a", r"\d{1,2}".to_string()),
+                ("b", r"\d{1,2}".to_string()),
+                ("hour", r"[0-2]?\d".to_string()),
+                ("minute", r"[0-5]\d".to_string()),
+                ("second", r"[0-5]\d".to_string()),
+                ("ampm", meridiem.clone()),
+                ("tz", zone_fragment(boundary)),
+            ])
+        };
+        let (exact, loose) = (expansions(Boundary::Exact), expansions(Boundary::Loose));
+        // Named regexes, their unnamed sources, and the unnamed sources without word boundaries.
+        type Compiled = (Vec<Regex>, Vec<String>, Vec<String>);
+        let compile_list = |list: &[String]| -> Result<Compiled, MaskFileError> {
             let mut named = Vec::with_capacity(list.len());
             let mut unnamed = Vec::with_capacity(list.len());
+            let mut unnamed_loose = Vec::with_capacity(list.len());
             for text in list {
-                let source = pattern::compile(text, &expansions, Naming::Named).map_err(|m| fail(text, m))?;
-                named.push(build_regex(&source).map_err(|m| fail(text, m))?);
-                unnamed
-                    .push(pattern::compile(text, &expansions, Naming::Unnamed).map_err(|m| fail(text, m))?);
+                let compile = |expansions, naming| {
+                    pattern::compile(text, expansions, naming).map_err(|m| fail(text, m))
+                };
+                named.push(build_regex(&compile(&exact, Naming::Named)?).map_err(|m| fail(text, m))?);
+                unnamed.push(compile(&exact, Naming::Unnamed)?);
+                unnamed_loose.push(compile(&loose, Naming::Unnamed)?);
             }
-            Ok((named, unnamed))
+            Ok((named, unnamed, unnamed_loose))
         };
         let enabled = |list: &[String]| -> Vec<String> {
             file.enabled(list).map(|(_, pattern)| pattern.clone()).collect()
         };
-        let (dates, dates_unnamed) = compile_list(&enabled(&file.dates))?;
-        let (times, times_unnamed) = compile_list(&enabled(&file.times))?;
+        let (dates, dates_unnamed, dates_loose) = compile_list(&enabled(&file.dates))?;
+        let (times, times_unnamed, times_loose) = compile_list(&enabled(&file.times))?;
         let combined = |sources: &[String], key: &str| -> Result<Option<Regex>, MaskFileError> {
             if sources.is_empty() {
                 return Ok(None);
             }
             build_regex(&sources.join("|")).map(Some).map_err(|m| fail(key, m))
         };
-        let any_date = combined(&dates_unnamed, "dates")?;
-        let any_time = combined(&times_unnamed, "times")?;
+        let any_date = combined(&dates_loose, "dates")?;
+        let any_time = combined(&times_loose, "times")?;
         let mask_count =
             [&file.dates, &file.times, &file.attributions, &file.forward_separators, &file.reply_separators]
                 .into_iter()
@@ -701,7 +744,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             months,
             mask_count,
         });
-        prepared.push(Prepared { dates_unnamed, times_unnamed });
+        prepared.push(Prepared { dates_unnamed, times_unnamed, dates_loose, times_loose });
     }
     let common = languages.iter().position(|language| language.id == COMMON_ID);
     let language_set = |sources: Vec<String>| {
@@ -712,8 +755,8 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             .collect();
         RegexSetBuilder::new(sources).case_insensitive(true).size_limit(REGEX_SIZE_LIMIT * 4).build().ok()
     };
-    let date_languages = language_set(prepared.iter().map(|p| p.dates_unnamed.join("|")).collect());
-    let time_languages = language_set(prepared.iter().map(|p| p.times_unnamed.join("|")).collect());
+    let date_languages = language_set(prepared.iter().map(|p| p.dates_loose.join("|")).collect());
+    let time_languages = language_set(prepared.iter().map(|p| p.times_loose.join("|")).collect());
     let mut time_key_of: HashMap<String, usize> = HashMap::new();
     for language in &mut languages {
         language.time_keys = language
@@ -742,15 +785,20 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         let any_time = if time_sources.is_empty() {
             r"[^\s\S]".to_string()
         } else {
-            format!(r"(?:{})(?:\s*,?\s*{zone_fragment})?", time_sources.join("|"))
+            format!(r"(?:{})(?:\s*,?\s*{})?", time_sources.join("|"), zone_fragment(Boundary::Exact))
         };
-        let expansions: HashMap<&str, String> = HashMap::from([
+        let exact: HashMap<&str, String> = HashMap::from([
             ("date", any_date),
             ("time", any_time),
             ("sender", sender.clone()),
             ("name", r"[^<>()\[\]@\n]+?".to_string()),
             ("email", EMAIL.to_string()),
         ]);
+        // The filter reads any text where the date and time go: the templates' own words,
+        // name and address decide, and the filter stays small.
+        let mut loose = exact.clone();
+        loose.insert("date", r"(?s:.*)".to_string());
+        loose.insert("time", r"(?s:.*)".to_string());
         let mut attributions = Vec::with_capacity(entry.file.attributions.len());
         for (place, template) in entry.file.enabled(&entry.file.attributions) {
             if !["{date}", "{email}", "{sender}"].iter().any(|needle| template.contains(needle)) {
@@ -759,9 +807,12 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                     format!("attribution {template:?} needs {{date}}, {{email}} or {{sender}}"),
                 ));
             }
-            let source =
-                pattern::compile(template, &expansions, Naming::Named).map_err(|m| fail(template, m))?;
-            attributions.push(build_regex(&format!(r"^\s*{source}\s*$")).map_err(|m| fail(template, m))?);
+            let anchored = |expansions, naming| -> Result<Regex, MaskFileError> {
+                let source = pattern::compile(template, expansions, naming).map_err(|m| fail(template, m))?;
+                build_regex(&format!(r"^\s*{source}\s*$")).map_err(|m| fail(template, m))
+            };
+            attributions.push(anchored(&exact, Naming::Named)?);
+            let filter = anchored(&loose, Naming::Unnamed)?;
             let ends_with_colon = template.trim_end().ends_with([':', '：']);
             attribution_index.push(AttributionEntry {
                 language: index,
@@ -769,6 +820,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 number: place + 1,
                 literal: required_literal(template),
                 ends_with_colon,
+                filter,
             });
         }
         languages[index].attributions = attributions;
