@@ -23,6 +23,9 @@ use tauri::{Manager, Runtime, WebviewWindowBuilder};
 pub use state::AppState;
 pub use user_masks::UserMasks;
 
+/// How long the tray waits for the first painted list before it comes anyway.
+const TRAY_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Registers the commands; shared by [`run`] and the IPC tests, which use the mock runtime.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
@@ -103,12 +106,25 @@ pub fn run() {
                 .on_new_window(links::new_window_handler(app.handle().clone()))
                 .build()?;
             window_state::save_on_change(&window);
-            let state = app.state::<AppState>();
-            // A desktop without a tray (or with a broken one) still gets the app.
-            if let Err(error) = state.tray.install(app.handle()) {
-                eprintln!("Tidings: no tray icon: {error}.");
-            }
-            state.tray.refresh(&state.store);
+            // The tray comes once the list is on screen: the indicator library and its D-Bus
+            // set-up on the main thread put 0.45 s on the first paint. The count is taken here,
+            // off the main thread, and the icon starts with it.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                let state = handle.state::<AppState>();
+                state.tray.refresh(&state.store);
+                first_paint::wait_for_first_paint(TRAY_WAIT);
+                let on_main = handle.clone();
+                let queued = handle.run_on_main_thread(move || {
+                    // A desktop without a tray (or with a broken one) still gets the app.
+                    if let Err(error) = on_main.state::<AppState>().tray.install(&on_main) {
+                        eprintln!("Tidings: no tray icon: {error}.");
+                    }
+                });
+                if let Err(error) = queued {
+                    eprintln!("Tidings: no tray icon: {error}.");
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -25,13 +25,15 @@ use crate::AppState;
 /// The folder whose unread messages are counted, in every account.
 const COUNTED_MAILBOX: &str = "INBOX";
 
-/// The tray icon, once installed, and the number it shows.
+/// The tray icon, once installed, and the number and words it shows.
 #[derive(Default)]
 pub struct TrayBadge {
     parts: Mutex<Option<TrayParts>>,
     /// The unread count last taken (what the icon shows, or is about to); `None` before the
     /// first count.
     shown: Arc<Mutex<Option<usize>>>,
+    /// The menu's words last given by the UI, kept for an icon installed after they came.
+    words: Mutex<Option<TrayWords>>,
 }
 
 /// What the tray is made of, kept to change its words and its number.
@@ -43,24 +45,31 @@ struct TrayParts {
 }
 
 /// The menu's words, in the UI's language.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct TrayWords {
     pub show: String,
     pub quit: String,
 }
 
 impl TrayBadge {
-    /// Puts Tidings' icon in the tray, if this desktop can show one.
+    /// Puts Tidings' icon in the tray, if this desktop can show one, with the count and the
+    /// menu's words already taken. Call it on the main thread.
     pub fn install(&self, app: &AppHandle) -> tauri::Result<()> {
         if !indicator_library_present() {
             eprintln!("Tidings: no libayatana-appindicator3 (or libappindicator3), so no tray icon.");
             return Ok(());
         }
-        let show = MenuItem::with_id(app, "show", "Show Tidings", true, None::<&str>)?;
-        let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+        let words = lock(&self.words).clone();
+        let (show_text, quit_text) = words
+            .as_ref()
+            .map_or(("Show Tidings", "Quit"), |words| (words.show.as_str(), words.quit.as_str()));
+        let show = MenuItem::with_id(app, "show", show_text, true, None::<&str>)?;
+        let quit = MenuItem::with_id(app, "quit", quit_text, true, None::<&str>)?;
         let menu = Menu::with_items(app, &[&show, &quit])?;
+        let counted = *lock(&self.shown);
+        let (label, tooltip) = label_and_tooltip(counted.unwrap_or(0));
         let mut builder = TrayIconBuilder::with_id("tidings")
-            .tooltip("Tidings")
+            .tooltip(tooltip)
             .menu(&menu)
             .show_menu_on_left_click(false)
             .on_menu_event(|app, event| match event.id.as_ref() {
@@ -81,8 +90,18 @@ impl TrayBadge {
         if let Some(icon) = app.default_window_icon() {
             builder = builder.icon(icon.clone());
         }
+        if let Some(label) = label {
+            builder = builder.title(label);
+        }
         let icon = builder.build(app)?;
-        *lock(&self.parts) = Some(TrayParts { icon, show, quit });
+        *lock(&self.parts) = Some(TrayParts { icon: icon.clone(), show, quit });
+        // A refresh that counted while the icon was built found no icon to change.
+        let newest = *lock(&self.shown);
+        if newest != counted {
+            let (label, tooltip) = label_and_tooltip(newest.unwrap_or(0));
+            icon.set_title(label.as_deref())?;
+            icon.set_tooltip(Some(tooltip))?;
+        }
         Ok(())
     }
 
@@ -113,10 +132,7 @@ impl TrayBadge {
         let shown = self.shown.clone();
         let app = parts.icon.app_handle().clone();
         let queued = app.run_on_main_thread(move || {
-            let unread = lock(&shown).unwrap_or(0);
-            let label = (unread > 0).then(|| unread.to_string());
-            let tooltip =
-                label.as_ref().map_or_else(|| "Tidings".to_string(), |count| format!("Tidings ({count})"));
+            let (label, tooltip) = label_and_tooltip(lock(&shown).unwrap_or(0));
             let result =
                 parts.icon.set_title(label.as_deref()).and_then(|()| parts.icon.set_tooltip(Some(tooltip)));
             if let Err(error) = result {
@@ -134,6 +150,7 @@ impl TrayBadge {
     }
 
     fn set_words(&self, words: &TrayWords) {
+        *lock(&self.words) = Some(words.clone());
         let parts = lock(&self.parts).clone();
         if let Some(parts) = parts {
             if let Err(error) =
@@ -143,6 +160,13 @@ impl TrayBadge {
             }
         }
     }
+}
+
+/// The label beside the icon (none at zero) and the tooltip, for `unread` messages.
+fn label_and_tooltip(unread: usize) -> (Option<String>, String) {
+    let label = (unread > 0).then(|| unread.to_string());
+    let tooltip = label.as_ref().map_or_else(|| "Tidings".to_string(), |count| format!("Tidings ({count})"));
+    (label, tooltip)
 }
 
 /// Unread messages in the inboxes of every account.

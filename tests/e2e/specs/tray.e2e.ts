@@ -120,4 +120,16 @@ describe('The tray icon', () => {
       { timeout: 10_000, timeoutMsg: `the tray label did not go back to ${read}` });
     await expect($('#seen-toggle')).toHaveText('Mark unread');
   });
+
+  it('speaks the language chosen in Settings in its menu', async () => {
+    const item = tray.items[0];
+    await $('#open-settings').click();
+    await $('#settings-language').selectByAttribute('value', 'de');
+    await browser.waitUntil(async () => (await menuLabels(tray.bus, item)).join('|') === 'Tidings anzeigen|Beenden',
+      { timeout: 10_000, timeoutMsg: 'the tray menu stayed English after German was chosen' });
+    await $('#settings-language').selectByAttribute('value', 'system');
+    await browser.waitUntil(async () => (await menuLabels(tray.bus, item)).join('|') === 'Show Tidings|Quit',
+      { timeout: 10_000, timeoutMsg: 'the tray menu stayed German after the system language came back' });
+    await $('#settings-close').click();
+  });
 });
