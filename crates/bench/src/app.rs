@@ -2,7 +2,12 @@
 //! started on it (under the caller's X display) until it reports its first painted message list
 //! (`TIDINGS_EXIT_AFTER_FIRST_PAINT`, see `src-tauri/first_paint.rs`). Reports the app's own
 //! figure (process start → list painted), the wall time from spawn to exit and the peak RSS of
-//! the largest process (`getrusage(RUSAGE_CHILDREN)`, the WebKit processes included once reaped).
+//! the largest of the app's processes (`wait4`'s usage of the app, which takes in the WebKit
+//! processes it reaped).
+//!
+//! The cache is written by a child process (`tidings-bench app-cache`): Linux counts the peak of
+//! the memory a child was spawned from in that child's peak RSS, so a cache written in this
+//! process would show as the app's memory.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -28,8 +33,7 @@ struct ColdStart {
     runs_ms: Vec<f64>,
     /// Spawn → exit (the app exits right after the paint), median.
     wall_ms: f64,
-    /// Largest resident set of any of the app's processes over the runs so far (sizes are
-    /// measured smallest first, so this is the size's own peak or the larger one's).
+    /// Largest resident set of any of the app's processes over this size's runs.
     peak_rss_mb: f64,
     /// Time to write the cache (not part of the start).
     cache_write_s: f64,
@@ -43,12 +47,21 @@ pub fn run(app: &Path, out: &Path) -> anyhow::Result<()> {
     for messages in SIZES {
         let data = tempfile::tempdir()?;
         let write_start = Instant::now();
-        write_cache(&data.path().join("cache"), messages)?;
+        let written = Command::new(std::env::current_exe()?)
+            .arg("app-cache")
+            .arg(data.path().join("cache"))
+            .arg(messages.to_string())
+            .status()?;
+        if !written.success() {
+            bail!("writing the cache of {messages} messages failed ({written})");
+        }
         let cache_write_s = write_start.elapsed().as_secs_f64();
         let mut runs = Vec::new();
         let mut walls = Vec::new();
+        let mut peak_rss_mb: f64 = 0.0;
         for _ in 0..RUNS {
-            let (paint, wall) = start_once(app, data.path())?;
+            let (paint, wall, rss_mb) = start_once(app, data.path())?;
+            peak_rss_mb = peak_rss_mb.max(rss_mb);
             eprintln!("bench: cold start with {messages} messages: first list paint {paint:.0} ms, wall {wall:.0} ms");
             runs.push(paint);
             walls.push(wall);
@@ -58,7 +71,7 @@ pub fn run(app: &Path, out: &Path) -> anyhow::Result<()> {
             first_paint_ms: median(&runs),
             runs_ms: runs,
             wall_ms: median(&walls),
-            peak_rss_mb: children_peak_rss_mb(),
+            peak_rss_mb,
             cache_write_s,
         });
     }
@@ -66,8 +79,9 @@ pub fn run(app: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A cache with one account and `count` messages in its inbox, as a sync would leave it.
-fn write_cache(dir: &Path, count: usize) -> anyhow::Result<()> {
+/// A cache with one account and `count` messages in its inbox, as a sync would leave it
+/// (`tidings-bench app-cache DIR COUNT`, run by [`run`] as a child process).
+pub fn write_cache(dir: &Path, count: usize) -> anyhow::Result<()> {
     let store = Store::open(dir)?;
     store.put_account(&Account {
         id: "bench@example.org".into(),
@@ -110,8 +124,8 @@ fn write_cache(dir: &Path, count: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One start: (the app's first-paint figure, spawn → exit), both in milliseconds.
-fn start_once(app: &Path, data: &Path) -> anyhow::Result<(f64, f64)> {
+/// One start: (the app's first-paint figure, spawn → exit, both in milliseconds; peak RSS in MB).
+fn start_once(app: &Path, data: &Path) -> anyhow::Result<(f64, f64, f64)> {
     let spawned = Instant::now();
     let mut child = Command::new(app)
         .env("TIDINGS_DATA_DIR", data)
@@ -141,12 +155,24 @@ fn start_once(app: &Path, data: &Path) -> anyhow::Result<(f64, f64)> {
             bail!("the app did not paint its list within {} s (is DISPLAY set?)", TIMEOUT.as_secs())
         }
     };
-    let status = child.wait()?;
+    let (status, rss_mb) = wait_with_peak_rss(child.id())?;
     let wall = spawned.elapsed().as_secs_f64() * 1000.0;
-    if !status.success() {
-        bail!("the app exited with {status}");
+    if status != 0 {
+        bail!("the app exited with wait status {status}");
     }
-    Ok((paint, wall))
+    Ok((paint, wall, rss_mb))
+}
+
+/// Waits for process `pid`: (its wait status, the peak RSS in MB of it and the children it reaped).
+fn wait_with_peak_rss(pid: u32) -> anyhow::Result<(i32, f64)> {
+    let pid = libc::pid_t::try_from(pid)?;
+    let mut status = 0;
+    // SAFETY: wait4 only writes the status and the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::wait4(pid, &mut status, 0, &mut usage) } != pid {
+        bail!("waiting for the app: {}", std::io::Error::last_os_error());
+    }
+    Ok((status, usage.ru_maxrss as f64 / 1024.0))
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -155,11 +181,3 @@ fn median(values: &[f64]) -> f64 {
     sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn children_peak_rss_mb() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } != 0 {
-        return f64::NAN;
-    }
-    usage.ru_maxrss as f64 / 1024.0
-}

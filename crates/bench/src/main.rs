@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 
 const USAGE: &str =
-    "usage: tidings-bench inputs DIR | mask DIR OUT.json | sync OUT.json | voicemail OUT.json | threads OUT.json | app APP OUT.json";
+    "usage: tidings-bench inputs DIR | mask DIR OUT.json | sync OUT.json | voicemail OUT.json | threads OUT.json | app APP OUT.json | app-cache DIR COUNT";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,6 +58,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         ["voicemail", out] => voicemail::run(&repo, Path::new(out)),
         ["threads", out] => threads::run(Path::new(out)),
         ["app", app, out] => app::run(Path::new(app), Path::new(out)),
+        ["app-cache", dir, count] => app::write_cache(Path::new(dir), count.parse().context("COUNT")?),
         _ => Err(anyhow!("{USAGE}")),
     }
 }
