@@ -150,6 +150,8 @@ impl TrayBadge {
     }
 
     fn set_words(&self, words: &TrayWords) {
+        // Runs on the main thread (a synchronous command), as `install` does: the words are
+        // either kept before the icon is built or put on the icon after.
         *lock(&self.words) = Some(words.clone());
         let parts = lock(&self.parts).clone();
         if let Some(parts) = parts {
