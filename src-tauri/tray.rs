@@ -66,10 +66,8 @@ impl TrayBadge {
         let show = MenuItem::with_id(app, "show", show_text, true, None::<&str>)?;
         let quit = MenuItem::with_id(app, "quit", quit_text, true, None::<&str>)?;
         let menu = Menu::with_items(app, &[&show, &quit])?;
-        let counted = *lock(&self.shown);
-        let (label, tooltip) = label_and_tooltip(counted.unwrap_or(0));
         let mut builder = TrayIconBuilder::with_id("tidings")
-            .tooltip(tooltip)
+            .tooltip("Tidings")
             .menu(&menu)
             .show_menu_on_left_click(false)
             .on_menu_event(|app, event| match event.id.as_ref() {
@@ -90,19 +88,10 @@ impl TrayBadge {
         if let Some(icon) = app.default_window_icon() {
             builder = builder.icon(icon.clone());
         }
-        if let Some(label) = label {
-            builder = builder.title(label);
-        }
         let icon = builder.build(app)?;
         *lock(&self.parts) = Some(TrayParts { icon: icon.clone(), show, quit });
-        // A refresh that counted while the icon was built found no icon to change.
-        let newest = *lock(&self.shown);
-        if newest != counted {
-            let (label, tooltip) = label_and_tooltip(newest.unwrap_or(0));
-            icon.set_title(label.as_deref())?;
-            icon.set_tooltip(Some(tooltip))?;
-        }
-        Ok(())
+        // The count taken so far; a refresh from now on finds the icon and changes it itself.
+        show_count(&icon, lock(&self.shown).unwrap_or(0))
     }
 
     /// Counts the unread messages again and, if the number changed, has the main thread put it
@@ -132,10 +121,7 @@ impl TrayBadge {
         let shown = self.shown.clone();
         let app = parts.icon.app_handle().clone();
         let queued = app.run_on_main_thread(move || {
-            let (label, tooltip) = label_and_tooltip(lock(&shown).unwrap_or(0));
-            let result =
-                parts.icon.set_title(label.as_deref()).and_then(|()| parts.icon.set_tooltip(Some(tooltip)));
-            if let Err(error) = result {
+            if let Err(error) = show_count(&parts.icon, lock(&shown).unwrap_or(0)) {
                 eprintln!("Tidings: the tray icon's unread count could not be updated: {error}.");
             }
         });
@@ -164,11 +150,12 @@ impl TrayBadge {
     }
 }
 
-/// The label beside the icon (none at zero) and the tooltip, for `unread` messages.
-fn label_and_tooltip(unread: usize) -> (Option<String>, String) {
+/// Puts `unread` beside the icon (no label at zero) and in its tooltip. Main thread only.
+fn show_count(icon: &TrayIcon, unread: usize) -> tauri::Result<()> {
     let label = (unread > 0).then(|| unread.to_string());
     let tooltip = label.as_ref().map_or_else(|| "Tidings".to_string(), |count| format!("Tidings ({count})"));
-    (label, tooltip)
+    icon.set_title(label.as_deref())?;
+    icon.set_tooltip(Some(tooltip))
 }
 
 /// Unread messages in the inboxes of every account.

@@ -10,8 +10,9 @@
 //! process would show as the app's memory.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
@@ -157,14 +158,14 @@ fn start_once(app: &Path, data: &Path) -> anyhow::Result<(f64, f64, f64)> {
     };
     let (status, rss_mb) = wait_with_peak_rss(child.id())?;
     let wall = spawned.elapsed().as_secs_f64() * 1000.0;
-    if status != 0 {
-        bail!("the app exited with wait status {status}");
+    if !status.success() {
+        bail!("the app exited with {status}");
     }
     Ok((paint, wall, rss_mb))
 }
 
-/// Waits for process `pid`: (its wait status, the peak RSS in MB of it and the children it reaped).
-fn wait_with_peak_rss(pid: u32) -> anyhow::Result<(i32, f64)> {
+/// Waits for process `pid`: (how it ended, the peak RSS in MB of it and the children it reaped).
+fn wait_with_peak_rss(pid: u32) -> anyhow::Result<(ExitStatus, f64)> {
     let pid = libc::pid_t::try_from(pid)?;
     let mut status = 0;
     // SAFETY: wait4 only writes the status and the struct it is given.
@@ -172,7 +173,7 @@ fn wait_with_peak_rss(pid: u32) -> anyhow::Result<(i32, f64)> {
     if unsafe { libc::wait4(pid, &mut status, 0, &mut usage) } != pid {
         bail!("waiting for the app: {}", std::io::Error::last_os_error());
     }
-    Ok((status, usage.ru_maxrss as f64 / 1024.0))
+    Ok((ExitStatus::from_raw(status), usage.ru_maxrss as f64 / 1024.0))
 }
 
 fn median(values: &[f64]) -> f64 {
