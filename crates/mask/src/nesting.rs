@@ -29,58 +29,127 @@ use std::borrow::Cow;
 pub(crate) const MAX_PARSE_DEPTH: usize = 1024;
 
 /// Elements never counted: void, or closed implicitly by their siblings or parents.
-const NOT_COUNTED: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "image", "input", "keygen", "link", "meta", "param",
-    "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "rb", "rt", "rtc", "rp", "tr",
-    "td", "th", "tbody", "thead", "tfoot", "colgroup", "caption", "html", "head", "body", "frame",
-];
+fn is_not_counted(lowercase_name: &[u8]) -> bool {
+    matches!(
+        lowercase_name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"image"
+            | b"input"
+            | b"keygen"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"rb"
+            | b"rt"
+            | b"rtc"
+            | b"rp"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"tbody"
+            | b"thead"
+            | b"tfoot"
+            | b"colgroup"
+            | b"caption"
+            | b"html"
+            | b"head"
+            | b"body"
+            | b"frame"
+    )
+}
 
 /// Elements whose content is text up to their own end tag (in HTML, not in SVG or MathML).
-const RAW_TEXT: &[&str] =
-    &["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title"];
+fn is_raw_text(lowercase_name: &[u8]) -> bool {
+    matches!(
+        lowercase_name,
+        b"script"
+            | b"style"
+            | b"xmp"
+            | b"iframe"
+            | b"noembed"
+            | b"noframes"
+            | b"noscript"
+            | b"textarea"
+            | b"title"
+    )
+}
+
+/// Longest tag name the lists above hold; longer names are in none of them.
+const LONGEST_LISTED_NAME: usize = 8;
+
+/// `name` in lowercase when it is short enough to be in a list (no allocation).
+fn short_lowercase(name: &[u8]) -> Option<([u8; LONGEST_LISTED_NAME], usize)> {
+    if name.len() > LONGEST_LISTED_NAME {
+        return None;
+    }
+    let mut lowercase = [0; LONGEST_LISTED_NAME];
+    for (to, from) in lowercase.iter_mut().zip(name) {
+        *to = from.to_ascii_lowercase();
+    }
+    Some((lowercase, name.len()))
+}
 
 /// `html` with every element nested deeper than `max_depth` (as counted in the module comment)
 /// removed, keeping its content; borrowed when nothing is that deep.
 pub(crate) fn cap_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     // Fewer tags than the cap cannot nest past it.
-    if bytes.iter().filter(|&&byte| byte == b'<').count() <= max_depth {
+    if memchr::memchr_iter(b'<', bytes).count() <= max_depth {
         return Cow::Borrowed(html);
     }
-    let mut open: Vec<(String, bool)> = Vec::new();
+    // Open elements as (name as written, kept); names are compared ignoring ASCII case.
+    let mut open: Vec<(&[u8], bool)> = Vec::new();
     // Open <svg>/<math> elements: while any is, nothing is skipped (see the module comment).
     let mut foreign = 0_usize;
     let mut removed: Vec<(usize, usize)> = Vec::new();
     let mut at = 0;
-    while let Some(offset) = bytes[at..].iter().position(|&byte| byte == b'<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
         let start = at + offset;
         let (end, tag) = read_tag(&bytes[start..], foreign == 0);
         at = start + end;
         match tag {
             Tag::Other => {}
             Tag::PlainText if foreign == 0 => break,
-            Tag::PlainText => open.push(("plaintext".to_owned(), open.len() < max_depth)),
+            Tag::PlainText => open.push((b"plaintext", open.len() < max_depth)),
             Tag::Start { name } => {
-                if NOT_COUNTED.contains(&name.as_str()) {
-                    continue;
-                }
-                if foreign == 0 && RAW_TEXT.contains(&name.as_str()) {
-                    at += raw_text_end(&bytes[at..], &name);
-                    continue;
+                if let Some((lowercase, length)) = short_lowercase(name) {
+                    let lowercase = &lowercase[..length];
+                    if is_not_counted(lowercase) {
+                        continue;
+                    }
+                    if foreign == 0 && is_raw_text(lowercase) {
+                        at += raw_text_end(&bytes[at..], name);
+                        continue;
+                    }
                 }
                 let kept = open.len() < max_depth;
                 if !kept {
                     removed.push((start, at));
                 }
-                foreign += usize::from(matches!(name.as_str(), "svg" | "math"));
+                foreign += usize::from(is_foreign(name));
                 open.push((name, kept));
             }
             Tag::End { name } => {
-                if open.last().is_none_or(|(innermost, _)| *innermost != name) {
+                if open.last().is_none_or(|(innermost, _)| !innermost.eq_ignore_ascii_case(name)) {
                     continue;
                 }
-                let (closed, kept) = open.pop().unwrap_or_default();
-                foreign -= usize::from(matches!(closed.as_str(), "svg" | "math"));
+                let (closed, kept) = open.pop().unwrap_or((b"", true));
+                foreign -= usize::from(is_foreign(closed));
                 if !kept {
                     removed.push((start, at));
                 }
@@ -100,14 +169,18 @@ pub(crate) fn cap_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
     Cow::Owned(capped)
 }
 
-/// What a `<` starts.
+fn is_foreign(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"svg") || name.eq_ignore_ascii_case(b"math")
+}
+
+/// What a `<` starts; names are slices of the markup, as written.
 #[derive(Debug, PartialEq, Eq)]
-enum Tag {
+enum Tag<'a> {
     Start {
-        name: String,
+        name: &'a [u8],
     },
     End {
-        name: String,
+        name: &'a [u8],
     },
     /// `<plaintext>`: the rest of the document is text.
     PlainText,
@@ -118,10 +191,8 @@ enum Tag {
 /// Reads the markup at `rest` (which starts with `<`): its length and what it is. Tags end at
 /// the first `>` outside a quoted attribute value; an unfinished one runs to the end. Comments
 /// are skipped only when `skip_comments`; otherwise `<!--` is read as text.
-fn read_tag(rest: &[u8], skip_comments: bool) -> (usize, Tag) {
-    let to_close = |from: usize| {
-        rest[from..].iter().position(|&byte| byte == b'>').map_or(rest.len(), |at| from + at + 1)
-    };
+fn read_tag(rest: &[u8], skip_comments: bool) -> (usize, Tag<'_>) {
+    let to_close = |from: usize| memchr::memchr(b'>', &rest[from..]).map_or(rest.len(), |at| from + at + 1);
     if rest.starts_with(b"<!--") {
         if !skip_comments {
             return (4, Tag::Other);
@@ -141,7 +212,7 @@ fn read_tag(rest: &[u8], skip_comments: bool) -> (usize, Tag) {
         .iter()
         .position(|byte| byte.is_ascii_whitespace() || matches!(byte, b'/' | b'>'))
         .map_or(rest.len(), |at| name_from + at);
-    let name = String::from_utf8_lossy(&rest[name_from..name_end]).to_ascii_lowercase();
+    let name = &rest[name_from..name_end];
     let mut at = name_end;
     let mut quote = None;
     let mut after_equals = false;
@@ -149,8 +220,13 @@ fn read_tag(rest: &[u8], skip_comments: bool) -> (usize, Tag) {
         let byte = rest[at];
         at += 1;
         match quote {
-            Some(open) if byte == open => quote = None,
-            Some(_) => {}
+            Some(open) => {
+                // The rest of a quoted value is skipped at once.
+                if byte != open {
+                    at = memchr::memchr(open, &rest[at..]).map_or(rest.len(), |offset| at + offset + 1);
+                }
+                quote = None;
+            }
             None => match byte {
                 b'>' => break,
                 b'"' | b'\'' if after_equals => quote = Some(byte),
@@ -164,10 +240,10 @@ fn read_tag(rest: &[u8], skip_comments: bool) -> (usize, Tag) {
         }
         after_equals = false;
     }
-    let tag = match (closing, name.as_str()) {
+    let tag = match (closing, name.eq_ignore_ascii_case(b"plaintext")) {
         (true, _) => Tag::End { name },
-        (false, "plaintext") => Tag::PlainText,
-        (false, _) => Tag::Start { name },
+        (false, true) => Tag::PlainText,
+        (false, false) => Tag::Start { name },
     };
     (at, tag)
 }
@@ -183,7 +259,7 @@ fn comment_end(rest: &[u8]) -> usize {
         return 6;
     }
     let mut at = 4;
-    while let Some(offset) = rest[at..].windows(2).position(|pair| pair == b"--") {
+    while let Some(offset) = memchr::memmem::find(&rest[at..], b"--") {
         let dashes = at + offset;
         let after = &rest[dashes + 2..];
         if after.starts_with(b">") {
@@ -198,13 +274,13 @@ fn comment_end(rest: &[u8]) -> usize {
 }
 
 /// Where the raw text of element `name` ends: after its end tag, or at the end of `rest`.
-fn raw_text_end(rest: &[u8], name: &str) -> usize {
+fn raw_text_end(rest: &[u8], name: &[u8]) -> usize {
     let mut at = 0;
-    while let Some(offset) = rest[at..].windows(2).position(|window| window == b"</") {
+    while let Some(offset) = memchr::memmem::find(&rest[at..], b"</") {
         let start = at + offset;
         let candidate = &rest[start + 2..];
         let matches_name = candidate.len() >= name.len()
-            && candidate[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && candidate[..name.len()].eq_ignore_ascii_case(name)
             && candidate
                 .get(name.len())
                 .is_none_or(|byte| byte.is_ascii_whitespace() || matches!(byte, b'/' | b'>'));

@@ -14,6 +14,7 @@
 //! cannot overflow the stack. Remote images become placeholders unless allowed; `data:` URLs
 //! survive only as images. This module does not detect headers.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -209,10 +210,64 @@ fn url_allowed(value: &str) -> bool {
         // No scheme can be read without a colon: a relative URL.
         return true;
     }
+    if is_plain_web_url(value) {
+        return true;
+    }
     match url::Url::parse(value) {
         Ok(url) => URL_SCHEMES.contains(&url.scheme()),
         Err(url::ParseError::RelativeUrlWithoutBase) => true,
         Err(_) => false,
+    }
+}
+
+/// Whether `value` is an `http`/`https` URL that the URL parser is sure to accept, read without
+/// it (most links in mail; the full parse allocates): printable ASCII, no user info, a host of
+/// plain DNS labels whose last one starts with a letter (so it is not read as an IPv4 address),
+/// an optional port that fits in 16 bits. Anything else goes to the full parse.
+fn is_plain_web_url(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let after_scheme = if bytes.len() >= 8 && bytes[..8].eq_ignore_ascii_case(b"https://") {
+        8
+    } else if bytes.len() >= 7 && bytes[..7].eq_ignore_ascii_case(b"http://") {
+        7
+    } else {
+        return false;
+    };
+    if !bytes.iter().all(|byte| (0x21..0x7f).contains(byte)) {
+        return false;
+    }
+    let rest = &bytes[after_scheme..];
+    let host_end =
+        rest.iter().position(|byte| matches!(byte, b':' | b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    let plain_label = |label: &[u8]| {
+        !label.is_empty()
+            && label.iter().all(|byte| byte.is_ascii_alphanumeric() || *byte == b'-')
+            && !label.starts_with(b"-")
+            && !label.ends_with(b"-")
+            && !label.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"xn--"))
+    };
+    let host_is_plain = host.split(|&byte| byte == b'.').all(plain_label)
+        && host.rsplit(|&byte| byte == b'.').next().is_some_and(|last| last[0].is_ascii_alphabetic());
+    if !host_is_plain {
+        return false;
+    }
+    let after_host = &rest[host_end..];
+    match after_host.strip_prefix(b":") {
+        None => true,
+        Some(port_and_rest) => {
+            let port_end = port_and_rest
+                .iter()
+                .position(|byte| matches!(byte, b'/' | b'?' | b'#'))
+                .unwrap_or(port_and_rest.len());
+            let port = &port_and_rest[..port_end];
+            (1..=5).contains(&port.len())
+                && port.iter().all(u8::is_ascii_digit)
+                && std::str::from_utf8(port)
+                    .ok()
+                    .and_then(|port| port.parse::<u32>().ok())
+                    .is_some_and(|port| port <= 65_535)
+        }
     }
 }
 
@@ -279,8 +334,9 @@ impl<'a> HeaderBlocks<'a> {
         const MARKER: &str = "data-avatar=\"";
         let mut out =
             String::with_capacity(sanitized.len() + self.uris.iter().map(String::len).sum::<usize>());
+        let finder = memchr::memmem::Finder::new(MARKER);
         let mut rest = sanitized;
-        while let Some(position) = rest.find(MARKER) {
+        while let Some(position) = finder.find(rest.as_bytes()) {
             out.push_str(&rest[..position]);
             let after = &rest[position + MARKER.len()..];
             let Some(close) = after.find('"') else {
@@ -400,12 +456,22 @@ pub(crate) fn escape_attribute(text: &str) -> String {
 /// would read them. Runs of plain text are copied at once.
 fn push_escaped(out: &mut String, text: &str, attribute: bool) {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&byte| matches!(byte, b'&' | b'<' | b'>' | b'"' | 0xC2 | b'\r')) {
+    // Text nodes are short (tens of bytes), so a table lookup per byte beats a vectorised search.
+    const MAY_NEED_ESCAPING: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut index = 0;
+        while index < 6 {
+            table[[b'&', b'<', b'>', b'"', 0xC2, b'\r'][index] as usize] = true;
+            index += 1;
+        }
+        table
+    };
+    let Some(first_special) = bytes.iter().position(|&byte| MAY_NEED_ESCAPING[usize::from(byte)]) else {
         out.push_str(text);
         return;
-    }
+    };
     let mut plain_start = 0;
-    let mut index = 0;
+    let mut index = first_special;
     while index < bytes.len() {
         let (entity, width) = match bytes[index] {
             b'&' => ("&amp;", 1),
@@ -721,22 +787,28 @@ fn write_open_tag<'d>(
 /// start of [`url_head`], with a backslash taken for a slash (as under an `http:` base URL), so
 /// `&#1;//host`, `/&#9;/host` and `\\host` count as remote like `//host`.
 fn is_remote(source: &str) -> bool {
-    let head = url_head(source).replace('\\', "/");
-    let starts =
-        |prefix: &str| head.get(..prefix.len()).is_some_and(|start| start.eq_ignore_ascii_case(prefix));
+    let head = url_head(source);
+    let starts = |prefix: &str| {
+        head.len() >= prefix.len()
+            && head.bytes().zip(prefix.bytes()).all(|(byte, expected)| {
+                let byte = if byte == b'\\' { b'/' } else { byte };
+                byte.eq_ignore_ascii_case(&expected)
+            })
+    };
     starts("http:") || starts("https:") || starts("//")
 }
 
 /// The first characters of a URL attribute value as a browser's URL parser (WHATWG URL) sees
 /// them: leading C0 controls and spaces stripped, tabs and newlines anywhere dropped. Enough of
-/// it to compare schemes and `data:` media types.
-fn url_head(value: &str) -> String {
-    value
-        .trim_start_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .take(32)
-        .collect()
+/// it to compare schemes and `data:` media types; borrowed unless a tab or newline is dropped.
+fn url_head(value: &str) -> Cow<'_, str> {
+    const LENGTH: usize = 32;
+    let value = value.trim_start_matches(|c: char| c <= ' ');
+    let end = value.char_indices().nth(LENGTH).map_or(value.len(), |(index, _)| index);
+    if !value[..end].contains(['\t', '\n', '\r']) {
+        return Cow::Borrowed(&value[..end]);
+    }
+    Cow::Owned(value.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).take(LENGTH).collect())
 }
 
 /// Renders a text body: escaped lines, quote levels as nested blockquotes, headers as blocks.
@@ -828,5 +900,59 @@ fn keep_attribute(element: &str, attribute: &str, value: &str, allow_remote_imag
             !(element == "img" && attribute == "src" && is_remote(trimmed) && !allow_remote_images)
         }
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the full parse says of a URL this module keeps: parsed, with a web scheme.
+    fn parses_as_web_url(value: &str) -> bool {
+        url::Url::parse(value).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
+    }
+
+    #[test]
+    fn the_quick_url_check_takes_only_urls_the_parser_accepts() {
+        for value in [
+            "https://example.com/x",
+            "HTTP://Example.COM:8080/a?b=c#d",
+            "http://a.b.c.d.museum",
+            "https://host:65535",
+            "http://x1.y2",
+        ] {
+            assert!(is_plain_web_url(value), "{value}");
+            assert!(parses_as_web_url(value), "{value}");
+        }
+        // Cases the full parse rejects or reads differently are left to it.
+        for value in [
+            "http://1.2.3.999/",
+            "http://0x7f.1/",
+            "http://example.com:65536/",
+            "http://example.com:/",
+            "http://user@example.com/",
+            "http://xn--a.com/",
+            "http://-a.com/",
+            "http://a..com/",
+            "http://example.com./",
+            "http://exa mple.com/",
+            "http://[::1]/",
+            "https://",
+            "mailto:a@b.c",
+        ] {
+            assert!(!is_plain_web_url(value), "{value}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_url_the_quick_check_takes_is_accepted_by_the_parser(
+            value in "(https?|HTTP)://[a-z0-9.:@x\\-]{0,12}[/?#]?[a-z0-9/%.:@-]{0,8}"
+        ) {
+            if is_plain_web_url(&value) {
+                prop_assert!(parses_as_web_url(&value), "{}", value);
+            }
+        }
     }
 }
