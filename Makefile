@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP := target/debug/tidings-app
 KEYRING_SESSION := tests/support/keyring-session.sh
 
-.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e security-report bundle fuzz bench deps-bench clean
+.PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-e2e security-report bundle fuzz bench bench-instructions deps-bench clean
 
 run: deps-run app
 	./$(APP)
@@ -90,7 +90,7 @@ fuzz:
 # IMAP sync against a local Dovecot (needs root, like the integration tests), AMR decoding, and
 # the release app's cold start to its first painted list with 1 000 and 100 000 cached messages.
 # Writes target/bench/report.md, report.json and scaling.svg; asserts nothing; not part of `make test`.
-BENCH_PACKAGES := $(RUN_PACKAGES) dovecot-imapd openssl python3-venv xvfb dbus
+BENCH_PACKAGES := $(RUN_PACKAGES) dovecot-imapd openssl python3-venv xvfb dbus valgrind
 BENCH_DIR := target/bench
 BENCH_VENV := $(BENCH_DIR)/venv
 BENCH_BIN := $(or $(CARGO_TARGET_DIR),target)/release/tidings-bench
@@ -108,6 +108,13 @@ bench: deps-run deps-bench ui
 	  echo "bench: the cold-start bench failed; the report says so"
 	$(BENCH_VENV)/bin/python bench/report.py $(BENCH_DIR)
 	@echo "make bench: $(BENCH_DIR)/report.md"
+
+# `make bench-instructions`: the mask engine's instructions per message against a bare html5ever
+# parse (callgrind), for comparing commits where wall-clock times are too noisy.
+bench-instructions: deps-bench
+	cargo build --release -p tidings-bench
+	$(BENCH_BIN) inputs $(BENCH_DIR)/inputs
+	bench/instructions.sh $(BENCH_BIN) $(BENCH_DIR)/inputs
 
 # The venv is rebuilt when the pins change; a peer that does not install is reported, not fatal.
 deps-bench:

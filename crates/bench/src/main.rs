@@ -3,6 +3,8 @@
 //!
 //! - `inputs DIR`: writes every input set and `DIR/manifest.json` ([`inputs`]).
 //! - `mask DIR OUT`: times the mask engine and the html5ever floor on those sets ([`mask`]).
+//! - `rounds DIR SET MODE ROUNDS`: renders or parses one set's bodies ROUNDS times, for
+//!   `make bench-instructions` to count under callgrind ([`rounds`]).
 //! - `sync OUT`: full, unchanged and IDLE sync against a local Dovecot ([`sync`]; needs root
 //!   and dovecot-imapd, like the IMAP integration tests).
 //! - `voicemail OUT`: AMR decode speed ([`voicemail`]).
@@ -15,6 +17,7 @@
 mod app;
 mod inputs;
 mod mask;
+mod rounds;
 mod sync;
 mod threads;
 mod timing;
@@ -26,7 +29,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 
 const USAGE: &str =
-    "usage: tidings-bench inputs DIR | mask DIR OUT.json | sync OUT.json | voicemail OUT.json | threads OUT.json | app APP OUT.json | app-cache DIR COUNT";
+    "usage: tidings-bench inputs DIR | mask DIR OUT.json | rounds DIR SET render|parse ROUNDS | sync OUT.json | voicemail OUT.json | threads OUT.json | app APP OUT.json | app-cache DIR COUNT";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -53,6 +56,9 @@ fn run(args: &[String]) -> anyhow::Result<()> {
             let manifest =
                 inputs::read_manifest(Path::new(dir)).context("Reading the inputs (run `inputs` first)")?;
             mask::run(Path::new(dir), &manifest, Path::new(out))
+        }
+        ["rounds", dir, set, mode, rounds] => {
+            rounds::run(Path::new(dir), set, mode, rounds.parse().context("ROUNDS")?)
         }
         ["sync", out] => sync::run(Path::new(out)),
         ["voicemail", out] => voicemail::run(&repo, Path::new(out)),

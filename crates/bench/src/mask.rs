@@ -117,7 +117,7 @@ pub fn run(dir: &Path, manifest: &Manifest, out: &Path) -> anyhow::Result<()> {
     fs::write(out, json).with_context(|| format!("Writing {}", out.display()))
 }
 
-fn as_body(body: &str, html: bool) -> Body<'_> {
+pub(crate) fn as_body(body: &str, html: bool) -> Body<'_> {
     if html {
         Body::Html(body)
     } else {
@@ -126,7 +126,7 @@ fn as_body(body: &str, html: bool) -> Body<'_> {
 }
 
 /// The bodies of a set with the top header each is rendered under.
-fn load(dir: &Path, set: &InputSet) -> anyhow::Result<Vec<(String, Option<TopHeader>)>> {
+pub(crate) fn load(dir: &Path, set: &InputSet) -> anyhow::Result<Vec<(String, Option<TopHeader>)>> {
     set.files
         .iter()
         .map(|file| {
