@@ -52,13 +52,9 @@ fn run(args: &[String]) -> anyhow::Result<()> {
             eprintln!("bench: {} input sets, {files} files in {dir}", manifest.sets.len());
             Ok(())
         }
-        ["mask", dir, out] => {
-            let manifest =
-                inputs::read_manifest(Path::new(dir)).context("Reading the inputs (run `inputs` first)")?;
-            mask::run(Path::new(dir), &manifest, Path::new(out))
-        }
+        ["mask", dir, out] => mask::run(Path::new(dir), &read_inputs(dir)?, Path::new(out)),
         ["rounds", dir, set, mode, rounds] => {
-            rounds::run(Path::new(dir), set, mode, rounds.parse().context("ROUNDS")?)
+            rounds::run(Path::new(dir), &read_inputs(dir)?, set, mode, rounds.parse().context("ROUNDS")?)
         }
         ["sync", out] => sync::run(Path::new(out)),
         ["voicemail", out] => voicemail::run(&repo, Path::new(out)),
@@ -67,6 +63,11 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         ["app-cache", dir, count] => app::write_cache(Path::new(dir), count.parse().context("COUNT")?),
         _ => Err(anyhow!("{USAGE}")),
     }
+}
+
+/// The manifest of the input sets `inputs DIR` wrote.
+fn read_inputs(dir: &str) -> anyhow::Result<inputs::Manifest> {
+    inputs::read_manifest(Path::new(dir)).context("Reading the inputs (run `inputs` first)")
 }
 
 /// `$TIDINGS_SHARED`, else the `shared` directory beside the repository (as the corpus tests look).

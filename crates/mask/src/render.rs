@@ -263,10 +263,7 @@ fn is_plain_web_url(value: &str) -> bool {
             let port = &port_and_rest[..port_end];
             (1..=5).contains(&port.len())
                 && port.iter().all(u8::is_ascii_digit)
-                && std::str::from_utf8(port)
-                    .ok()
-                    .and_then(|port| port.parse::<u32>().ok())
-                    .is_some_and(|port| port <= 65_535)
+                && port.iter().fold(0_u32, |number, digit| number * 10 + u32::from(digit - b'0')) <= 65_535
         }
     }
 }
