@@ -239,12 +239,15 @@ pub(crate) fn html_lines(document: &Html) -> HtmlLines {
             return;
         }
         // Text converted to HTML keeps its "> " quote marks; they count as depth here too.
-        let text = std::mem::take(&mut current.text);
-        let (extra_depth, rest) = strip_quote_prefix(&text);
+        // The builder's buffer is kept for the next line: a copy of the right size is cheaper
+        // than growing a new string through every text node of a long paragraph.
+        let (extra_depth, rest) = strip_quote_prefix(&current.text);
+        let text = if extra_depth > 0 { rest.trim().to_string() } else { current.text.clone() };
+        current.text.clear();
         let quote_edge = current.quote_edge || extra_depth != current.previous_extra_depth;
         current.previous_extra_depth = extra_depth;
         lines.push(Line {
-            text: if extra_depth > 0 { rest.trim().to_string() } else { text },
+            text,
             depth: depth + extra_depth,
             quote_edge,
             nodes: current.first_node..text_nodes.len(),
