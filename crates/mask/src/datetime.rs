@@ -94,6 +94,7 @@ pub(crate) fn parse(
         None => (None, None),
     };
     let mut date = None;
+    let mut date_end = None;
     let mut time_and_end = None;
     for (_, language_index, pattern_index, end) in &candidates {
         let language = &masks.languages[*language_index];
@@ -106,13 +107,19 @@ pub(crate) fn parse(
             if time.is_some() && !uses_meridiem { order_language.order_24h } else { order_language.order };
         if let Some(resolved) = resolve_date(masks, text, *language_index, &captures, order, newest) {
             date = Some(resolved);
+            date_end = Some(*end);
             time_and_end = Some((time, time_end));
             break;
         }
     }
     let (time, time_end) = time_and_end.unwrap_or_else(|| time_after(0));
 
-    let offset_minutes = time_end.and_then(|(end, _)| find_offset(masks, &text[end..]));
+    // The zone follows the time, or (Apple Mail in Chinese: "2022年1月3日 GMT+8 14:44:02") sits
+    // between the date and the time.
+    let offset_minutes = time_end.and_then(|(end, _)| {
+        find_offset(masks, &text[end..])
+            .or_else(|| date_end.and_then(|start| find_offset(masks, &text[start..end])))
+    });
     DateTimeParts { date, time, offset_minutes }
 }
 
@@ -175,10 +182,10 @@ fn find_time(masks: &MaskSet, text: &str, preferred: Option<usize>) -> Option<((
     Some(((TimeOfDay { hour, minute, second }, meridiem.is_some()), end))
 }
 
-/// A zone written right after the time: `+0300`, `GMT+3`, `(UTC)`, `EEST`.
+/// A zone at the start of `text`: `+0300`, `GMT+3`, `(UTC)`, `[GMT+8]`, `EEST`.
 fn find_offset(masks: &MaskSet, text: &str) -> Option<i32> {
     let zone = masks.time_zone.as_ref()?.captures(text)?.name("tz")?.as_str();
-    let zone = zone.trim_matches(|c| c == '(' || c == ')').trim();
+    let zone = zone.trim_matches(['(', ')', '[', ']']).trim();
     if let Some(minutes) = parse_offset_minutes(zone) {
         return Some(minutes);
     }

@@ -429,7 +429,7 @@ fn header_from_fields(
     let from = fields.iter().find(|field| field.kind == LabelKind::From);
     let (mut name, mut email) = from.map(|field| split_sender(&field.value)).unwrap_or((None, None));
     if name.as_deref().is_some_and(|candidate| {
-        judge_name(candidate, context.masks, context.book) == NameConfidence::Rejected
+        judge_name(candidate, email.is_some(), context.masks, context.book) == NameConfidence::Rejected
     }) {
         // "From: the team" is not a sender; with an address beside it the block still counts.
         email.as_ref()?;
@@ -525,9 +525,17 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                 let Some(captures) = template.captures(&joined) else {
                     continue;
                 };
+                let name_span = captures.name("name").or(captures.name("name2"));
+                if name_span
+                    .is_some_and(|span| name_takes_in_line_above(&joined, span, lines[index].text.len()))
+                {
+                    continue;
+                }
                 let group = |name: &str| captures.name(name).map(|m| m.as_str());
-                let email = group("email").or(group("email2")).map(str::to_string);
+                let email = group("email").or(group("email2")).or(group("email3")).map(str::to_string);
                 let mut name = group("name").or(group("name2")).and_then(clean_name);
+                // Only the `name` form has its address in brackets right after it.
+                let beside_address = group("name").is_some();
                 let date_text =
                     [group("date"), group("time")].into_iter().flatten().collect::<Vec<_>>().join(" ");
                 let parts = if date_text.is_empty() {
@@ -538,7 +546,9 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                 if let Some(candidate) = &name {
                     if candidate.contains('@') {
                         name = None;
-                    } else if judge_name(candidate, masks, context.book) == NameConfidence::Rejected {
+                    } else if judge_name(candidate, beside_address, masks, context.book)
+                        == NameConfidence::Rejected
+                    {
                         // Text that is not a name where the name should be means the template
                         // was laid over the wrong lines (the author's text joined to the header).
                         continue;
@@ -571,6 +581,15 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
         }
     }
     None
+}
+
+/// Whether a name that opens the header runs on past the first of the joined lines: then that
+/// line is the author's text ("Thanks!" right above `John <j@x.org> wrote:`), not part of the
+/// name, as clients wrap header lines at about 76 characters and never after a name's first word.
+/// The header is found again from the next line.
+fn name_takes_in_line_above(joined: &str, name: regex::Match<'_>, first_line_len: usize) -> bool {
+    let opens_header = !joined[..name.start()].chars().any(char::is_alphanumeric);
+    opens_header && name.start() < first_line_len && name.end() > first_line_len
 }
 
 /// Gives each header its depth: 1 plus the number of enclosing quotes still open.

@@ -187,6 +187,8 @@ pub(crate) struct AttributionEntry {
     pub number: usize,
     /// A lowercase word of the template's mandatory text ("wrote"), possibly empty.
     pub literal: String,
+    /// How many letters the template requires: templates are tried most specific first.
+    pub literal_letters: usize,
     /// Whether the template ends with a colon, as nearly all do.
     pub ends_with_colon: bool,
     /// The template with any text in place of its date and time: it matches wherever the
@@ -564,11 +566,17 @@ fn build_regex(source: &str) -> Result<Regex, String> {
 const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 
 /// Regex fragment for a sender: a name and an address in the usual forms, or one of them.
+///
+/// The forms, in order: a name with an address in brackets (Exchange's plain-text copies add a
+/// `<mailto:…>` after the address, as in `John <john@x.org<mailto:john@x.org>>`); an address
+/// standing in for the name (`john@x.org <john@x.org>`, the name is then left empty); a bare
+/// address; a bare name.
 fn sender_fragment() -> String {
     let open = r#"["'«„“‘]?"#;
     let close = r#"["'»”“’]?"#;
+    let mailto_copy = r"(?:<mailto:[^<>\s]*>)?";
     format!(
-        r"(?:{open}\s*(?P<name>[^<>()\[\]@\n]+?)\s*{close}\s*(?:<|\(|\[)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?\s*(?:>|\)|\])|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>()\[\]@\n:]+?){close})"
+        r"(?:{open}\s*(?P<name>[^<>()\[\]@\n]+?)\s*{close}\s*(?:<|\(|\[)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?{mailto_copy}\s*(?:>|\)|\])|{open}[^<>()\[\]\s@]+@[^<>()\[\]\s]+?{close}\s*(?:<|\()\s*(?:mailto:)?(?P<email3>{EMAIL}){mailto_copy}\s*(?:>|\))|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>()\[\]@\n:]+?){close})"
     )
 }
 
@@ -605,11 +613,11 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     let zone_alternation = pattern::alternation(&zone_names);
     let zone_fragment = |boundary: Boundary| {
         if zone_alternation.is_empty() {
-            r"\(?(?:[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)\)?".to_string()
+            r"[(\[]?(?:[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)[)\]]?".to_string()
         } else {
             let b = boundary.source();
             format!(
-                r"\(?(?:[+-]\d{{2}}:?\d{{2}}|(?:GMT|UTC)(?:\s*[+-]\d{{1,2}}(?::?\d{{2}})?)?|{b}(?:{zone_alternation}){b})\)?"
+                r"[(\[]?(?:[+-]\d{{2}}:?\d{{2}}|(?:GMT|UTC)(?:\s*[+-]\d{{1,2}}(?::?\d{{2}})?)?|{b}(?:{zone_alternation}){b})[)\]]?"
             )
         }
     };
@@ -828,12 +836,17 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 template: attributions.len() - 1,
                 number: place + 1,
                 literal: required_literal(template),
+                literal_letters: mandatory_letters(template),
                 ends_with_colon,
                 filter,
             });
         }
         languages[index].attributions = attributions;
     }
+    // The template that explains more of a line wins: a language's own words ("пишет",
+    // "tarihinde") before another language's bare "{date} {time}, {sender}:", which would read
+    // those words as part of the name. The sort is stable, so file order breaks ties.
+    attribution_index.sort_by_key(|entry| std::cmp::Reverse(entry.literal_letters));
 
     // 4. Field labels and separator phrases from every language, in one matcher each, and the
     //    subject prefixes in one table; a prefix that is a reply in one language and a forward
@@ -921,6 +934,24 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
 
 /// The longest word of a template's mandatory literal text, lowercased ("wrote" in
 /// `On {date}, {sender} wrote:`); empty when the template has none.
+/// How many letters a template requires outside its placeholders and optional parts.
+fn mandatory_letters(template: &str) -> usize {
+    let mut optional_depth = 0usize;
+    let mut in_placeholder = false;
+    let mut letters = 0;
+    for c in template.chars() {
+        match c {
+            '[' => optional_depth += 1,
+            ']' => optional_depth = optional_depth.saturating_sub(1),
+            '{' => in_placeholder = true,
+            '}' => in_placeholder = false,
+            c if c.is_alphabetic() && !in_placeholder && optional_depth == 0 => letters += 1,
+            _ => {}
+        }
+    }
+    letters
+}
+
 fn required_literal(template: &str) -> String {
     let mut mandatory = String::new();
     let mut optional_depth = 0usize;

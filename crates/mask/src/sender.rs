@@ -130,6 +130,11 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
                     | '*'
             )
     });
+    // Google Groups relays a sender as "'John Smith' via Group": the person is the quoted part.
+    let trimmed = match trimmed.split_once("' via ").or_else(|| trimmed.split_once("\" via ")) {
+        Some((person, _)) => person.trim_start_matches(['\'', '"']),
+        None => trimmed,
+    };
     let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
 }
@@ -164,8 +169,14 @@ pub(crate) enum NameConfidence {
     Known,
 }
 
-/// Judges a candidate sender name.
-pub(crate) fn judge_name(name: &str, masks: &MaskSet, book: &AddressBook) -> NameConfidence {
+/// Judges a candidate sender name; `beside_address` says it is the display name written with
+/// its own address (`Ola Nordmann <ola@x.no>`), which makes a greeting there unlikely.
+pub(crate) fn judge_name(
+    name: &str,
+    beside_address: bool,
+    masks: &MaskSet,
+    book: &AddressBook,
+) -> NameConfidence {
     if book.knows(Some(name), None) {
         return NameConfidence::Known;
     }
@@ -175,7 +186,9 @@ pub(crate) fn judge_name(name: &str, masks: &MaskSet, book: &AddressBook) -> Nam
         return NameConfidence::Rejected;
     }
     let first = words[0].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-    if masks.greetings.contains(&first) || masks.greetings.contains(&name.to_lowercase()) {
+    if masks.greetings.contains(&name.to_lowercase())
+        || (masks.greetings.contains(&first) && !reads_as_full_name(&words, &first, beside_address))
+    {
         return NameConfidence::Rejected;
     }
     if !name.chars().any(char::is_alphabetic) || name.chars().filter(char::is_ascii_digit).count() > 2 {
@@ -205,6 +218,17 @@ pub(crate) fn judge_name(name: &str, masks: &MaskSet, book: &AddressBook) -> Nam
     } else {
         NameConfidence::Rejected
     }
+}
+
+/// Whether `words`, whose first is also a greeting or pronoun in some language (Ben, Ola, Elle,
+/// Cara in the given-names lists; Vi, Du outside them), still read as a full name: two or more
+/// words, all capitalised, and the first a known given name or the whole written beside its
+/// address. "Hi John" and "Thanks John" stay greetings unless written as a display name.
+fn reads_as_full_name(words: &[&str], first_lowercase: &str, beside_address: bool) -> bool {
+    let capitalised = |word: &str| word.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase);
+    words.len() >= 2
+        && words.iter().all(|word| capitalised(word))
+        && (beside_address || given_names().contains(first_lowercase))
 }
 
 #[cfg(test)]
@@ -251,7 +275,26 @@ mod tests {
             ("Андрей", NameConfidence::Known),
         ];
         for (name, expected) in table {
-            assert_eq!(judge_name(name, &masks, &book), expected, "{name}");
+            assert_eq!(judge_name(name, false, &masks, &book), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_greeting_word_can_still_open_a_full_name() {
+        let masks = MaskSet::builtin();
+        let book = AddressBook::new();
+        // (name, written beside its own address, expected)
+        let table = [
+            ("Ben Smith", false, NameConfidence::Known),
+            ("Ola Nordmann", false, NameConfidence::Known),
+            ("Vi Nguyen", true, NameConfidence::Plausible),
+            ("Vi Nguyen", false, NameConfidence::Rejected),
+            ("Hi John", false, NameConfidence::Rejected),
+            ("Thanks all", true, NameConfidence::Rejected),
+            ("Ben", true, NameConfidence::Rejected),
+        ];
+        for (name, beside_address, expected) in table {
+            assert_eq!(judge_name(name, beside_address, &masks, &book), expected, "{name} {beside_address}");
         }
     }
 
@@ -270,7 +313,7 @@ mod tests {
         let book = AddressBook::new();
         // Rare given names only the nam_dict list has: Dutch, Icelandic, Albanian, Georgian.
         for name in ["Aadje Smit", "Sigurlaug Jónsdóttir", "Arberesha Krasniqi", "Ketevan Beridze"] {
-            assert_eq!(judge_name(name, &masks, &book), NameConfidence::Known, "{name}");
+            assert_eq!(judge_name(name, false, &masks, &book), NameConfidence::Known, "{name}");
         }
         for word in ["the", "to", "in", "so", "an"] {
             assert!(!given_names().contains(word), "{word} is a word, not a name");

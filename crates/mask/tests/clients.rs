@@ -168,6 +168,105 @@ fn text_clients() {
 }
 
 #[test]
+fn more_languages_and_the_forms_senders_take() {
+    let table: &[(&str, &str, &[Expected])] = &[
+        (
+            "gmail in traditional chinese, afternoon time",
+            "好\n\n張三 <zhang@x.tw> 於 2022年1月3日 週一 下午3:45寫道：\n> 你好\n",
+            &[(1, Reply, Some("張三"), Some("zhang@x.tw"), Some("2022-01-03"), Some("15:45"))],
+        ),
+        (
+            "gmail in european portuguese, weekday before a numeric date",
+            "Obrigado.\n\nJoão Silva <joao@x.pt> escreveu no dia segunda, 3/01/2022 à(s) 10:15:\n> Olá\n",
+            &[(1, Reply, Some("João Silva"), Some("joao@x.pt"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "thunderbird in russian: its own words beat a bare date-time-sender template",
+            "Да.\n\n03.01.2022 10:15, Иван Петров пишет:\n> Привет\n",
+            &[(1, Reply, Some("Иван Петров"), None, Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "thunderbird in turkish",
+            "Tamam.\n\n3.01.2022 10:15 tarihinde Ahmet Yılmaz yazdı:\n> Merhaba\n",
+            &[(1, Reply, Some("Ahmet Yılmaz"), None, Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "thunderbird in hungarian",
+            "Rendben\n\n2022. 01. 03. 10:15 keltezéssel, Kovács János írta:\n> Szia\n",
+            &[(1, Reply, Some("Kovács János"), None, Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "the line right above a name-first header is not part of the name",
+            "Köszi!\nKovács János <janos@x.hu> ezt írta (időpont: 2022. jan. 3., H, 10:15):\n> Szia\n",
+            &[(1, Reply, Some("Kovács János"), Some("janos@x.hu"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "given names that are greetings or pronouns elsewhere (Ben, Ola, Vi, Du)",
+            "Ok\n\nOn Tue, Jan 4, 2022 at 9:00 AM Ben Smith <ben@x.org> wrote:\n> Agreed\n>\n> man. 3. jan. 2022 kl. 10:15 skrev Ola Nordmann <ola@x.no>:\n>> Sounds good.\n>>\n>> On Sun, Jan 2, 2022 at 8:00 AM Vi Nguyen <vi@x.vn> wrote:\n>>> Proposal\n",
+            &[
+                (1, Reply, Some("Ben Smith"), Some("ben@x.org"), Some("2022-01-04"), Some("09:00")),
+                (2, Reply, Some("Ola Nordmann"), Some("ola@x.no"), Some("2022-01-03"), Some("10:15")),
+                (3, Reply, Some("Vi Nguyen"), Some("vi@x.vn"), Some("2022-01-02"), Some("08:00")),
+            ],
+        ),
+        (
+            "outlook field block from a name that is a greeting elsewhere",
+            "Takk.\n\nFra: Ola Nordmann <ola@x.no>\nSendt: mandag 3. januar 2022 10:15\nTil: Kari <kari@x.no>\nEmne: SV: tilbud\n\nHei Kari,\n",
+            &[(1, Reply, Some("Ola Nordmann"), Some("ola@x.no"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "an address standing in for the name",
+            "Ok\n\nOn Mon, Jan 3, 2022 at 10:15 AM john@x.org <john@x.org> wrote:\n> x\n",
+            &[(1, Reply, None, Some("john@x.org"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "exchange's plain-text copy of a gmail attribution, with a mailto after the address",
+            "Thanks.\n\nOn Mon, 3 Jan 2022 at 10:15, John Smith <john@x.org<mailto:john@x.org>> wrote:\n> Lunch?\n",
+            &[(1, Reply, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "google groups relays a sender as 'Name' via Group",
+            "Ok\n\nOn Mon, Jan 3, 2022 at 10:15 AM 'John Smith' via Dev <dev@googlegroups.com> wrote:\n> x\n",
+            &[(1, Reply, Some("John Smith"), Some("dev@googlegroups.com"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "thunderbird forward in simplified chinese",
+            "FYI\n\n-------- 转发的消息 --------\n主题: 报价\n日期: Mon, 3 Jan 2022 10:15:00 +0800\n发件人: 张三 <zhang@x.cn>\n收件人: 李四 <lisi@x.cn>\n\n你好\n",
+            &[(1, Forward, Some("张三"), Some("zhang@x.cn"), Some("2022-01-03"), Some("10:15:00"))],
+        ),
+    ];
+    for (label, text, expected) in table {
+        check(label, Body::Text(text), expected);
+    }
+    let html = [(
+        "gmail in chinese: the reply above the quote is not part of the name",
+        r#"<div dir="ltr">好的</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">张三 &lt;<a href="mailto:zhang@x.cn">zhang@x.cn</a>&gt; 于2022年1月3日周一 10:15写道：<br></div><blockquote class="gmail_quote">你好</blockquote></div>"#,
+        [(1, Reply, Some("张三"), Some("zhang@x.cn"), Some("2022-01-03"), Some("10:15"))],
+    )];
+    for (label, markup, expected) in html {
+        check(label, Body::Html(markup), &expected);
+    }
+}
+
+#[test]
+fn zones_in_brackets_or_before_the_time_are_read() {
+    let yahoo = r#"<div>好</div><div class="yahoo_quoted"><div>冯伟 (&lt;feng@x.com&gt;) 在 2019年7月2日星期二 下午05:48:53 [GMT+8] 寫道：</div><div><div dir="ltr">你好</div></div></div>"#;
+    let apple = "FYI\n\n下面是被转发的邮件：\n\n发件人: 张三 <zhang@x.cn>\n主题: 报价\n日期: 2022年1月3日 GMT+8 14:44:02\n收件人: 李四 <lisi@x.cn>\n\n你好\n";
+    let table = [
+        ("yahoo in traditional chinese", run(Body::Html(yahoo)), Reply, "冯伟", "2019-07-02", "17:48:53"),
+        ("apple mail forward in chinese", run(Body::Text(apple)), Forward, "张三", "2022-01-03", "14:44:02"),
+    ];
+    for (label, rendering, kind, name, date, time) in table {
+        let [quote] = rendering.quotes.as_slice() else { panic!("{label}: {:#?}", rendering.quotes) };
+        assert_eq!(quote.kind, kind, "{label}");
+        assert_eq!(quote.fields.name.as_deref(), Some(name), "{label}");
+        assert_eq!(quote.fields.date.as_deref(), Some(date), "{label}");
+        assert_eq!(quote.fields.time.as_deref(), Some(time), "{label}");
+        assert_eq!(quote.fields.utc_offset.as_deref(), Some("+08:00"), "{label}");
+    }
+}
+
+#[test]
 fn bodies_without_headers_yield_none() {
     let texts = [
         "On Monday I wrote:\n> the draft is attached\n",
