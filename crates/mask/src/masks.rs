@@ -932,27 +932,24 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     })
 }
 
-/// The longest word of a template's mandatory literal text, lowercased ("wrote" in
-/// `On {date}, {sender} wrote:`); empty when the template has none.
 /// How many letters a template requires outside its placeholders and optional parts.
 fn mandatory_letters(template: &str) -> usize {
-    let mut optional_depth = 0usize;
-    let mut in_placeholder = false;
-    let mut letters = 0;
-    for c in template.chars() {
-        match c {
-            '[' => optional_depth += 1,
-            ']' => optional_depth = optional_depth.saturating_sub(1),
-            '{' => in_placeholder = true,
-            '}' => in_placeholder = false,
-            c if c.is_alphabetic() && !in_placeholder && optional_depth == 0 => letters += 1,
-            _ => {}
-        }
-    }
-    letters
+    mandatory_text(template).chars().filter(|c| c.is_alphabetic()).count()
 }
 
+/// The longest word of a template's mandatory literal text, lowercased ("wrote" in
+/// `On {date}, {sender} wrote:`); empty when the template has none.
 fn required_literal(template: &str) -> String {
+    mandatory_text(template)
+        .split_whitespace()
+        .max_by_key(|word| word.chars().count())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A template's text outside its placeholders and optional parts, letters lowercased and
+/// everything else a space.
+fn mandatory_text(template: &str) -> String {
     let mut mandatory = String::new();
     let mut optional_depth = 0usize;
     let mut in_placeholder = false;
@@ -970,7 +967,7 @@ fn required_literal(template: &str) -> String {
             _ => mandatory.push(' '),
         }
     }
-    mandatory.split_whitespace().max_by_key(|word| word.chars().count()).unwrap_or_default().to_string()
+    mandatory
 }
 
 /// Checks a file's subject prefixes: one word each (a trailing dot is allowed, as in Romanian
@@ -1168,6 +1165,8 @@ mod tests {
         assert_eq!(required_literal("On {date}[, at {time}], {sender} wrote:"), "wrote");
         assert_eq!(required_literal("Le {date}, {sender} a écrit :"), "écrit");
         assert_eq!(required_literal("{date}, {time}[,] {sender}:"), "");
+        assert_eq!(mandatory_letters("On {date}[, at {time}], {sender} wrote:"), 7);
+        assert_eq!(mandatory_letters("{date}, {time}[,] {sender}:"), 0);
     }
 
     #[test]
