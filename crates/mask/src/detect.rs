@@ -525,6 +525,8 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                 let Some(captures) = template.captures(&joined) else {
                     continue;
                 };
+                // Only the `name` form has its address in brackets right after it.
+                let beside_address = captures.name("name").is_some();
                 let name_span = captures.name("name").or(captures.name("name2"));
                 if name_span
                     .is_some_and(|span| name_takes_in_line_above(&joined, span, lines[index].text.len()))
@@ -533,9 +535,7 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                 }
                 let group = |name: &str| captures.name(name).map(|m| m.as_str());
                 let email = group("email").or(group("email2")).or(group("email3")).map(str::to_string);
-                let mut name = group("name").or(group("name2")).and_then(clean_name);
-                // Only the `name` form has its address in brackets right after it.
-                let beside_address = group("name").is_some();
+                let mut name = name_span.map(|span| span.as_str()).and_then(clean_name);
                 let date_text =
                     [group("date"), group("time")].into_iter().flatten().collect::<Vec<_>>().join(" ");
                 let parts = if date_text.is_empty() {

@@ -206,12 +206,9 @@ pub(crate) fn judge_name(
         "van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos", "das", "bin", "al",
         "y", "e",
     ];
-    let shaped_like_a_name = words.iter().all(|word| {
-        let first_char = word.chars().find(|c| c.is_alphabetic());
-        match first_char {
-            Some(c) if c.is_lowercase() => particles.contains(&word.to_lowercase().as_str()),
-            _ => true,
-        }
+    let shaped_like_a_name = words.iter().all(|word| match first_letter(word) {
+        Some(c) if c.is_lowercase() => particles.contains(&word.to_lowercase().as_str()),
+        _ => true,
     });
     if shaped_like_a_name {
         NameConfidence::Plausible
@@ -225,10 +222,14 @@ pub(crate) fn judge_name(
 /// words, all capitalised, and the first a known given name or the whole written beside its
 /// address. "Hi John" and "Thanks John" stay greetings unless written as a display name.
 fn reads_as_full_name(words: &[&str], first_lowercase: &str, beside_address: bool) -> bool {
-    let capitalised = |word: &str| word.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase);
     words.len() >= 2
-        && words.iter().all(|word| capitalised(word))
+        && words.iter().all(|word| first_letter(word).is_some_and(char::is_uppercase))
         && (beside_address || given_names().contains(first_lowercase))
+}
+
+/// The first letter of a word, past any quote or bracket: its case says name or phrase.
+fn first_letter(word: &str) -> Option<char> {
+    word.chars().find(|c| c.is_alphabetic())
 }
 
 #[cfg(test)]
