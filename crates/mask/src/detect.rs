@@ -17,6 +17,8 @@
 use chrono::NaiveDate;
 
 use crate::datetime::{self, DateTimeParts};
+use std::borrow::Cow;
+
 use crate::kinds;
 use crate::lines::Line;
 use crate::masks::{normalize_label, LabelKind, MaskSet, SeparatorKind};
@@ -33,6 +35,9 @@ const MAX_DATE_FIELD_CHARS: usize = 120;
 const MAX_WRAPPED_LINE_CHARS: usize = 100;
 /// Longest joined attribution text tried, in bytes; real ones are far shorter.
 const MAX_ATTRIBUTION_LEN: usize = 600;
+/// The longest line above a field block still read for the block's date
+/// (`Message du 03/01/22 10:15`).
+const MAX_DATED_LINE_CHARS: usize = 48;
 
 /// A header found in the line model.
 #[derive(Clone, Debug)]
@@ -67,11 +72,12 @@ pub(crate) struct DetectContext<'a> {
 pub(crate) fn detect(lines: &[Line], context: &DetectContext<'_>) -> Vec<FoundHeader> {
     let candidates = candidate_lines(lines, context);
     let first_text = lines.iter().position(|line| !line.text.is_empty());
-    let mut found = Vec::new();
+    let mut found: Vec<FoundHeader> = Vec::new();
     let mut index = 0;
     while index < lines.len() {
         if candidates[index] && !lines[index].text.is_empty() {
-            if let Some(header) = match_at(lines, index, first_text, context) {
+            let free_from = found.last().map_or(0, |header| header.last_line + 1);
+            if let Some(header) = match_at(lines, index, first_text, free_from, context) {
                 index = header.last_line + 1;
                 found.push(header);
                 continue;
@@ -129,10 +135,13 @@ fn is_anchor(text: &str, masks: &MaskSet) -> bool {
         || masks.label_at_start.as_ref().is_some_and(|regex| regex.is_match(trimmed))
 }
 
+/// The header starting at line `index`, if any; lines before `free_from` belong to a header
+/// found already.
 fn match_at(
     lines: &[Line],
     index: usize,
     first_text: Option<usize>,
+    free_from: usize,
     context: &DetectContext<'_>,
 ) -> Option<FoundHeader> {
     // Outlook writes the same field block for replies and forwards. Without a separator phrase,
@@ -140,10 +149,14 @@ fn match_at(
     // a block under the author's text as a reply; the subject chain may overrule this guess
     // later (`kinds`).
     let block_kind = if first_text == Some(index) { QuoteKind::Forward } else { QuoteKind::Reply };
-    if let Some(found) = match_separator(lines, index, block_kind, context) {
+    if let Some(found) = match_separator(lines, index, block_kind, free_from, context) {
         return Some(found);
     }
-    if let Some(found) = match_field_block(lines, index, block_kind, context) {
+    if let Some(mut found) = match_field_block(lines, index, block_kind, free_from, context) {
+        if first_text == Some(found.first_line) {
+            // Its dated line above was the first text of the body.
+            found.header.kind = QuoteKind::Forward;
+        }
         return Some(found);
     }
     match_attribution(lines, index, context)
@@ -157,8 +170,7 @@ enum Separator<'a> {
 
 fn find_separator<'a>(text: &'a str, masks: &MaskSet) -> Option<Separator<'a>> {
     let trimmed = text.trim();
-    let is_rule_char = |c: char| matches!(c, '-' | '_' | '=' | '*' | '—' | '–');
-    let core = trimmed.trim_start_matches(is_rule_char);
+    let core = trimmed.trim_start_matches(|c: char| c == '*' || is_rule_char(c));
     let leading = trimmed.len() - core.len();
     if leading >= 2 {
         // The phrase runs up to the last run of two or more rule characters; anything after it
@@ -189,8 +201,12 @@ fn find_separator<'a>(text: &'a str, masks: &MaskSet) -> Option<Separator<'a>> {
     )
 }
 
+/// A character that rules lines: `-----`, `=====`, `_____`.
+fn is_rule_char(c: char) -> bool {
+    matches!(c, '-' | '_' | '=' | '—' | '–')
+}
+
 fn split_at_last_rule(core: &str) -> (&str, &str) {
-    let is_rule_char = |c: char| matches!(c, '-' | '_' | '=' | '—' | '–');
     let chars: Vec<(usize, char)> = core.char_indices().collect();
     let mut best: Option<(usize, usize)> = None;
     let mut index = 0;
@@ -311,6 +327,7 @@ fn match_separator(
     lines: &[Line],
     index: usize,
     block_kind: QuoteKind,
+    free_from: usize,
     context: &DetectContext<'_>,
 ) -> Option<FoundHeader> {
     let masks = context.masks;
@@ -354,6 +371,11 @@ fn match_separator(
             return Some(attribution);
         }
     }
+    // A banner with nothing under it right after another header closes that header (Zoho
+    // repeats "==== Forwarded message ====" under its field block).
+    if fields.is_empty() && free_from > 0 && lines[free_from..index].iter().all(|line| line.text.is_empty()) {
+        return None;
+    }
     // "Original Message" and a bare rule open replies and forwards alike.
     let ambiguous_kind = !matches!(separator, Separator::Phrase { kind: SeparatorKind::Forward, .. });
     let (kind, mask) = match separator {
@@ -382,6 +404,7 @@ fn match_field_block(
     lines: &[Line],
     index: usize,
     block_kind: QuoteKind,
+    free_from: usize,
     context: &DetectContext<'_>,
 ) -> Option<FoundHeader> {
     let (last_line, fields) = read_field_block(lines, index, context.masks)?;
@@ -389,9 +412,19 @@ fn match_field_block(
         return None;
     }
     let mask = fields_mask_id(&fields, context.masks);
-    let header = header_from_fields(&fields, block_kind, mask, lines, index, last_line, context)?;
+    let mut header = header_from_fields(&fields, block_kind, mask, lines, index, last_line, context)?;
+    let mut first_line = index;
+    if header.fields.date.is_none() {
+        if let Some((above, parts)) = dated_line_above(lines, index, free_from, context) {
+            header.fields.date = parts.date_text();
+            header.fields.time = parts.time_text();
+            header.fields.utc_offset = parts.offset_text();
+            header.source = source_text(lines, above, last_line);
+            first_line = above;
+        }
+    }
     weak_block_has_evidence(&fields, &header).then(|| FoundHeader {
-        first_line: index,
+        first_line,
         last_line,
         header,
         ambiguous_kind: true,
@@ -399,15 +432,50 @@ fn match_field_block(
     })
 }
 
+/// A block without a date field may carry its date on a short line right above it (Orange's
+/// webmail: `Message du 03/01/22 10:15` over `De :`/`A :`/`Objet :`). Only a line that reads as
+/// both a date and a time counts, so a line of the author's text is left alone.
+fn dated_line_above(
+    lines: &[Line],
+    index: usize,
+    free_from: usize,
+    context: &DetectContext<'_>,
+) -> Option<(usize, DateTimeParts)> {
+    let above = index.checked_sub(1).filter(|&above| above >= free_from)?;
+    let line = &lines[above];
+    if line.text.is_empty()
+        || line.depth != lines[index].depth
+        || line.text.chars().count() > MAX_DATED_LINE_CHARS
+    {
+        return None;
+    }
+    let parts = datetime::parse(context.masks, &line.text, None, context.newest);
+    (parts.date.is_some() && parts.time.is_some()).then_some((above, parts))
+}
+
 fn subject_of(fields: &[Field]) -> Option<String> {
     fields.iter().find(|field| field.kind == LabelKind::Subject).map(|field| field.value.clone())
 }
 
-/// Without a separator, a block whose sender has no address needs more: a readable date or two
-/// more labels. "From: Berlin / To: Paris" in a timetable is not a header.
+/// Without a separator, a block whose sender has no address needs more: a readable date, or two
+/// more labels with a date field that at least holds a time of day (a date in a form no mask
+/// knows). "From: Berlin / To: Paris" in a timetable is not a header, and neither is a
+/// newsletter's "From: our CEO / Sent: to all 12,000 subscribers / Subject: …".
 fn weak_block_has_evidence(fields: &[Field], header: &QuoteHeader) -> bool {
     let other_labels = fields.iter().filter(|field| field.kind != LabelKind::From).count();
-    header.fields.email.is_some() || header.fields.date.is_some() || other_labels >= 2
+    let dated = fields.iter().any(|field| field.kind == LabelKind::Date && holds_time_of_day(&field.value));
+    header.fields.email.is_some() || header.fields.date.is_some() || (other_labels >= 2 && dated)
+}
+
+/// Whether text holds a time such as `10:15` or `10.15`: a digit, a colon or dot, two digits.
+fn holds_time_of_day(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(4).any(|window| {
+        window[0].is_ascii_digit()
+            && matches!(window[1], b':' | b'.')
+            && window[2].is_ascii_digit()
+            && window[3].is_ascii_digit()
+    })
 }
 
 fn fields_mask_id(fields: &[Field], masks: &MaskSet) -> String {
@@ -508,8 +576,20 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
         if !joined.bytes().any(|byte| byte.is_ascii_digit() || byte == b'@') {
             continue;
         }
-        let lowercase = joined.to_lowercase();
-        let ends_with_colon = joined.trim_end().ends_with([':', '：']);
+        // Zoho and Zimbra set the line between rules, where the colon may go:
+        // `---- On … wrote ----`.
+        let around_text = |c: char| c.is_whitespace() || is_rule_char(c);
+        let mut text = Cow::Borrowed(joined.trim_matches(around_text));
+        if joined.trim_end().ends_with(is_rule_char) && !text.ends_with([':', '：']) {
+            text = Cow::Owned(format!("{text}:"));
+        }
+        let text = text.as_ref();
+        let first_line_len = lines[index]
+            .text
+            .len()
+            .saturating_sub(joined.len() - joined.trim_start_matches(around_text).len());
+        let lowercase = text.to_lowercase();
+        let ends_with_colon = text.ends_with([':', '：']);
         for entry in &masks.attribution_index {
             if (entry.ends_with_colon && !ends_with_colon) || !lowercase.contains(entry.literal.as_str()) {
                 continue;
@@ -519,18 +599,16 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
             {
                 let template = &language.attributions[template_index];
                 // The filter runs on the fast DFA; most candidates fail there, before captures.
-                if !entry.filter.is_match(&joined) {
+                if !entry.filter.is_match(text) {
                     continue;
                 }
-                let Some(captures) = template.captures(&joined) else {
+                let Some(captures) = template.captures(text) else {
                     continue;
                 };
                 // Only the `name` form has its address in brackets right after it.
                 let beside_address = captures.name("name").is_some();
-                let name_span = captures.name("name").or(captures.name("name2"));
-                if name_span
-                    .is_some_and(|span| name_takes_in_line_above(&joined, span, lines[index].text.len()))
-                {
+                let name_span = captures.name("name").or(captures.name("name2")).or(captures.name("name4"));
+                if name_span.is_some_and(|span| name_takes_in_line_above(text, span, first_line_len)) {
                     continue;
                 }
                 let group = |name: &str| captures.name(name).map(|m| m.as_str());

@@ -567,16 +567,24 @@ const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 
 /// Regex fragment for a sender: a name and an address in the usual forms, or one of them.
 ///
-/// The forms, in order: a name with an address in brackets (Exchange's plain-text copies add a
-/// `<mailto:…>` after the address, as in `John <john@x.org<mailto:john@x.org>>`); an address
-/// standing in for the name (`john@x.org <john@x.org>`, the name is then left empty); a bare
-/// address; a bare name.
+/// The forms, in order:
+/// - a name with its address in brackets (Exchange's plain-text copies add a `<mailto:…>` after
+///   the address, as in `John <john@x.org<mailto:john@x.org>>`), or after a space without
+///   brackets (Zimbra), perhaps followed by a comma (Spark);
+/// - an address standing in for the name (`john@x.org <john@x.org>`, the name is then left
+///   empty);
+/// - a Lotus Notes name (`John Smith/Sales/ACME@ACME`: the person, then the organisation's units
+///   and the Notes domain);
+/// - a bare address;
+/// - a bare name.
+///
+/// Names may hold parentheses (`John Smith (ACME)`), not brackets, `@` or line breaks.
 fn sender_fragment() -> String {
     let open = r#"["'«„“‘]?"#;
     let close = r#"["'»”“’]?"#;
     let mailto_copy = r"(?:<mailto:[^<>\s]*>)?";
     format!(
-        r"(?:{open}\s*(?P<name>[^<>()\[\]@\n]+?)\s*{close}\s*(?:<|\(|\[)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?{mailto_copy}\s*(?:>|\)|\])|{open}[^<>()\[\]\s@]+@[^<>()\[\]\s]+?{close}\s*(?:<|\()\s*(?:mailto:)?(?P<email3>{EMAIL}){mailto_copy}\s*(?:>|\))|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>()\[\]@\n:]+?){close})"
+        r"(?:{open}\s*(?P<name>[^<>\[\]@\n]+?)\s*{close}\s*(?:<|\(|\[|\s)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?{mailto_copy}\s*(?:>|\)|\])?,?|{open}[^<>()\[\]\s@]+@[^<>()\[\]\s]+?{close}\s*(?:<|\()\s*(?:mailto:)?(?P<email3>{EMAIL}){mailto_copy}\s*(?:>|\))|{open}(?P<name4>[^<>()\[\]@/\n]+?)(?:/[^<>()\[\]@/\s]+)+@[A-Za-z0-9.-]+{close}|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>\[\]@\n:]+?){close})"
     )
 }
 
@@ -634,6 +642,8 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     //    form (to be embedded in attribution templates).
     //    Each also has an unnamed form without word boundaries, for first tests (see [`Boundary`]).
     struct Prepared {
+        /// The language's weekday names, for the numeric dates it borrows (see step 3).
+        weekday: Option<String>,
         dates_unnamed: Vec<String>,
         times_unnamed: Vec<String>,
         dates_loose: Vec<String>,
@@ -756,7 +766,8 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
             months,
             mask_count,
         });
-        prepared.push(Prepared { dates_unnamed, times_unnamed, dates_loose, times_loose });
+        let weekday = (!weekday_forms.is_empty()).then(|| word(&weekday_forms, Boundary::Exact));
+        prepared.push(Prepared { weekday, dates_unnamed, times_unnamed, dates_loose, times_loose });
     }
     let common = languages.iter().position(|language| language.id == COMMON_ID);
     let language_set = |sources: Vec<String>| {
@@ -795,7 +806,13 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         let mut date_sources = prepared[index].dates_unnamed.clone();
         let mut time_sources = prepared[index].times_unnamed.clone();
         if let Some(common) = common.filter(|&common| common != index) {
-            date_sources.extend(prepared[common].dates_unnamed.iter().cloned());
+            // The numeric dates are shared, and clients write them after a weekday in the
+            // header's language (Evolution's "El lun, 03-01-2022 a las 10:15").
+            let numeric = prepared[common].dates_unnamed.join("|");
+            date_sources.push(match &prepared[index].weekday {
+                Some(weekday) => format!(r"(?:{weekday},?\s*)?(?:{numeric})"),
+                None => numeric,
+            });
             time_sources.extend(prepared[common].times_unnamed.iter().cloned());
         }
         let any_date = if date_sources.is_empty() { r"[^\s\S]".to_string() } else { date_sources.join("|") };
@@ -953,8 +970,14 @@ fn mandatory_text(template: &str) -> String {
     let mut mandatory = String::new();
     let mut optional_depth = 0usize;
     let mut in_placeholder = false;
-    for c in template.chars() {
+    let mut chars = template.chars();
+    while let Some(c) = chars.next() {
         match c {
+            // An escaped character is literal text, and never a letter worth counting.
+            '\\' => {
+                chars.next();
+                mandatory.push(' ');
+            }
             '[' => optional_depth += 1,
             ']' => optional_depth = optional_depth.saturating_sub(1),
             '{' => in_placeholder = true,

@@ -1,7 +1,8 @@
 //! The small placeholder language of mask files, compiled to `regex` syntax.
 //!
 //! A mask pattern is literal text with `{placeholder}`s and `[optional parts]`, for example
-//! `On {date}[,][ at] {time}, {sender} wrote:`. This module only turns such a pattern into a regex
+//! `On {date}[,][ at] {time}, {sender} wrote:`; a backslash makes the next character literal
+//! (`\[{date}\]` for a date in brackets). This module only turns such a pattern into a regex
 //! source string; it knows nothing about files, languages or what a match means.
 //! Literal text is escaped, so a mask can never smuggle regex syntax (and with it catastrophic
 //! patterns) into the engine; the `regex` crate then guarantees linear-time matching.
@@ -80,6 +81,14 @@ pub fn compile(pattern: &str, expansions: &HashMap<&str, String>, naming: Naming
                 }
                 out.push_str(r"\s*");
             }
+            '\\' => {
+                // `\[`, `\]`, `\{`, `\}` and `\\` stand for the character itself.
+                let Some((_, literal)) = chars.next() else {
+                    return Err(format!("pattern {pattern:?} ends with a lone '\\'"));
+                };
+                let mut buffer = [0u8; 4];
+                out.push_str(&regex::escape(literal.encode_utf8(&mut buffer)));
+            }
             ':' | '：' => {
                 // Full-width colons end CJK headers; either kind matches either.
                 out.push_str("[:：]");
@@ -124,6 +133,14 @@ mod tests {
         assert_eq!(source, r"(?P<day>\d{1,2})\.(?:\s*)?(?P<year>\d{4})\s*\(x\)");
         let unnamed = compile("{day}", &expansions(), Naming::Unnamed).unwrap();
         assert_eq!(unnamed, r"(?:\d{1,2})");
+    }
+
+    #[test]
+    fn a_backslash_makes_brackets_literal() {
+        let source = compile(r"\[{day}\]\\", &expansions(), Naming::Named).unwrap();
+        assert_eq!(source, r"\[(?P<day>\d{1,2})\]\\");
+        let message = compile(r"{day}\", &expansions(), Naming::Named).unwrap_err();
+        assert!(message.contains("lone"), "{message}");
     }
 
     #[test]

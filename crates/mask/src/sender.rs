@@ -111,8 +111,6 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
             || matches!(
                 c,
                 '<' | '>'
-                    | '('
-                    | ')'
                     | '['
                     | ']'
                     | '"'
@@ -130,6 +128,9 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
                     | '*'
             )
     });
+    // Parentheses stay when they pair up inside the name ("John Smith (ACME)"); a name wrapped
+    // in them, or a stray one left by the split from the address, goes.
+    let trimmed = trim_unpaired_parentheses(trimmed);
     // Google Groups relays a sender as "'John Smith' via Group": the person is the quoted part.
     let trimmed = match trimmed.split_once("' via ").or_else(|| trimmed.split_once("\" via ")) {
         Some((person, _)) => person.trim_start_matches(['\'', '"']),
@@ -137,6 +138,24 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
     };
     let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
+}
+
+fn trim_unpaired_parentheses(mut text: &str) -> &str {
+    loop {
+        let opened = text.matches('(').count();
+        let closed = text.matches(')').count();
+        let wrapped = text.strip_prefix('(').and_then(|inner| inner.strip_suffix(')'));
+        let next = match (wrapped, text.strip_suffix(')'), text.strip_prefix('(')) {
+            (Some(inner), _, _) => inner,
+            (None, Some(shorter), _) if closed > opened => shorter,
+            (None, _, Some(shorter)) if opened > closed => shorter,
+            _ => match text.strip_suffix('(') {
+                Some(shorter) => shorter,
+                None => return text,
+            },
+        };
+        text = next.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == ':');
+    }
 }
 
 /// The given names shipped in `assets/names/`, lowercased: about 35 000 from the nam_dict
@@ -191,7 +210,11 @@ pub(crate) fn judge_name(
     {
         return NameConfidence::Rejected;
     }
-    if !name.chars().any(char::is_alphabetic) || name.chars().filter(char::is_ascii_digit).count() > 2 {
+    // A digit makes an address line or a count ("Speicherstadt 5", "12,000 subscribers").
+    if !name.chars().any(char::is_alphabetic) || name.chars().any(|c| c.is_ascii_digit()) {
+        return NameConfidence::Rejected;
+    }
+    if reads_as_phrase(&words) || words.iter().all(|word| is_particle(word)) {
         return NameConfidence::Rejected;
     }
     if words
@@ -202,19 +225,37 @@ pub(crate) fn judge_name(
     }
     // Unknown names pass when every word that has case starts with a capital (particles such as
     // "van" and "de" aside) — "the server" or "my colleague" do not.
-    let particles = [
-        "van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos", "das", "bin", "al",
-        "y", "e",
-    ];
-    let shaped_like_a_name = words.iter().all(|word| match first_letter(word) {
-        Some(c) if c.is_lowercase() => particles.contains(&word.to_lowercase().as_str()),
-        _ => true,
-    });
-    if shaped_like_a_name {
+    if lowercase_words(&words) == 0 {
         NameConfidence::Plausible
     } else {
         NameConfidence::Rejected
     }
+}
+
+/// Lowercase words that names hold ("Maria van der Berg"); a name is never only these.
+const PARTICLES: [&str; 23] = [
+    "van", "von", "de", "der", "den", "da", "di", "du", "des", "la", "le", "las", "los", "del", "della",
+    "dos", "das", "zu", "ter", "bin", "al", "y", "e",
+];
+
+fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word.to_lowercase().as_str())
+}
+
+/// Lowercase words of a name outside the particles.
+fn lowercase_words(words: &[&str]) -> usize {
+    words
+        .iter()
+        .filter(|word| first_letter(word).is_some_and(char::is_lowercase) && !is_particle(word))
+        .count()
+}
+
+/// Whether capitalised words run on into lowercase ones: "Иван Петров писал в своём блоге" is
+/// a name and then a sentence, even though its first word is a known given name. A name written
+/// all in lowercase ("john smith") is still a name.
+fn reads_as_phrase(words: &[&str]) -> bool {
+    let capitalised = words.iter().filter(|word| first_letter(word).is_some_and(char::is_uppercase)).count();
+    capitalised > 0 && lowercase_words(words) >= 2
 }
 
 /// Whether `words`, whose first is also a greeting or pronoun in some language (Ben, Ola, Elle,
@@ -252,6 +293,9 @@ mod tests {
                 s("john.doe@acme.com"),
             ),
             ("'walter@acme.com' <walter@acme.com>", None, s("walter@acme.com")),
+            ("John Smith (ACME) <john@acme.com>", s("John Smith (ACME)"), s("john@acme.com")),
+            ("(John Smith) <john@acme.com>", s("John Smith"), s("john@acme.com")),
+            ("John Smith (john@acme.com)", s("John Smith"), s("john@acme.com")),
         ];
         for (value, name, email) in table {
             assert_eq!(split_sender(value), (name, email), "{value}");
@@ -274,6 +318,11 @@ mod tests {
             ("Zyxw van Qrst", NameConfidence::Plausible),
             ("the server", NameConfidence::Known),
             ("Андрей", NameConfidence::Known),
+            ("von", NameConfidence::Rejected),
+            ("Lager Hamburg, Speicherstadt 5", NameConfidence::Rejected),
+            ("Иван Петров писал в своём блоге", NameConfidence::Rejected),
+            ("john smith", NameConfidence::Known),
+            ("María de los Ángeles", NameConfidence::Known),
         ];
         for (name, expected) in table {
             assert_eq!(judge_name(name, false, &masks, &book), expected, "{name}");
