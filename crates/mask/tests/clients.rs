@@ -249,6 +249,114 @@ fn more_languages_and_the_forms_senders_take() {
 }
 
 #[test]
+fn webmails_and_unix_clients_write_their_own_forms() {
+    let table: &[(&str, &str, &[Expected])] = &[
+        (
+            "evolution: a weekday before a numeric date, in english and spanish",
+            "Ok\n\nOn Mon, 2022-01-03 at 10:15 +0100, John Smith wrote:\n> x\n>\n> El lun, 02-01-2022 a las 09:00 +0100, Juan Pérez escribió:\n>> y\n",
+            &[
+                (1, Reply, Some("John Smith"), None, Some("2022-01-03"), Some("10:15")),
+                (2, Reply, Some("Juan Pérez"), None, Some("2022-01-02"), Some("09:00")),
+            ],
+        ),
+        (
+            "evolution in german: weekday and 'den' before the date",
+            "Ok\n\nAm Montag, den 03.01.2022, 10:15 +0100 schrieb Hans Müller:\n> x\n",
+            &[(1, Reply, Some("Hans Müller"), None, Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "zoho: the attribution between rules, without a colon",
+            "Hi\n\n---- On Mon, 03 Jan 2022 10:15:00 +0100 John Smith <john@zoho.com> wrote ----\n\nHello\n",
+            &[(1, Reply, Some("John Smith"), Some("john@zoho.com"), Some("2022-01-03"), Some("10:15:00"))],
+        ),
+        (
+            "zimbra: a rule before the line, the address after a space",
+            "Ok\n\n----- Le 3 janv. 22, à 10:15, Jean Dupont jean.dupont@free.fr a écrit :\n> x\n",
+            &[(1, Reply, Some("Jean Dupont"), Some("jean.dupont@free.fr"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "spark: a comma after the address",
+            "Ok\n\nOn 3 Jan 2022, 10:15 +0100, John Smith <john@x.org>, wrote:\n> x\n",
+            &[(1, Reply, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "a company in parentheses stays in the name",
+            "Ok\n\nOn 1/13/22 10:15 AM, \"Smith, John (ACME Corp)\" <john@acme.com> wrote:\n> x\n",
+            &[(1, Reply, Some("Smith, John (ACME Corp)"), Some("john@acme.com"), Some("2022-01-13"), Some("10:15"))],
+        ),
+        (
+            "lotus notes: the person before the organisation and the notes domain",
+            "Ok\n\nJohn Smith/Sales/ACME@ACME wrote on 01/13/2022 10:15:44 AM:\n> x\n",
+            &[(1, Reply, Some("John Smith"), None, Some("2022-01-13"), Some("10:15:44"))],
+        ),
+        (
+            "mutt with a bracketed iso date, horde without a date",
+            "Ok\n\n* John Smith <john@x.org> [2022-01-03 10:15]:\n> x\n>\n> Quoting Jane Doe <jane@x.org>:\n>> y\n",
+            &[
+                (1, Reply, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15")),
+                (2, Reply, Some("Jane Doe"), Some("jane@x.org"), None, None),
+            ],
+        ),
+        (
+            "open-xchange in german and roundcube in russian: the name first, the date after",
+            "Ok\n\nHans Müller <hans@x.de> hat am 03.01.2022 10:15 geschrieben:\n> x\n>\n> Иван Петров писал 2022-01-02 09:00:\n>> y\n",
+            &[
+                (1, Reply, Some("Hans Müller"), Some("hans@x.de"), Some("2022-01-03"), Some("10:15")),
+                (2, Reply, Some("Иван Петров"), None, Some("2022-01-02"), Some("09:00")),
+            ],
+        ),
+        (
+            "apple mail in turkish, hungarian and european portuguese",
+            "Ok\n\n3 Oca 2022 tarihinde 10:15 saatinde, Ahmet Yılmaz <ahmet@x.tr> şunları yazdı:\n> x\n>\n> 2022. jan. 2. dátummal, 09:00 időpontban Kovács János <janos@x.hu> írta:\n>> y\n>>\n>> A 1 de jan. de 2022, às 08:00, João Silva <joao@x.pt> escreveu:\n>>> z\n",
+            &[
+                (1, Reply, Some("Ahmet Yılmaz"), Some("ahmet@x.tr"), Some("2022-01-03"), Some("10:15")),
+                (2, Reply, Some("Kovács János"), Some("janos@x.hu"), Some("2022-01-02"), Some("09:00")),
+                (3, Reply, Some("João Silva"), Some("joao@x.pt"), Some("2022-01-01"), Some("08:00")),
+            ],
+        ),
+        (
+            "onet: 'Użytkownik' before the quoted name",
+            "Ok\n\nUżytkownik \"Anna Nowak\" <anna@onet.pl> napisał:\n> x\n",
+            &[(1, Reply, Some("Anna Nowak"), Some("anna@onet.pl"), None, None)],
+        ),
+        (
+            "orange: the date on the line above the field block",
+            "Merci\n\n> Message du 03/01/22 10:15\n> De : \"Jean Dupont\" <jean@x.fr>\n> A : marie@x.fr\n> Objet : Devis\n>\n> Bonjour\n",
+            &[(1, Reply, Some("Jean Dupont"), Some("jean@x.fr"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "zoho repeats its banner under the field block: one forward, not two",
+            "FYI\n\n============ Forwarded message ============\nFrom: John Smith <john@zoho.com>\nTo: jane@x.org\nDate: Mon, 03 Jan 2022 10:15:00 +0100\nSubject: Plan\n============ Forwarded message ============\n\nHello\n",
+            &[(1, Forward, Some("John Smith"), Some("john@zoho.com"), Some("2022-01-03"), Some("10:15:00"))],
+        ),
+        (
+            "outlook in traditional chinese quoting an evening time in simplified chinese",
+            "收到\n\n寄件者: 王小明 <ming@x.tw>\n寄件日期: 2022年1月3日 下午 02:15\n收件者: 陳大文 <dawen@x.tw>\n主旨: 報價\n\n你好\n\n发件人: 张三 <zhang@x.cn>\n发送时间: 2022年1月2日(星期日) 晚上9:30\n收件人: 李四 <lisi@x.cn>\n主题: 报价\n\n你好\n",
+            &[
+                (1, Reply, Some("王小明"), Some("ming@x.tw"), Some("2022-01-03"), Some("14:15")),
+                (2, Reply, Some("张三"), Some("zhang@x.cn"), Some("2022-01-02"), Some("21:30")),
+            ],
+        ),
+        (
+            "outlook in japanese: a space after 午後",
+            "了解\n\n差出人: 山田太郎 <taro@x.jp>\n送信日時: 2022年1月3日 月曜日 午後 3:15:23\n宛先: 佐藤花子 <hanako@x.jp>\n件名: 見積\n\nこんにちは\n",
+            &[(1, Reply, Some("山田太郎"), Some("taro@x.jp"), Some("2022-01-03"), Some("15:15:23"))],
+        ),
+        (
+            "forward banners of zimbra in german and apple mail in swedish",
+            "FYI\n\n----- Weitergeleitete Mail -----\nVon: Hans Müller <hans@x.de>\nAn: Eva <eva@x.de>\nGesendet: Montag, 3. Januar 2022 10:15:00\nBetreff: Plan\n\nHallo\n\nVidarebefordrat brev:\n\nFrån: Sven Svensson <sven@x.se>\nDatum: 2 januari 2022 09:00:00 CET\nTill: Eva <eva@x.se>\nÄmne: Plan\n\nHej\n",
+            &[
+                (1, Forward, Some("Hans Müller"), Some("hans@x.de"), Some("2022-01-03"), Some("10:15:00")),
+                (2, Forward, Some("Sven Svensson"), Some("sven@x.se"), Some("2022-01-02"), Some("09:00:00")),
+            ],
+        ),
+    ];
+    for (label, text, expected) in table {
+        check(label, Body::Text(text), expected);
+    }
+}
+
+#[test]
 fn zones_in_brackets_or_before_the_time_are_read() {
     let yahoo = r#"<div>好</div><div class="yahoo_quoted"><div>冯伟 (&lt;feng@x.com&gt;) 在 2019年7月2日星期二 下午05:48:53 [GMT+8] 寫道：</div><div><div dir="ltr">你好</div></div></div>"#;
     let apple = "FYI\n\n下面是被转发的邮件：\n\n发件人: 张三 <zhang@x.cn>\n主题: 报价\n日期: 2022年1月3日 GMT+8 14:44:02\n收件人: 李四 <lisi@x.cn>\n\n你好\n";
@@ -278,6 +386,9 @@ fn bodies_without_headers_yield_none() {
         "Subject: hello\nDate: 27 Oct 2021\n",
         "--\nJohn Doe\nACME | +1 555 0100\n",
         "On 27 October we released version 2:\n- faster\n",
+        "A note from our CEO\n\nFrom: Sarah Connor, Chief Executive Officer\nSent: to all 12,000 subscribers\nSubject: our plans for 2022\n\nDear readers,\n",
+        "Lieferschein\nDate: 03.01.2022\nFrom: Lager Hamburg, Speicherstadt 5\nTo: Max Mustermann, Hauptstr. 1\n",
+        "В блоге:\n3 января 2022 г. в 10:15 Иван Петров писал в своём блоге:\nвсё хорошо\n",
     ];
     for text in texts {
         let rendering = run(Body::Text(text));
