@@ -131,6 +131,7 @@ fn is_anchor(text: &str, masks: &MaskSet) -> bool {
     }
     trimmed.ends_with(':')
         || trimmed.ends_with('：')
+        || trimmed.ends_with(">>>")
         || trimmed.starts_with(['-', '_', '=', '*'])
         || masks.label_at_start.as_ref().is_some_and(|regex| regex.is_match(trimmed))
 }
@@ -415,7 +416,8 @@ fn match_field_block(
     let mut header = header_from_fields(&fields, block_kind, mask, lines, index, last_line, context)?;
     let mut first_line = index;
     if header.fields.date.is_none() {
-        if let Some((above, parts)) = dated_line_above(lines, index, free_from, context) {
+        let language = fields.iter().find(|field| field.kind == LabelKind::From).map(|field| field.language);
+        if let Some((above, parts)) = dated_line_above(lines, index, free_from, language, context) {
             header.fields.date = parts.date_text();
             header.fields.time = parts.time_text();
             header.fields.utc_offset = parts.offset_text();
@@ -439,6 +441,7 @@ fn dated_line_above(
     lines: &[Line],
     index: usize,
     free_from: usize,
+    language: Option<usize>,
     context: &DetectContext<'_>,
 ) -> Option<(usize, DateTimeParts)> {
     let above = index.checked_sub(1).filter(|&above| above >= free_from)?;
@@ -449,7 +452,7 @@ fn dated_line_above(
     {
         return None;
     }
-    let parts = datetime::parse(context.masks, &line.text, None, context.newest);
+    let parts = datetime::parse(context.masks, &line.text, language, context.newest);
     (parts.date.is_some() && parts.time.is_some()).then_some((above, parts))
 }
 
@@ -457,14 +460,14 @@ fn subject_of(fields: &[Field]) -> Option<String> {
     fields.iter().find(|field| field.kind == LabelKind::Subject).map(|field| field.value.clone())
 }
 
-/// Without a separator, a block whose sender has no address needs more: a readable date, or two
-/// more labels with a date field that at least holds a time of day (a date in a form no mask
-/// knows). "From: Berlin / To: Paris" in a timetable is not a header, and neither is a
-/// newsletter's "From: our CEO / Sent: to all 12,000 subscribers / Subject: …".
+/// Without a separator, a block whose sender has no address needs more: a date field with a time
+/// of day, which mail clients always write (Outlook's "Sent:") and memos, timetables and
+/// newsletters do not ("From: Berlin / To: Paris", "From: John Smith, CEO / Date: January 3,
+/// 2022", "From: our CEO / Sent: to all 12,000 subscribers"). The time may be in a form no mask
+/// knows, as long as it looks like one.
 fn weak_block_has_evidence(fields: &[Field], header: &QuoteHeader) -> bool {
-    let other_labels = fields.iter().filter(|field| field.kind != LabelKind::From).count();
-    let dated = fields.iter().any(|field| field.kind == LabelKind::Date && holds_time_of_day(&field.value));
-    header.fields.email.is_some() || header.fields.date.is_some() || (other_labels >= 2 && dated)
+    let timed = fields.iter().any(|field| field.kind == LabelKind::Date && holds_time_of_day(&field.value));
+    header.fields.email.is_some() || header.fields.time.is_some() || timed
 }
 
 /// Whether text holds a time such as `10:15` or `10.15`: a digit, a colon or dot, two digits.

@@ -398,6 +398,13 @@ fn strip_quote_prefix(line: &str) -> (usize, &str) {
     if depth == 0 {
         return (0, line);
     }
+    // GroupWise frames its attribution in marks, `>>> John <j@x.org> 01/13/22 10:15 AM >>>`,
+    // over quoted text it leaves unmarked: those marks are text, not three quote levels.
+    let framed =
+        line[rest_start..].trim().strip_suffix(">>>").is_some_and(|inside| !inside.trim().is_empty());
+    if depth >= 3 && line[..rest_start].ends_with(">>>") && framed {
+        return (depth - 3, &line[rest_start - 3..]);
+    }
     let rest = &line[rest_start..];
     (depth, rest.strip_prefix(' ').unwrap_or(rest))
 }
@@ -477,5 +484,18 @@ mod tests {
             model.text_nodes[model.lines[0].nodes.start],
             model.text_nodes[model.lines[2].nodes.start]
         );
+    }
+
+    #[test]
+    fn groupwise_marks_around_a_line_are_text_and_empty_marks_are_depth() {
+        let table = [
+            (">>> John <j@x.org> 01/13/22 10:15 AM >>>", (0, ">>> John <j@x.org> 01/13/22 10:15 AM >>>")),
+            ("> >>> John <j@x.org> 01/13/22 10:15 AM >>>", (1, ">>> John <j@x.org> 01/13/22 10:15 AM >>>")),
+            ("> >>>", (4, "")),
+            (">>> quoted", (3, "quoted")),
+        ];
+        for (line, expected) in table {
+            assert_eq!(strip_quote_prefix(line), expected, "{line}");
+        }
     }
 }

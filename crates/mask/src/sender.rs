@@ -126,6 +126,9 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
                     | ';'
                     | ':'
                     | '*'
+                    | '，'
+                    | '、'
+                    | '：'
             )
     });
     // Parentheses stay when they pair up inside the name ("John Smith (ACME)"); a name wrapped
@@ -214,7 +217,10 @@ pub(crate) fn judge_name(
     if !name.chars().any(char::is_alphabetic) || name.chars().any(|c| c.is_ascii_digit()) {
         return NameConfidence::Rejected;
     }
-    if reads_as_phrase(&words) || words.iter().all(|word| is_particle(word)) {
+    if reads_as_phrase(&words)
+        || words.iter().all(|word| is_particle(word))
+        || too_long_for_cjk(name, beside_address)
+    {
         return NameConfidence::Rejected;
     }
     if words
@@ -230,6 +236,18 @@ pub(crate) fn judge_name(
     } else {
         NameConfidence::Rejected
     }
+}
+
+/// Whether a name written in Chinese or Japanese script without spaces is longer than names
+/// are: "山田太郎さんから電話がありました" and "王伟在会上说" are sentences. Beside its own
+/// address a display name may be longer (a company's).
+fn too_long_for_cjk(name: &str, beside_address: bool) -> bool {
+    let is_cjk =
+        |c: char| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}');
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    let cjk = name.chars().filter(|&c| is_cjk(c)).count();
+    let limit = if beside_address { 12 } else { 5 };
+    cjk == letters && !name.contains(char::is_whitespace) && cjk > limit
 }
 
 /// Lowercase words that names hold ("Maria van der Berg"); a name is never only these.
@@ -323,6 +341,9 @@ mod tests {
             ("Иван Петров писал в своём блоге", NameConfidence::Rejected),
             ("john smith", NameConfidence::Known),
             ("María de los Ángeles", NameConfidence::Known),
+            ("山田太郎さんから電話がありました", NameConfidence::Rejected),
+            ("王伟在会上说", NameConfidence::Rejected),
+            ("長谷川一郎", NameConfidence::Plausible),
         ];
         for (name, expected) in table {
             assert_eq!(judge_name(name, false, &masks, &book), expected, "{name}");

@@ -315,6 +315,14 @@ fn webmails_and_unix_clients_write_their_own_forms() {
             ],
         ),
         (
+            "groupwise frames the attribution in marks and leaves the quote unmarked; the older one nests",
+            "Ok\n\n>>> John Smith <john@acme.com> 01/13/22 10:15 AM >>>\nThe plan\n\n>>> \"Müller, Hans\" <hans@firma.de> 12.01.2022 16:45 >>>\nDer Plan\n",
+            &[
+                (1, Reply, Some("John Smith"), Some("john@acme.com"), Some("2022-01-13"), Some("10:15")),
+                (2, Reply, Some("Müller, Hans"), Some("hans@firma.de"), Some("2022-01-12"), Some("16:45")),
+            ],
+        ),
+        (
             "onet: 'Użytkownik' before the quoted name",
             "Ok\n\nUżytkownik \"Anna Nowak\" <anna@onet.pl> napisał:\n> x\n",
             &[(1, Reply, Some("Anna Nowak"), Some("anna@onet.pl"), None, None)],
@@ -389,6 +397,9 @@ fn bodies_without_headers_yield_none() {
         "A note from our CEO\n\nFrom: Sarah Connor, Chief Executive Officer\nSent: to all 12,000 subscribers\nSubject: our plans for 2022\n\nDear readers,\n",
         "Lieferschein\nDate: 03.01.2022\nFrom: Lager Hamburg, Speicherstadt 5\nTo: Max Mustermann, Hauptstr. 1\n",
         "В блоге:\n3 января 2022 г. в 10:15 Иван Петров писал в своём блоге:\nвсё хорошо\n",
+        "メモ\n\n2022年1月3日 10:15 山田太郎さんから電話がありました：\n折り返しお願いします。\n",
+        "会议纪要\n\n2022年1月3日 10:15，王伟在会上说：\n项目按时完成。\n",
+        "MEMORANDUM\n\nTo: All staff\nFrom: John Smith, CEO\nDate: January 3, 2022\nRe: Holiday schedule\n\nThe office closes early.\n",
     ];
     for text in texts {
         let rendering = run(Body::Text(text));
