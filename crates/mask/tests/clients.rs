@@ -323,6 +323,18 @@ fn webmails_and_unix_clients_write_their_own_forms() {
             ],
         ),
         (
+            "slavic verbs in the feminine: cs, sk, pl, ru, uk, hr",
+            "Ok\n\nDne 22.02.2022 v 13:00 Petra Svobodová <petra@x.cz> napsala:\n> a\n>\n> Dňa 21.02.2022 o 12:00 Petra Kováčová <petra@x.sk> napísala:\n>> b\n>>\n>> W dniu 20.02.2022 o 11:00, Anna Nowak <anna@x.pl> napisała:\n>>> c\n>>>\n>>> 19 февр. 2022 г., в 10:00, Анна Кузнецова <anna@x.ru> написала:\n>>>> d\n>>>>\n>>>> 18 лют. 2022 р. о 09:00 Олена Коваль <olena@x.ua> написала:\n>>>>> e\n>>>>>\n>>>>> Dana 17.02.2022. u 08:00, Marija Babić <marija@x.hr> je napisala:\n>>>>>> f\n",
+            &[
+                (1, Reply, Some("Petra Svobodová"), Some("petra@x.cz"), Some("2022-02-22"), Some("13:00")),
+                (2, Reply, Some("Petra Kováčová"), Some("petra@x.sk"), Some("2022-02-21"), Some("12:00")),
+                (3, Reply, Some("Anna Nowak"), Some("anna@x.pl"), Some("2022-02-20"), Some("11:00")),
+                (4, Reply, Some("Анна Кузнецова"), Some("anna@x.ru"), Some("2022-02-19"), Some("10:00")),
+                (5, Reply, Some("Олена Коваль"), Some("olena@x.ua"), Some("2022-02-18"), Some("09:00")),
+                (6, Reply, Some("Marija Babić"), Some("marija@x.hr"), Some("2022-02-17"), Some("08:00")),
+            ],
+        ),
+        (
             "onet: 'Użytkownik' before the quoted name",
             "Ok\n\nUżytkownik \"Anna Nowak\" <anna@onet.pl> napisał:\n> x\n",
             &[(1, Reply, Some("Anna Nowak"), Some("anna@onet.pl"), None, None)],
