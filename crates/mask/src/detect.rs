@@ -181,6 +181,11 @@ fn find_separator<'a>(text: &'a str, masks: &MaskSet) -> Option<Separator<'a>> {
         if phrase_lower.is_empty() {
             return rest.trim().is_empty().then_some(Separator::Rule);
         }
+        // The Bat! and Sylpheed close a quote with a banner of their own: "End of original
+        // message text", "Original Message Ends".
+        if phrase_lower.split(|c: char| !c.is_alphanumeric()).any(|word| word == "end" || word == "ends") {
+            return None;
+        }
         let best = masks
             .separators
             .iter()

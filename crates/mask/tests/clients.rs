@@ -335,6 +335,24 @@ fn webmails_and_unix_clients_write_their_own_forms() {
             ],
         ),
         (
+            "aol writes the zone out; the name stays clean",
+            "Ok\n\nIn a message dated 1/3/2022 10:15:23 AM Eastern Standard Time, jsmith@aol.com writes:\n> x\n>\n> On Monday, January 2, 2022 at 9:00 AM Pacific Standard Time, John Smith <john@x.org> wrote:\n>> y\n",
+            &[
+                (1, Reply, None, Some("jsmith@aol.com"), Some("2022-01-03"), Some("10:15:23")),
+                (2, Reply, Some("John Smith"), Some("john@x.org"), Some("2022-01-02"), Some("09:00")),
+            ],
+        ),
+        (
+            "the bat!: its banner opens a forward and its end line is not a header",
+            "FYI\n\nThis is a forwarded message\nFrom: John Smith <john@x.org>\nTo: Jane <jane@x.org>\nDate: Monday, January 3, 2022, 10:15:23 AM\nSubject: Plan\n\n===8<==============Original message text===============\nThe plan\n===8<===========End of original message text===========\n",
+            &[(1, Forward, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15:23"))],
+        ),
+        (
+            "pegasus mail's 'Date sent' label",
+            "FYI\n\n------- Forwarded message follows -------\nFrom:           \tJohn Smith <john@x.org>\nTo:             \tjane@x.org\nSubject:        \tPlan\nDate sent:      \tMon, 3 Jan 2022 10:15:23 +0100\n\nThe plan\n",
+            &[(1, Forward, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15:23"))],
+        ),
+        (
             "onet: 'Użytkownik' before the quoted name",
             "Ok\n\nUżytkownik \"Anna Nowak\" <anna@onet.pl> napisał:\n> x\n",
             &[(1, Reply, Some("Anna Nowak"), Some("anna@onet.pl"), None, None)],
