@@ -5,8 +5,8 @@
 //!    closing, a client's quote container) plus lines that look like a header anchor (a field
 //!    label, a separator, a line ending in a colon) and the two lines above such an anchor.
 //! 2. At each candidate line, try in turn: a separator line (with the field block after it), a
-//!    field block (`From:` plus at least one more label), an attribution template over one to
-//!    three lines.
+//!    field block (`From:` plus at least one more label, perhaps with its date on the line
+//!    above), an attribution template over one to three lines (perhaps set between rules).
 //! 3. Keep a header only on a strong signal, then give each its nesting depth by sweeping the
 //!    lines once with a stack of open quotes.
 //! 4. Settle the kind of headers whose text does not say reply or forward (field blocks,
@@ -14,11 +14,11 @@
 //!
 //! It reads the masks and the address book; it does not render anything.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::datetime::{self, DateTimeParts};
-use std::borrow::Cow;
-
 use crate::kinds;
 use crate::lines::Line;
 use crate::masks::{normalize_label, LabelKind, MaskSet, SeparatorKind};
