@@ -144,7 +144,8 @@ pub enum Command {
 /// What the input of `render` is.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
-    /// An .eml if it starts with mail header fields, else HTML if it has tags, else plain text.
+    /// By FILE's extension (.eml, .html/.htm, .txt); without one, an .eml if it starts with mail
+    /// header fields, else HTML if it has tags, else plain text.
     Auto,
     /// A whole message (RFC 5322 / MIME).
     Eml,

@@ -15,7 +15,11 @@ pub const MAX_INPUT_BYTES: u64 = 25 * 1024 * 1024;
 pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let masks = load_masks(args.masks.as_deref())?;
     let input = read_input(&args.file)?;
-    let rendering = render_input(&input, args.input_format, &masks)?;
+    let format = match args.input_format {
+        InputFormat::Auto => format_named_by(&args.file).unwrap_or(InputFormat::Auto),
+        given => given,
+    };
+    let rendering = render_input(&input, format, &masks)?;
     for warning in &rendering.warnings {
         eprintln!("tidings: warning: {warning}");
     }
@@ -52,6 +56,19 @@ pub fn load_masks(dir: Option<&Path>) -> Result<MaskSet, Failure> {
     MaskSet::builtin()
         .with_overrides(&sources)
         .map_err(|error| Failure::BadInput(format!("mask file {error}")))
+}
+
+/// The format a file's extension names. It comes before the content: a `.txt` body that opens
+/// with Outlook's `From:`/`Sent:`/`To:`/`Subject:` block reads like a message's own header, and
+/// is still a body.
+fn format_named_by(file: &Path) -> Option<InputFormat> {
+    let extension = file.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "eml" => Some(InputFormat::Eml),
+        "html" | "htm" => Some(InputFormat::Html),
+        "txt" | "text" => Some(InputFormat::Text),
+        _ => None,
+    }
 }
 
 fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {

@@ -69,6 +69,30 @@ fn render_reads_a_bare_body_from_stdin_without_a_top_header() {
 }
 
 #[test]
+fn a_txt_file_is_a_body_even_when_it_opens_like_a_message() {
+    // Outlook forwards with no note start with a field block that reads like mail headers.
+    let body = "From: John Doe <john.doe@acme.com>\nSent: Monday, October 25, 2021 11:17 AM\n\
+        To: bessie.berry@acme.com\nSubject: Integer consequat non purus\n\nAenean quis diam urna.\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("forward.txt");
+    std::fs::write(&path, body).unwrap();
+    let rendering = json_of(&tidings(&["render", "--json", path.to_str().unwrap()], None));
+    assert_eq!(rendering["top"], Value::Null);
+    assert_eq!(rendering["quotes"][0]["kind"], "forward");
+    assert_eq!(rendering["quotes"][0]["email"], "john.doe@acme.com");
+    assert_eq!(rendering["quotes"][0]["time"], "11:17");
+    // The same bytes as a message, or from stdin with nothing to name their format, are one.
+    let eml = dir.path().join("forward.eml");
+    std::fs::write(&eml, body).unwrap();
+    for rendering in [
+        json_of(&tidings(&["render", "--json", eml.to_str().unwrap()], None)),
+        json_of(&tidings(&["render", "--json", "-"], Some(body.as_bytes()))),
+    ] {
+        assert_eq!(rendering["top"]["email"], "john.doe@acme.com");
+    }
+}
+
+#[test]
 fn render_without_json_prints_one_line_per_header() {
     let path = demo("08-re-q4-offsite-venue.eml");
     let output = tidings(&["render", path.to_str().unwrap()], None);
