@@ -94,9 +94,9 @@ pub(crate) fn parse(
         None => (None, None),
     };
     let mut date = None;
-    let mut date_end = None;
+    let mut date_span = None;
     let mut time_and_end = None;
-    for (_, language_index, pattern_index, end) in &candidates {
+    for (length, language_index, pattern_index, end) in &candidates {
         let language = &masks.languages[*language_index];
         let Some(captures) = language.dates[*pattern_index].captures(text) else { continue };
         let (time, time_end) = time_after(*end);
@@ -107,18 +107,28 @@ pub(crate) fn parse(
             if time.is_some() && !uses_meridiem { order_language.order_24h } else { order_language.order };
         if let Some(resolved) = resolve_date(masks, text, *language_index, &captures, order, newest) {
             date = Some(resolved);
-            date_end = Some(*end);
+            date_span = Some((end - length, *end));
             time_and_end = Some((time, time_end));
             break;
         }
     }
-    let (time, time_end) = time_and_end.unwrap_or_else(|| time_after(0));
+    let (mut time, mut time_end) = time_and_end.unwrap_or_else(|| time_after(0));
+    if let (None, Some((date_start, _))) = (time, date_span) {
+        // Some webmails write the time first: Interia's "10:15 Poniedziałek 2022-01-03".
+        if let Some(((before, meridiem), end)) = find_time(masks, &text[..date_start], preferred) {
+            (time, time_end) = (Some(before), Some((end, meridiem)));
+        }
+    }
 
     // The zone follows the time, or (Apple Mail in Chinese: "2022年1月3日 GMT+8 14:44:02") sits
     // between the date and the time.
     let offset_minutes = time_end.and_then(|(end, _)| {
-        find_offset(masks, &text[end..])
-            .or_else(|| date_end.and_then(|start| find_offset(masks, &text[start..end])))
+        find_offset(masks, &text[end..]).or_else(|| {
+            date_span
+                .map(|(_, date_end)| date_end)
+                .filter(|&date_end| date_end <= end)
+                .and_then(|date_end| find_offset(masks, &text[date_end..end]))
+        })
     });
     DateTimeParts { date, time, offset_minutes }
 }
@@ -182,10 +192,16 @@ fn find_time(masks: &MaskSet, text: &str, preferred: Option<usize>) -> Option<((
     Some(((TimeOfDay { hour, minute, second }, meridiem.is_some()), end))
 }
 
-/// A zone at the start of `text`: `+0300`, `GMT+3`, `(UTC)`, `[GMT+8]`, `EEST`.
+/// A zone at the start of `text`: `+0300`, `GMT+3`, `(UTC)`, `[GMT+8]`, `EEST`, ISO 8601's `Z`.
 fn find_offset(masks: &MaskSet, text: &str) -> Option<i32> {
     let zone = masks.time_zone.as_ref()?.captures(text)?.name("tz")?.as_str();
-    let zone = zone.trim_matches(['(', ')', '[', ']']).trim();
+    // The first zone written gives the offset; an abbreviation in brackets after an offset
+    // ("+0100 (CET)") only repeats it.
+    let zone =
+        zone.trim_start_matches(['(', '[']).split(['(', ')', '[', ']']).next().unwrap_or_default().trim();
+    if zone == "Z" {
+        return Some(0);
+    }
     if let Some(minutes) = parse_offset_minutes(zone) {
         return Some(minutes);
     }
@@ -312,6 +328,17 @@ mod tests {
             ("et", "K, 27. oktoober 2021 kell 09:31", s("2021-10-27"), s("09:31"), None),
             ("uk", "26 жовтня 2021 р. о 14:25:08 GMT+3", s("2021-10-26"), s("14:25:08"), s("+03:00")),
             ("pl", "wtorek, 2 listopada 2021, 09:26:50 CET", s("2021-11-02"), s("09:26:50"), s("+01:00")),
+            ("en", "2022-01-03 10:15:00Z", s("2022-01-03"), s("10:15:00"), s("+00:00")),
+            ("pl", "10:15 Poniedziałek 2022-01-03", s("2022-01-03"), s("10:15"), None),
+            ("en", "Mon, 3 Jan 2022 10:15:23 +0100 (CET)", s("2022-01-03"), s("10:15:23"), s("+01:00")),
+            (
+                "en",
+                "Monday, January 3, 2022 10:15 AM Pacific Standard Time",
+                s("2022-01-03"),
+                s("10:15"),
+                s("-08:00"),
+            ),
+            ("de", "03.01.2022 10:15 Mitteleuropäische Zeit", s("2022-01-03"), s("10:15"), s("+01:00")),
         ];
         for (language, text, date, time, offset) in table {
             assert_eq!(read(text, language, None), (date, time, offset), "{language}: {text}");

@@ -181,9 +181,10 @@ fn find_separator<'a>(text: &'a str, masks: &MaskSet) -> Option<Separator<'a>> {
         if phrase_lower.is_empty() {
             return rest.trim().is_empty().then_some(Separator::Rule);
         }
-        // The Bat! and Sylpheed close a quote with a banner of their own: "End of original
-        // message text", "Original Message Ends".
-        if phrase_lower.split(|c: char| !c.is_alphanumeric()).any(|word| word == "end" || word == "ends") {
+        // Some clients close a quote with a banner of their own: The Bat!'s "End of original
+        // message text", Sylpheed's "Original Message Ends", Outlook for Mac's "End of Forwarded
+        // Message"; each language's mask file lists its closing words.
+        if phrase_lower.split(|c: char| !c.is_alphanumeric()).any(|word| masks.closing_words.contains(word)) {
             return None;
         }
         let best = masks
@@ -304,22 +305,44 @@ fn read_field_block(lines: &[Line], start: usize, masks: &MaskSet) -> Option<(us
         }
         let line_fields = fields_of_line(&line.text, masks);
         if line_fields.is_empty() {
-            // Long recipient lists wrap onto lines of their own.
-            let after_recipients = fields.last().is_some_and(|field| {
-                matches!(field.kind, LabelKind::To | LabelKind::Cc) && field.value.ends_with([',', ';'])
-            });
-            if after_recipients && line.text.contains('@') {
-                last = Some(index);
-                index += 1;
-                continue;
+            match fields.last_mut() {
+                Some(field) if continues_field(field, &line.text) => {
+                    if !field.value.ends_with('<') && !field.value.is_empty() {
+                        field.value.push(' ');
+                    }
+                    field.value.push_str(line.text.trim());
+                    last = Some(index);
+                    index += 1;
+                    continue;
+                }
+                _ => break,
             }
-            break;
         }
         fields.extend(line_fields);
         last = Some(index);
         index += 1;
     }
     last.map(|last| (last, fields))
+}
+
+/// Whether a line without a label carries on the field above it. Long recipient lists wrap, and
+/// so do long senders and dates when a client re-wraps a quoted block at 76 columns (Gmail
+/// quoting Outlook: `From: Maximilian Worthington-Smythe <` over `maximilian@x.com>`,
+/// `Sent: Wednesday, September 28, 2022` over `10:15 AM`).
+fn continues_field(field: &Field, text: &str) -> bool {
+    match field.kind {
+        LabelKind::To | LabelKind::Cc => field.value.ends_with([',', ';']) && text.contains('@'),
+        LabelKind::From | LabelKind::ReplyTo => {
+            text.chars().count() <= MAX_WRAPPED_LINE_CHARS && !field.value.contains('@') && text.contains('@')
+        }
+        LabelKind::Date => {
+            text.chars().count() <= MAX_DATED_LINE_CHARS
+                && text.trim_start().starts_with(|c: char| c.is_ascii_digit())
+                && !holds_time_of_day(&field.value)
+                && holds_time_of_day(text)
+        }
+        LabelKind::Subject => false,
+    }
 }
 
 /// Whether fields make a header: a sender plus at least one more header label.
@@ -396,7 +419,7 @@ fn match_separator(
             if !fields_are_a_header(&fields) {
                 return None;
             }
-            (block_kind, fields_mask_id(&fields, masks))
+            (block_kind, fields_mask_id(sender_language(&fields), masks))
         }
     };
     let header = header_from_fields(&fields, kind, mask, lines, index, last_line, context)?;
@@ -417,15 +440,13 @@ fn match_field_block(
     if !fields_are_a_header(&fields) {
         return None;
     }
-    let mask = fields_mask_id(&fields, context.masks);
+    let language = sender_language(&fields);
+    let mask = fields_mask_id(language, context.masks);
     let mut header = header_from_fields(&fields, block_kind, mask, lines, index, last_line, context)?;
     let mut first_line = index;
     if header.fields.date.is_none() {
-        let language = fields.iter().find(|field| field.kind == LabelKind::From).map(|field| field.language);
         if let Some((above, parts)) = dated_line_above(lines, index, free_from, language, context) {
-            header.fields.date = parts.date_text();
-            header.fields.time = parts.time_text();
-            header.fields.utc_offset = parts.offset_text();
+            header.fields = fields_from(header.fields.name.take(), header.fields.email.take(), parts);
             header.source = source_text(lines, above, last_line);
             first_line = above;
         }
@@ -465,14 +486,17 @@ fn subject_of(fields: &[Field]) -> Option<String> {
     fields.iter().find(|field| field.kind == LabelKind::Subject).map(|field| field.value.clone())
 }
 
-/// Without a separator, a block whose sender has no address needs more: a date field with a time
-/// of day, which mail clients always write (Outlook's "Sent:") and memos, timetables and
-/// newsletters do not ("From: Berlin / To: Paris", "From: John Smith, CEO / Date: January 3,
-/// 2022", "From: our CEO / Sent: to all 12,000 subscribers"). The time may be in a form no mask
+/// Without a separator, a block whose sender has no address needs what mail clients always
+/// write and tickets, memos and notices do not: a subject line, and a date field with a time of
+/// day (Outlook's "Sent:"). "From: Berlin / To: Paris / Date: 03.01.2022 10:15", "From: John
+/// Smith, CEO / Date: January 3, 2022", "From: our CEO / Sent: to all 12,000 subscribers" and
+/// "Van: Bol.com / Verzonden: … 12:00" are not headers. The time may be in a form no mask
 /// knows, as long as it looks like one.
 fn weak_block_has_evidence(fields: &[Field], header: &QuoteHeader) -> bool {
-    let timed = fields.iter().any(|field| field.kind == LabelKind::Date && holds_time_of_day(&field.value));
-    header.fields.email.is_some() || header.fields.time.is_some() || timed
+    let timed = header.fields.time.is_some()
+        || fields.iter().any(|field| field.kind == LabelKind::Date && holds_time_of_day(&field.value));
+    let has_subject = fields.iter().any(|field| field.kind == LabelKind::Subject);
+    header.fields.email.is_some() || (timed && has_subject)
 }
 
 /// Whether text holds a time such as `10:15` or `10.15`: a digit, a colon or dot, two digits.
@@ -486,10 +510,14 @@ fn holds_time_of_day(text: &str) -> bool {
     })
 }
 
-fn fields_mask_id(fields: &[Field], masks: &MaskSet) -> String {
-    let language =
-        fields.iter().find(|field| field.kind == LabelKind::From).map(|field| field.language).unwrap_or(0);
-    let id = masks.languages.get(language).map(|language| language.id.as_str()).unwrap_or("common");
+/// The language of the block's `From` label, which names the block's mask and reads its dates.
+fn sender_language(fields: &[Field]) -> Option<usize> {
+    fields.iter().find(|field| field.kind == LabelKind::From).map(|field| field.language)
+}
+
+fn fields_mask_id(language: Option<usize>, masks: &MaskSet) -> String {
+    let id =
+        masks.languages.get(language.unwrap_or(0)).map(|language| language.id.as_str()).unwrap_or("common");
     format!("{id}/fields")
 }
 
@@ -644,7 +672,7 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                 if parts.date.is_none() && email.is_none() {
                     continue;
                 }
-                if name.is_none() && email.is_none() {
+                if name.is_none() && email.is_none() && entry.names_sender {
                     continue;
                 }
                 let mut email = email;
@@ -696,8 +724,10 @@ pub(crate) fn assign_depths(lines: &[Line], found: &mut [FoundHeader]) {
     }
     let mut stack: Vec<usize> = Vec::new();
     let mut next_header = 0;
+    // The lines of a header wrapped over several lines are its own, not the text after it.
+    let mut header_until = None;
     for (index, line) in lines.iter().enumerate() {
-        if line.text.is_empty() {
+        if line.text.is_empty() || header_until.is_some_and(|last| index <= last) {
             continue;
         }
         while stack.last().is_some_and(|&open| levels[open] > line.depth) {
@@ -705,6 +735,7 @@ pub(crate) fn assign_depths(lines: &[Line], found: &mut [FoundHeader]) {
         }
         while next_header < found.len() && found[next_header].first_line == index {
             found[next_header].header.depth = stack.len() + 1;
+            header_until = Some(found[next_header].last_line);
             stack.push(next_header);
             next_header += 1;
         }

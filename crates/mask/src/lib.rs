@@ -66,6 +66,7 @@
 //! greetings = ["hallo"]                      # words that start greetings, never names
 //! reply_prefixes = ["AW"]                    # subject prefixes of a reply ("AW: Angebot")
 //! forward_prefixes = ["WG"]                  # subject prefixes of a forward ("WG: Angebot")
+//! closing_words = ["ende"]                  # a ruled banner with one of these closes a quote
 //! disabled = ["{sender} schrieb:"]           # patterns of this file that are switched off
 //! [labels]                                   # field labels of forwarded/replied blocks
 //! from = ["Von"]

@@ -191,6 +191,9 @@ pub(crate) struct AttributionEntry {
     pub literal_letters: usize,
     /// Whether the template ends with a colon, as nearly all do.
     pub ends_with_colon: bool,
+    /// Whether the template has a place for the sender; The Bat!'s "{date}, {time}, you wrote:"
+    /// has none, and its date alone makes the header.
+    pub names_sender: bool,
     /// The template with any text in place of its date and time: it matches wherever the
     /// template does, and having no word boundaries it runs on the fast engine on any text
     /// (see [`Boundary`]).
@@ -242,6 +245,8 @@ pub struct MaskSet {
     pub(crate) separators: Vec<(String, SeparatorKind, usize, usize)>,
     /// Lowercased greeting words that are never a sender's name.
     pub(crate) greetings: HashSet<String>,
+    /// Lowercased words that make a ruled banner a closing one ("End of forwarded message").
+    pub(crate) closing_words: HashSet<String>,
     /// Subject prefixes of every language, keyed by [`prefix_key`], with what they say.
     pub(crate) subject_prefixes: HashMap<String, SubjectPrefix>,
     /// Every language's combined date pattern in one set: one pass says which languages may
@@ -292,6 +297,8 @@ struct MaskFile {
     timezones: BTreeMap<String, String>,
     #[serde(default)]
     greetings: Vec<String>,
+    #[serde(default)]
+    closing_words: Vec<String>,
     #[serde(default)]
     reply_prefixes: Vec<String>,
     #[serde(default)]
@@ -424,6 +431,7 @@ impl MaskSet {
             labels: HashMap::new(),
             separators: Vec::new(),
             greetings: HashSet::new(),
+            closing_words: HashSet::new(),
             subject_prefixes: HashMap::new(),
             date_languages: None,
             time_languages: None,
@@ -594,6 +602,10 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     let mut zone_offsets = HashMap::new();
     let mut meridiems = HashMap::new();
     let mut greetings = HashSet::new();
+    let mut closing_words = HashSet::new();
+    // Zones are matched as the files spell them ("CET", "Pacific Standard Time") and looked up
+    // upper-cased.
+    let mut zone_names = Vec::new();
     for entry in &parsed {
         for (zone, offset) in &entry.file.timezones {
             let minutes = parse_offset_minutes(offset).ok_or_else(|| {
@@ -605,6 +617,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 )
             })?;
             zone_offsets.insert(zone.to_uppercase(), minutes);
+            zone_names.push(zone.clone());
         }
         for word in &entry.file.am {
             meridiems.insert(word.to_lowercase(), false);
@@ -615,19 +628,25 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         for word in &entry.file.greetings {
             greetings.insert(word.to_lowercase());
         }
+        for word in &entry.file.closing_words {
+            closing_words.insert(word.to_lowercase());
+        }
     }
-    let mut zone_names: Vec<String> = zone_offsets.keys().cloned().collect();
     zone_names.sort();
+    zone_names.dedup();
     let zone_alternation = pattern::alternation(&zone_names);
+    // A zone, then perhaps its abbreviation in brackets, as a raw Date header has it
+    // ("+0100 (CET)").
     let zone_fragment = |boundary: Boundary| {
-        if zone_alternation.is_empty() {
-            r"[(\[]?(?:[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)[)\]]?".to_string()
+        let named = if zone_alternation.is_empty() {
+            String::new()
         } else {
             let b = boundary.source();
-            format!(
-                r"[(\[]?(?:[+-]\d{{2}}:?\d{{2}}|(?:GMT|UTC)(?:\s*[+-]\d{{1,2}}(?::?\d{{2}})?)?|{b}(?:{zone_alternation}){b})[)\]]?"
-            )
-        }
+            format!("|{b}(?:{zone_alternation}){b}")
+        };
+        format!(
+            r"[(\[]?(?:[+-]\d{{2}}:?\d{{2}}|Z\b|(?:GMT|UTC)(?:\s*[+-]\d{{1,2}}(?::?\d{{2}})?)?{named})[)\]]?(?:\s*\([A-Za-z]{{2,5}}\))?"
+        )
     };
     let time_zone = RegexBuilder::new(&format!(r"^\s*,?\s*(?P<tz>{})", zone_fragment(Boundary::Exact)))
         .size_limit(REGEX_SIZE_LIMIT)
@@ -855,6 +874,9 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 literal: required_literal(template),
                 literal_letters: mandatory_letters(template),
                 ends_with_colon,
+                names_sender: ["{sender}", "{name}", "{email}"]
+                    .iter()
+                    .any(|needle| template.contains(needle)),
                 filter,
             });
         }
@@ -939,6 +961,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         labels,
         separators,
         greetings,
+        closing_words,
         subject_prefixes,
         date_languages,
         time_languages,

@@ -217,7 +217,8 @@ pub(crate) fn judge_name(
     if !name.chars().any(char::is_alphabetic) || name.chars().any(|c| c.is_ascii_digit()) {
         return NameConfidence::Rejected;
     }
-    if reads_as_phrase(&words)
+    let lowercase = lowercase_words(&words);
+    if reads_as_phrase(&words, lowercase)
         || words.iter().all(|word| is_particle(word))
         || too_long_for_cjk(name, beside_address)
     {
@@ -231,7 +232,7 @@ pub(crate) fn judge_name(
     }
     // Unknown names pass when every word that has case starts with a capital (particles such as
     // "van" and "de" aside) — "the server" or "my colleague" do not.
-    if lowercase_words(&words) == 0 {
+    if lowercase == 0 {
         NameConfidence::Plausible
     } else {
         NameConfidence::Rejected
@@ -271,9 +272,9 @@ fn lowercase_words(words: &[&str]) -> usize {
 /// Whether capitalised words run on into lowercase ones: "Иван Петров писал в своём блоге" is
 /// a name and then a sentence, even though its first word is a known given name. A name written
 /// all in lowercase ("john smith") is still a name.
-fn reads_as_phrase(words: &[&str]) -> bool {
+fn reads_as_phrase(words: &[&str], lowercase_words: usize) -> bool {
     let capitalised = words.iter().filter(|word| first_letter(word).is_some_and(char::is_uppercase)).count();
-    capitalised > 0 && lowercase_words(words) >= 2
+    capitalised > 0 && lowercase_words >= 2
 }
 
 /// Whether `words`, whose first is also a greeting or pronoun in some language (Ben, Ola, Elle,

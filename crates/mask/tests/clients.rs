@@ -348,6 +348,61 @@ fn webmails_and_unix_clients_write_their_own_forms() {
             &[(1, Forward, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15:23"))],
         ),
         (
+            "banners that close a forward in other languages are not headers",
+            "FYI\n\n----- Weitergeleitete Nachricht -----\nVon: Hans Müller <hans@x.de>\nDatum: 03.01.2022 10:15\nBetreff: Plan\n\nDer Plan\n\n-------- Конец пересылаемого сообщения --------\n\n------ End of Forwarded Message\n\n--- Fin du message transféré ---\n",
+            &[(1, Forward, Some("Hans Müller"), Some("hans@x.de"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
+            "the bat! names no sender: 'you wrote', 'Вы писали'",
+            "Hello John,\n\nThanks.\n\nMonday, January 3, 2022, 10:15:23 AM, you wrote:\n\n> Здравствуйте, Иван.\n>\n> Вы писали 2 января 2022 г., 09:00:00:\n>\n>> Отчёт во вложении.\n",
+            &[
+                (1, Reply, None, None, Some("2022-01-03"), Some("10:15:23")),
+                (2, Reply, None, None, Some("2022-01-02"), Some("09:00:00")),
+            ],
+        ),
+        (
+            "a zone's abbreviation in brackets after its offset is not part of the name",
+            "Ok\n\nOn Mon, 3 Jan 2022 10:15:23 +0100 (CET)\nJohn Smith <john@x.org> wrote:\n> x\n>\n> Le 2 janv. 2022 à 09:00 +0530 (IST), Priya Sharma <priya@x.in> a écrit :\n>> y\n",
+            &[
+                (1, Reply, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15:23")),
+                (2, Reply, Some("Priya Sharma"), Some("priya@x.in"), Some("2022-01-02"), Some("09:00")),
+            ],
+        ),
+        (
+            "gmail re-wraps a quoted outlook block: the sender's address and the time on lines of their own",
+            "Ok\n\nOn Tue, Mar 14, 2023 at 10:00 AM Anna Lee <anna@x.org> wrote:\n> See below.\n>\n> *From:* Maximilian Alexander Worthington-Smythe <\n> maximilian.worthington-smythe@example.com>\n> *Sent:* Tuesday, March 14, 2023\n> 9:30 AM\n> *To:* Anna Lee <anna@x.org>\n> *Subject:* Plan\n>\n> Hi\n",
+            &[
+                (1, Reply, Some("Anna Lee"), Some("anna@x.org"), Some("2023-03-14"), Some("10:00")),
+                (
+                    2,
+                    Reply,
+                    Some("Maximilian Alexander Worthington-Smythe"),
+                    Some("maximilian.worthington-smythe@example.com"),
+                    Some("2023-03-14"),
+                    Some("09:30"),
+                ),
+            ],
+        ),
+        (
+            "'user' before the name: gmail android in polish, ios in slovak and czech",
+            "Ok\n\nczw., 17 lis 2022, 14:05 użytkownik Piotr Kowalski <piotr@x.pl> napisał:\n> a\n>\n> Dňa 29. 9. 2022 o 7:55 používateľ Ján Kováč <jan@x.sk> napísal:\n>> b\n>>\n>> 28. 9. 2022 v 7:55, uživatel Jan Novák <jan@x.cz> napsal:\n>>> c\n",
+            &[
+                (1, Reply, Some("Piotr Kowalski"), Some("piotr@x.pl"), Some("2022-11-17"), Some("14:05")),
+                (2, Reply, Some("Ján Kováč"), Some("jan@x.sk"), Some("2022-09-29"), Some("07:55")),
+                (3, Reply, Some("Jan Novák"), Some("jan@x.cz"), Some("2022-09-28"), Some("07:55")),
+            ],
+        ),
+        (
+            "morning and afternoon in words: es, pt, fi, hu",
+            "Ok\n\nEl 3 abr 2022, a las 4:40 de la tarde, Carlos García <carlos@x.es> escribió:\n> a\n>\n> A 2/04/2022, às 10:15 da manhã, Rui Costa <rui@x.pt> escreveu:\n>> b\n>>\n>> Lähettäjä: Matti Virtanen <matti@x.fi>\n>> Lähetetty: 1.4.2022 1:45:09 ip.\n>> Vastaanottaja: Rui Costa <rui@x.pt>\n>> Aihe: Hei\n>>\n>> c\n>>\n>> Feladó: Kovács János <janos@x.hu>\n>> Elküldve: 2022. március 31., csütörtök du. 4:40\n>> Címzett: Matti Virtanen <matti@x.fi>\n>> Tárgy: Szia\n",
+            &[
+                (1, Reply, Some("Carlos García"), Some("carlos@x.es"), Some("2022-04-03"), Some("16:40")),
+                (2, Reply, Some("Rui Costa"), Some("rui@x.pt"), Some("2022-04-02"), Some("10:15")),
+                (3, Reply, Some("Matti Virtanen"), Some("matti@x.fi"), Some("2022-04-01"), Some("13:45:09")),
+                (4, Reply, Some("Kovács János"), Some("janos@x.hu"), Some("2022-03-31"), Some("16:40")),
+            ],
+        ),
+        (
             "pegasus mail's 'Date sent' label",
             "FYI\n\n------- Forwarded message follows -------\nFrom:           \tJohn Smith <john@x.org>\nTo:             \tjane@x.org\nSubject:        \tPlan\nDate sent:      \tMon, 3 Jan 2022 10:15:23 +0100\n\nThe plan\n",
             &[(1, Forward, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15:23"))],
@@ -430,6 +485,11 @@ fn bodies_without_headers_yield_none() {
         "メモ\n\n2022年1月3日 10:15 山田太郎さんから電話がありました：\n折り返しお願いします。\n",
         "会议纪要\n\n2022年1月3日 10:15，王伟在会上说：\n项目按时完成。\n",
         "MEMORANDUM\n\nTo: All staff\nFrom: John Smith, CEO\nDate: January 3, 2022\nRe: Holiday schedule\n\nThe office closes early.\n",
+        "Bilet\n\nDe la: București Nord\nCătre: Brașov\nData: 05.10.2022 10:15\nVagon 3, loc 42\n",
+        "Potwierdzenie przelewu\n\nOd: Jan Kowalski\nDo: Anna Nowak\nData: 17.11.2022 14:05\nTytuł: czynsz\n",
+        "Uw bestelling is onderweg\n\nVan: Bol.com\nVerzonden: donderdag 17 november 2022 12:00\n\nTrack uw pakket.\n",
+        "Your flight\n\nFrom: Helsinki\nTo: Tallinn\nDate: Mon 3 Jan 2022 10:15\n",
+        "系统消息\n\n发件人：系统通知\n时间：2023年3月14日 09:30\n\n您的密码即将过期。\n",
     ];
     for text in texts {
         let rendering = run(Body::Text(text));
