@@ -224,6 +224,15 @@ fn resolve_date(
     newest: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
     let number = |name: &str| captures.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    // A number cut out of a longer one is no part of a date: "January 2022" is not the 20th of
+    // (20)22.
+    let cut_from_a_number = ["day", "month", "year", "year4"]
+        .into_iter()
+        .filter_map(|name| captures.name(name))
+        .any(|part| text[part.end()..].starts_with(|c: char| c.is_ascii_digit()));
+    if cut_from_a_number {
+        return None;
+    }
     let year_match = captures.name("year").or_else(|| captures.name("year4"))?;
     let year_text = year_match.as_str();
     // "27 octobre 09:31" has no year: two digits followed by ":" or "." and a digit are an hour.
@@ -330,6 +339,7 @@ mod tests {
             ("pl", "wtorek, 2 listopada 2021, 09:26:50 CET", s("2021-11-02"), s("09:26:50"), s("+01:00")),
             ("en", "2022-01-03 10:15:00Z", s("2022-01-03"), s("10:15:00"), s("+00:00")),
             ("pl", "10:15 Poniedziałek 2022-01-03", s("2022-01-03"), s("10:15"), None),
+            ("en", "Monday, January 2022 10:15 AM", None, s("10:15"), None),
             ("en", "Mon, 3 Jan 2022 10:15:23 +0100 (CET)", s("2022-01-03"), s("10:15:23"), s("+01:00")),
             (
                 "en",

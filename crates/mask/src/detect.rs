@@ -345,6 +345,15 @@ fn continues_field(field: &Field, text: &str) -> bool {
     }
 }
 
+/// Whether a line reads as `Label: addresses` under a label of one word or two.
+fn reads_as_recipients(text: &str) -> bool {
+    let Some((label, value)) = text.split_once([':', '：']) else { return false };
+    let words = label.split_whitespace().count();
+    (1..=2).contains(&words)
+        && label.chars().all(|c| c.is_alphabetic() || c.is_whitespace())
+        && value.contains('@')
+}
+
 /// Whether fields make a header: a sender plus at least one more header label.
 fn fields_are_a_header(fields: &[Field]) -> bool {
     let has_from = fields.iter().any(|field| field.kind == LabelKind::From && !field.value.is_empty());
@@ -437,7 +446,12 @@ fn match_field_block(
     context: &DetectContext<'_>,
 ) -> Option<FoundHeader> {
     let (last_line, fields) = read_field_block(lines, index, context.masks)?;
-    if !fields_are_a_header(&fields) {
+    // With no separator above it, two fields are a masthead or a form ("From: The Acme Team
+    // <news@acme.example> / Date: …"); clients write at least a sender, a date and a recipient
+    // or subject. A recipient line under a label no mask knows still counts.
+    let others = fields.iter().filter(|field| field.kind != LabelKind::From).count();
+    let unknown_recipients = lines.get(last_line + 1).is_some_and(|line| reads_as_recipients(&line.text));
+    if !fields_are_a_header(&fields) || (others < 2 && !unknown_recipients) {
         return None;
     }
     let language = sender_language(&fields);

@@ -140,6 +140,22 @@ fn mailto_address(href: &str) -> Option<String> {
     plausible.then(|| address.to_string())
 }
 
+/// Characters that show nothing and only break matching: zero-width spaces and joiners, the
+/// soft hyphen, BOMs, and the bidirectional marks Windows puts inside dates
+/// (`\u{200e}January \u{200e}3, \u{200e}2022`).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{ad}'
+    )
+}
+
+/// A full-width digit as Japanese and Chinese input methods type it (`１０：１５`), as ASCII.
+fn full_width_digit(c: char) -> Option<char> {
+    let value = u32::from(c).checked_sub(u32::from('０')).filter(|&value| value < 10)?;
+    char::from_digit(value, 10)
+}
+
 /// Accumulates the text of the line being built.
 #[derive(Default)]
 struct LineBuilder {
@@ -178,7 +194,8 @@ impl LineBuilder {
         self.push_folded(text)
     }
 
-    /// [`LineBuilder::push_text`] for any text: folds white space, leaves zero-width characters out.
+    /// [`LineBuilder::push_text`] for any text: folds white space, leaves invisible characters
+    /// out and reads full-width digits as digits.
     fn push_folded(&mut self, text: &str) -> bool {
         let bytes = text.as_bytes();
         let mut added = false;
@@ -186,23 +203,29 @@ impl LineBuilder {
         let mut index = 0;
         while index < bytes.len() {
             // ASCII is classified from the byte alone; only other characters are decoded.
-            let (space, invisible, width) = match bytes[index] {
-                b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => (true, false, 1),
-                byte if byte.is_ascii() => (false, false, 1),
+            let (space, invisible, digit, width) = match bytes[index] {
+                b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => (true, false, None, 1),
+                byte if byte.is_ascii() => (false, false, None, 1),
                 _ => {
                     let c = text[index..].chars().next().unwrap_or_default();
-                    // Zero-width characters and BOMs are invisible and only break matching.
-                    let invisible = matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}');
-                    (c.is_whitespace(), invisible, c.len_utf8())
+                    (c.is_whitespace(), is_invisible(c), full_width_digit(c), c.len_utf8())
                 }
             };
-            if space || invisible {
+            if space || invisible || digit.is_some() {
                 if let Some(start) = run_start.take() {
                     self.text.push_str(&text[start..index]);
                     added = true;
                 }
                 if space {
                     self.pending_space = true;
+                }
+                if let Some(digit) = digit {
+                    if self.pending_space && !self.text.is_empty() {
+                        self.text.push(' ');
+                    }
+                    self.pending_space = false;
+                    self.text.push(digit);
+                    added = true;
                 }
             } else if run_start.is_none() {
                 if self.pending_space && !self.text.is_empty() {
@@ -417,7 +440,7 @@ mod tests {
     proptest! {
         #[test]
         fn copying_plain_text_whole_folds_as_the_careful_path_does(
-            pieces in proptest::collection::vec("(a|Z|7|,| |  |\t|\n|\u{200b}|é|\u{a0})+", 1..6),
+            pieces in proptest::collection::vec("(a|Z|7|,| |  |\t|\n|\u{200b}|\u{200e}|é|\u{a0}|１)+", 1..6),
             pending in any::<bool>(),
         ) {
             let mut fast = LineBuilder { text: "x".into(), pending_space: pending, ..LineBuilder::default() };
@@ -438,6 +461,14 @@ mod tests {
         assert_eq!(raw[2].content, "two");
         let edges: Vec<bool> = lines.iter().map(|line| line.quote_edge).collect();
         assert_eq!(edges, vec![false, true, true, false, true, false, true]);
+    }
+
+    #[test]
+    fn invisible_marks_go_and_full_width_digits_read_as_digits() {
+        let (lines, raw) = text_lines("Sent: \u{200e}Monday, \u{200e}January \u{200e}3, \u{200e}2022 10\u{200e}:15\n２０２２年１月３日 １０：１５");
+        assert_eq!(lines[0].text, "Sent: Monday, January 3, 2022 10:15");
+        assert_eq!(lines[1].text, "2022年1月3日 10：15");
+        assert_eq!(raw[1].content, "２０２２年１月３日 １０：１５", "the text shown stays as written");
     }
 
     #[test]

@@ -586,13 +586,15 @@ const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 /// - a bare address;
 /// - a bare name.
 ///
-/// Names may hold parentheses (`John Smith (ACME)`), not brackets, `@` or line breaks.
+/// Names may hold parentheses (`John Smith (ACME)`), not brackets, `@` or line breaks. Quote
+/// marks around a name are captured with it: `clean_name` tells a pair around the whole name
+/// from one inside it (`"John Smith"`, `ООО «Ромашка»`).
 fn sender_fragment() -> String {
     let open = r#"["'«„“‘]?"#;
     let close = r#"["'»”“’]?"#;
     let mailto_copy = r"(?:<mailto:[^<>\s]*>)?";
     format!(
-        r"(?:{open}\s*(?P<name>[^<>\[\]@\n]+?)\s*{close}\s*(?:<|\(|\[|\s)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?{mailto_copy}\s*(?:>|\)|\])?,?|{open}[^<>()\[\]\s@]+@[^<>()\[\]\s]+?{close}\s*(?:<|\()\s*(?:mailto:)?(?P<email3>{EMAIL}){mailto_copy}\s*(?:>|\))|{open}(?P<name4>[^<>()\[\]@/\n]+?)(?:/[^<>()\[\]@/\s]+)+@[A-Za-z0-9.-]+{close}|<?(?P<email2>{EMAIL})>?|{open}(?P<name2>[^<>\[\]@\n:]+?){close})"
+        r"(?:(?P<name>{open}\s*[^<>\[\]@\n]+?\s*{close})\s*(?:<|\(|\[|\s)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?{mailto_copy}\s*(?:>|\)|\])?,?|{open}[^<>()\[\]\s@]+@[^<>()\[\]\s]+?{close}\s*(?:<|\()\s*(?:mailto:)?(?P<email3>{EMAIL}){mailto_copy}\s*(?:>|\))|{open}(?P<name4>[^<>()\[\]@/\n]+?)(?:/[^<>()\[\]@/\s]+)+@[A-Za-z0-9.-]+{close}|<?(?P<email2>{EMAIL})>?|(?P<name2>{open}[^<>\[\]@\n:]+?{close}))"
     )
 }
 

@@ -106,31 +106,7 @@ pub(crate) fn split_sender(value: &str) -> (Option<String>, Option<String>) {
 
 /// Strips brackets, quotes and stray punctuation around a name; `None` when nothing is left.
 pub(crate) fn clean_name(text: &str) -> Option<String> {
-    let trimmed = text.trim_matches(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '<' | '>'
-                    | '['
-                    | ']'
-                    | '"'
-                    | '\''
-                    | '«'
-                    | '»'
-                    | '„'
-                    | '“'
-                    | '”'
-                    | '‘'
-                    | '’'
-                    | ','
-                    | ';'
-                    | ':'
-                    | '*'
-                    | '，'
-                    | '、'
-                    | '：'
-            )
-    });
+    let trimmed = trim_quote_marks(text.trim_matches(is_edge_punctuation));
     // Parentheses stay when they pair up inside the name ("John Smith (ACME)"); a name wrapped
     // in them, or a stray one left by the split from the address, goes.
     let trimmed = trim_unpaired_parentheses(trimmed);
@@ -141,6 +117,51 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
     };
     let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// What is never part of a name at its ends: brackets of the address, separators, bold marks.
+fn is_edge_punctuation(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '<' | '>' | '[' | ']' | ',' | ';' | ':' | '*' | '，' | '、' | '：')
+}
+
+fn is_quote_mark(c: char) -> bool {
+    matches!(c, '"' | '\'' | '«' | '»' | '„' | '‚' | '“' | '”' | '‘' | '’')
+}
+
+/// Quote marks around a whole name go (`"John Smith"`, `«Иван Петров»`), and so does a stray one
+/// at an end with no partner in the name; a pair inside the name stays, even at its end
+/// (`ООО «Ромашка»`, `Acme Support "EU"`).
+fn trim_quote_marks(mut text: &str) -> &str {
+    loop {
+        let mut chars = text.chars();
+        let ends = (chars.next(), chars.next_back());
+        let wrapped = match ends {
+            (Some(first), Some(last)) => matches!(
+                (first, last),
+                ('"', '"')
+                    | ('\'', '\'')
+                    | ('«', '»')
+                    | ('»', '«')
+                    | ('„', '“' | '”')
+                    | ('‚', '‘' | '’')
+                    | ('“', '”')
+                    | ('‘', '’')
+                    | ('”', '”')
+            )
+            .then_some(chars.as_str()),
+            _ => None,
+        };
+        let lone_mark = |rest: &str| !rest.contains(is_quote_mark);
+        let next = match wrapped {
+            Some(inner) => inner,
+            None => match (text.strip_prefix(is_quote_mark), text.strip_suffix(is_quote_mark)) {
+                (Some(rest), _) if lone_mark(rest) => rest,
+                (_, Some(rest)) if lone_mark(rest) => rest,
+                _ => return text,
+            },
+        };
+        text = next.trim_matches(is_edge_punctuation);
+    }
 }
 
 fn trim_unpaired_parentheses(mut text: &str) -> &str {
@@ -315,6 +336,13 @@ mod tests {
             ("John Smith (ACME) <john@acme.com>", s("John Smith (ACME)"), s("john@acme.com")),
             ("(John Smith) <john@acme.com>", s("John Smith"), s("john@acme.com")),
             ("John Smith (john@acme.com)", s("John Smith"), s("john@acme.com")),
+            ("ООО «Ромашка» <info@romashka.ru>", s("ООО «Ромашка»"), s("info@romashka.ru")),
+            ("\"ООО «Ромашка»\" <info@romashka.ru>", s("ООО «Ромашка»"), s("info@romashka.ru")),
+            ("«Ромашка» ООО <info@romashka.ru>", s("«Ромашка» ООО"), s("info@romashka.ru")),
+            ("Acme Support \"EU\" <eu@acme.com>", s("Acme Support \"EU\""), s("eu@acme.com")),
+            ("Müller GmbH „Nord“ <nord@mueller.de>", s("Müller GmbH „Nord“"), s("nord@mueller.de")),
+            ("«Иван Петров» <ivan@x.ru>", s("Иван Петров"), s("ivan@x.ru")),
+            ("„Hans Müller“ <hans@x.de>", s("Hans Müller"), s("hans@x.de")),
         ];
         for (value, name, email) in table {
             assert_eq!(split_sender(value), (name, email), "{value}");

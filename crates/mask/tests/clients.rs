@@ -403,6 +403,21 @@ fn webmails_and_unix_clients_write_their_own_forms() {
             ],
         ),
         (
+            "windows' bidi marks in dates, full-width digits, a company's name in guillemets, a latin-american zone",
+            "Ok\n\nFrom: John Smith\nSent: \u{200e}Monday, \u{200e}January \u{200e}3, \u{200e}2022 \u{200e}10\u{200e}:\u{200e}15 AM\nTo: Anna Lee\nSubject: Plan\n\n> 2022年1月2日(日) １０：１５ 山田太郎 <taro@x.jp>:\n>\n>> 1 января 2022 г., 09:00 +03:00 от ООО «Ромашка» <info@romashka.ru>:\n>>\n>>> Em 31 de dezembro de 2021 08:00:00 BRT, Ana Souza <ana@x.com.br> escreveu:\n>>>> x\n",
+            &[
+                (1, Reply, Some("John Smith"), None, Some("2022-01-03"), Some("10:15")),
+                (2, Reply, Some("山田太郎"), Some("taro@x.jp"), Some("2022-01-02"), Some("10:15")),
+                (3, Reply, Some("ООО «Ромашка»"), Some("info@romashka.ru"), Some("2022-01-01"), Some("09:00")),
+                (4, Reply, Some("Ana Souza"), Some("ana@x.com.br"), Some("2021-12-31"), Some("08:00:00")),
+            ],
+        ),
+        (
+            "a recipient line under a label no mask knows still makes a block of two known fields a header",
+            "Aitäh.\n\nSaatja: Mari Maasikas <mari@x.ee>\nSaadetud: esmaspäev, 3. jaanuar 2022 10:15\nVastuvõtja: Jaan <jaan@x.ee>\nTeema: RE: pakkumine\n\nTere\n",
+            &[(1, Reply, Some("Mari Maasikas"), Some("mari@x.ee"), Some("2022-01-03"), Some("10:15"))],
+        ),
+        (
             "pegasus mail's 'Date sent' label",
             "FYI\n\n------- Forwarded message follows -------\nFrom:           \tJohn Smith <john@x.org>\nTo:             \tjane@x.org\nSubject:        \tPlan\nDate sent:      \tMon, 3 Jan 2022 10:15:23 +0100\n\nThe plan\n",
             &[(1, Forward, Some("John Smith"), Some("john@x.org"), Some("2022-01-03"), Some("10:15:23"))],
@@ -490,6 +505,7 @@ fn bodies_without_headers_yield_none() {
         "Uw bestelling is onderweg\n\nVan: Bol.com\nVerzonden: donderdag 17 november 2022 12:00\n\nTrack uw pakket.\n",
         "Your flight\n\nFrom: Helsinki\nTo: Tallinn\nDate: Mon 3 Jan 2022 10:15\n",
         "系统消息\n\n发件人：系统通知\n时间：2023年3月14日 09:30\n\n您的密码即将过期。\n",
+        "Acme Weekly\n\nFrom: The Acme Team <news@acme.example>\nDate: Monday, January 3, 2022 10:15 AM\nIssue: #42\n\nHello readers,\n",
     ];
     for text in texts {
         let rendering = run(Body::Text(text));
