@@ -640,8 +640,14 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
             .saturating_sub(joined.len() - joined.trim_start_matches(around_text).len());
         let lowercase = text.to_lowercase();
         let ends_with_colon = text.ends_with([':', '：']);
+        let mut literal_found = vec![false; masks.attribution_literals.patterns_len()];
+        for found in masks.attribution_literals.find_overlapping_iter(&lowercase) {
+            literal_found[found.pattern()] = true;
+        }
         for entry in &masks.attribution_index {
-            if (entry.ends_with_colon && !ends_with_colon) || !lowercase.contains(entry.literal.as_str()) {
+            if (entry.ends_with_colon && !ends_with_colon)
+                || entry.literal.is_some_and(|literal| !literal_found[literal])
+            {
                 continue;
             }
             let (language_index, template_index) = (entry.language, entry.template);

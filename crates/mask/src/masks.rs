@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use aho_corasick::{AhoCorasick, PatternID};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
@@ -185,8 +186,9 @@ pub(crate) struct AttributionEntry {
     /// The template's 1-based place in its file, which names the mask (`en/attribution-3`)
     /// and stays the same when templates before it are disabled.
     pub number: usize,
-    /// A lowercase word of the template's mandatory text ("wrote"), possibly empty.
-    pub literal: String,
+    /// Which of [`MaskSet::attribution_literals`] is a lowercase word of the template's
+    /// mandatory text ("wrote"); `None` when the template has no such word.
+    pub literal: Option<PatternID>,
     /// How many letters the template requires: templates are tried most specific first.
     pub literal_letters: usize,
     /// Whether the template ends with a colon, as nearly all do.
@@ -239,6 +241,9 @@ pub struct MaskSet {
     /// Every attribution template of every language with cheap tests that spare running a
     /// hundred regexes on every candidate line.
     pub(crate) attribution_index: Vec<AttributionEntry>,
+    /// The distinct required words of the attribution templates, found in one pass over a
+    /// candidate text instead of one substring search per template.
+    pub(crate) attribution_literals: AhoCorasick,
     /// Lowercased label → what it means and which language it belongs to.
     pub(crate) labels: HashMap<String, (LabelKind, usize)>,
     /// Lowercased separator phrase → kind, language and number within that language.
@@ -428,6 +433,7 @@ impl MaskSet {
             label_at_start: None,
             label_inline: None,
             attribution_index: Vec::new(),
+            attribution_literals: AhoCorasick::new(Vec::<&str>::new()).expect("no patterns always build"),
             labels: HashMap::new(),
             separators: Vec::new(),
             greetings: HashSet::new(),
@@ -822,6 +828,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     // 3. Attribution templates embed the language's own dates and times plus the common ones.
     let sender = sender_fragment();
     let mut attribution_index = Vec::new();
+    let mut literals: Vec<String> = Vec::new();
     for (index, entry) in parsed.iter().enumerate() {
         let fail = |needle: &str, message: String| error_in(&entry.source_name, &entry.text, needle, message);
         let mut date_sources = prepared[index].dates_unnamed.clone();
@@ -873,7 +880,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 language: index,
                 template: attributions.len() - 1,
                 number: place + 1,
-                literal: required_literal(template),
+                literal: literal_id(&mut literals, required_literal(template)),
                 literal_letters: mandatory_letters(template),
                 ends_with_colon,
                 names_sender: ["{sender}", "{name}", "{email}"]
@@ -888,6 +895,11 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
     // "tarihinde") before another language's bare "{date} {time}, {sender}:", which would read
     // those words as part of the name. The sort is stable, so file order breaks ties.
     attribution_index.sort_by_key(|entry| std::cmp::Reverse(entry.literal_letters));
+    let attribution_literals = AhoCorasick::new(&literals).map_err(|error| MaskFileError {
+        file: "attributions".into(),
+        line: None,
+        message: error.to_string(),
+    })?;
 
     // 4. Field labels and separator phrases from every language, in one matcher each, and the
     //    subject prefixes in one table; a prefix that is a reply in one language and a forward
@@ -960,6 +972,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
         label_at_start,
         label_inline,
         attribution_index,
+        attribution_literals,
         labels,
         separators,
         greetings,
@@ -977,6 +990,18 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
 /// How many letters a template requires outside its placeholders and optional parts.
 fn mandatory_letters(template: &str) -> usize {
     mandatory_text(template).chars().filter(|c| c.is_alphabetic()).count()
+}
+
+/// The id of `literal` among the distinct `literals` (adding it if new); `None` for an empty one.
+fn literal_id(literals: &mut Vec<String>, literal: String) -> Option<PatternID> {
+    if literal.is_empty() {
+        return None;
+    }
+    let index = literals.iter().position(|known| *known == literal).unwrap_or_else(|| {
+        literals.push(literal);
+        literals.len() - 1
+    });
+    Some(PatternID::must(index))
 }
 
 /// The longest word of a template's mandatory literal text, lowercased ("wrote" in
