@@ -233,7 +233,7 @@ fn resolve_date(
     if cut_from_a_number {
         return None;
     }
-    let year_match = captures.name("year").or_else(|| captures.name("year4"))?;
+    let year_match = ["year", "year4", "yy"].into_iter().find_map(|name| captures.name(name))?;
     let year_text = year_match.as_str();
     // "27 octobre 09:31" has no year: two digits followed by ":" or "." and a digit are an hour.
     let after_year = &text[year_match.end()..];
@@ -253,12 +253,12 @@ fn resolve_date(
             year -= 100;
         }
     }
-    let month = number("month").or_else(|| {
+    let month = number("month").or_else(|| number("mm")).or_else(|| {
         let word = captures.name("monthname")?.as_str();
         masks.month_number(language, word)
     });
     let mut options: Vec<(u32, u32)> = Vec::with_capacity(2);
-    match (number("day"), month, number("a"), number("b")) {
+    match (number("day").or_else(|| number("dd")), month, number("a"), number("b")) {
         (Some(day), Some(month), _, _) => options.push((day, month)),
         (None, None, Some(a), Some(b)) => match order {
             DateOrder::DayMonth => options.extend([(a, b), (b, a)]),

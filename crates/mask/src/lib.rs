@@ -82,7 +82,8 @@
 //! In patterns, `[…]` is optional, a space matches any run of spaces, `:` matches `:` or `：`,
 //! and everything else is literal. Date and time patterns use `{day}`, `{month}`,
 //! `{monthname}`, `{year}` (4 or 2 digits), `{year4}`, `{a}`/`{b}` (the two ambiguous numbers
-//! of a numeric date), `{weekday}`, `{hour}`, `{minute}`, `{second}`, `{ampm}`, `{tz}`.
+//! of a numeric date), `{yy}`, `{mm}`, `{dd}` (exactly two digits, for dates without
+//! separators such as `220104`), `{weekday}`, `{hour}`, `{minute}`, `{second}`, `{ampm}`, `{tz}`.
 //! Attribution templates use `{date}` and `{time}` (any of the language's and the common
 //! patterns), `{sender}` (a name and/or address in the usual forms), `{name}` and `{email}`, and
 //! need at least one of `{date}`, `{sender}`, `{email}`.

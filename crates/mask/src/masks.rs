@@ -735,6 +735,10 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 ("month", r"[01]?\d".to_string()),
                 ("year", r"\d{4}|\d{2}".to_string()),
                 ("year4", r"\d{4}".to_string()),
+                // Fixed widths for dates written without separators (mutt's "220104").
+                ("yy", r"\d{2}".to_string()),
+                ("mm", r"[01]\d".to_string()),
+                ("dd", r"[0-3]\d".to_string()),
                 ("a", r"\d{1,2}".to_string()),
                 ("b", r"\d{1,2}".to_string()),
                 ("hour", r"[0-2]?\d".to_string()),

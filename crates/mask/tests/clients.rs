@@ -458,6 +458,38 @@ fn webmails_and_unix_clients_write_their_own_forms() {
                 (2, Forward, Some("Sven Svensson"), Some("sven@x.se"), Some("2022-01-02"), Some("09:00:00")),
             ],
         ),
+        (
+            "yahoo for iOS in french: the US order with french names",
+            "Merci\n\nLe mardi, février 8, 2022, 4:05 PM, Claire Martin <claire@x.fr> a écrit :\n> Voici le devis.\n",
+            &[(1, Reply, Some("Claire Martin"), Some("claire@x.fr"), Some("2022-02-08"), Some("16:05"))],
+        ),
+        (
+            "outlook for android in finnish: the US order with finnish names",
+            "Kiitos\n\n________________________________\nLähettäjä: Liisa Korhonen <liisa@x.fi>\nLähetetty: maanantai, maaliskuuta 7, 2022 9:05:11 ap.\nVastaanottaja: Eva <eva@x.fi>\nAihe: Tarjous\n\nHei\n",
+            &[(1, Reply, Some("Liisa Korhonen"), Some("liisa@x.fi"), Some("2022-03-07"), Some("09:05:11"))],
+        ),
+        (
+            "sina writes the time in words",
+            "好的\n\n----- 原始邮件 -----\n发件人：刘洋 <liuyang@x.cn>\n收件人：陈静 <chenjing@x.cn>\n主题：回复：会议\n日期：2022年02月08日 16点05分\n\n你好\n",
+            &[(1, Reply, Some("刘洋"), Some("liuyang@x.cn"), Some("2022-02-08"), Some("16:05"))],
+        ),
+        (
+            "mutt with a compact %y%m%d date, nested",
+            "Merged.\n\n* Greg Novak <greg@x.org> [230517 18:40 -0700]:\n> Looks good to me.\n>\n> * Ines Roth <ines@x.de> [230516 07:05]:\n> > Please pull.\n",
+            &[
+                (1, Reply, Some("Greg Novak"), Some("greg@x.org"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Ines Roth"), Some("ines@x.de"), Some("2023-05-16"), Some("07:05")),
+            ],
+        ),
+        (
+            "gnus, alot and sup attributions",
+            "Done.\n\nGreg Novak <greg@x.org> writes:\n> Any news?\n>\n> Quoting Ines Roth (2023-05-16 07:05:12)\n> > Not yet.\n> >\n> > Excerpts from Tom Berg's message of 2023-05-15 21:30:00 +0200:\n> > > Ping.\n",
+            &[
+                (1, Reply, Some("Greg Novak"), Some("greg@x.org"), None, None),
+                (2, Reply, Some("Ines Roth"), None, Some("2023-05-16"), Some("07:05:12")),
+                (3, Reply, Some("Tom Berg"), None, Some("2023-05-15"), Some("21:30:00")),
+            ],
+        ),
     ];
     for (label, text, expected) in table {
         check(label, Body::Text(text), expected);
