@@ -354,11 +354,10 @@ fn reads_as_recipients(text: &str) -> bool {
         && value.contains('@')
 }
 
-/// Whether fields make a header: a sender plus at least one more header label.
-fn fields_are_a_header(fields: &[Field]) -> bool {
+/// Whether fields make a header: a sender plus at least `others` more header labels.
+fn fields_are_a_header(fields: &[Field], others: usize) -> bool {
     let has_from = fields.iter().any(|field| field.kind == LabelKind::From && !field.value.is_empty());
-    let others = fields.iter().filter(|field| field.kind != LabelKind::From).count();
-    has_from && others >= 1
+    has_from && fields.iter().filter(|field| field.kind != LabelKind::From).count() >= others
 }
 
 fn match_separator(
@@ -386,7 +385,7 @@ fn match_separator(
     }
     if next < lines.len() && lines[next].depth >= lines[index].depth {
         if let Some((block_last, block_fields)) = read_field_block(lines, next, masks) {
-            if fields_are_a_header(&block_fields)
+            if fields_are_a_header(&block_fields, 1)
                 || (fields.is_empty() && block_fields.iter().any(|f| f.kind == LabelKind::From))
             {
                 fields.extend(block_fields);
@@ -425,7 +424,7 @@ fn match_separator(
             (quote_kind, format!("{}/{family}-{number}", masks.languages[language].id))
         }
         Separator::Rule => {
-            if !fields_are_a_header(&fields) {
+            if !fields_are_a_header(&fields, 1) {
                 return None;
             }
             (block_kind, fields_mask_id(sender_language(&fields), masks))
@@ -449,9 +448,8 @@ fn match_field_block(
     // With no separator above it, two fields are a masthead or a form ("From: The Acme Team
     // <news@acme.example> / Date: …"); clients write at least a sender, a date and a recipient
     // or subject. A recipient line under a label no mask knows still counts.
-    let others = fields.iter().filter(|field| field.kind != LabelKind::From).count();
     let unknown_recipients = lines.get(last_line + 1).is_some_and(|line| reads_as_recipients(&line.text));
-    if !fields_are_a_header(&fields) || (others < 2 && !unknown_recipients) {
+    if !fields_are_a_header(&fields, if unknown_recipients { 1 } else { 2 }) {
         return None;
     }
     let language = sender_language(&fields);

@@ -15,6 +15,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use crate::pattern::{self, Naming};
+use crate::sender::QUOTE_PAIRS;
 
 /// Compiled size limit for one regex; a mask above it is rejected instead of eating memory.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
@@ -596,8 +597,12 @@ const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 /// marks around a name are captured with it: `clean_name` tells a pair around the whole name
 /// from one inside it (`"John Smith"`, `ООО «Ромашка»`).
 fn sender_fragment() -> String {
-    let open = r#"["'«„“‘]?"#;
-    let close = r#"["'»”“’]?"#;
+    fn optional_mark(marks: impl Iterator<Item = char>) -> String {
+        let class: String = marks.map(|mark| regex::escape(mark.encode_utf8(&mut [0; 4]))).collect();
+        format!("[{class}]?")
+    }
+    let open = optional_mark(QUOTE_PAIRS.iter().map(|&(open, _)| open));
+    let close = optional_mark(QUOTE_PAIRS.iter().flat_map(|&(_, closes)| closes.iter().copied()));
     let mailto_copy = r"(?:<mailto:[^<>\s]*>)?";
     format!(
         r"(?:(?P<name>{open}\s*[^<>\[\]@\n]+?\s*{close})\s*(?:<|\(|\[|\s)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?{mailto_copy}\s*(?:>|\)|\])?,?|{open}[^<>()\[\]\s@]+@[^<>()\[\]\s]+?{close}\s*(?:<|\()\s*(?:mailto:)?(?P<email3>{EMAIL}){mailto_copy}\s*(?:>|\))|{open}(?P<name4>[^<>()\[\]@/\n]+?)(?:/[^<>()\[\]@/\s]+)+@[A-Za-z0-9.-]+{close}|<?(?P<email2>{EMAIL})>?|(?P<name2>{open}[^<>\[\]@\n:]+?{close}))"

@@ -112,7 +112,7 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
     let trimmed = trim_unpaired_parentheses(trimmed);
     // Google Groups relays a sender as "'John Smith' via Group": the person is the quoted part.
     let trimmed = match trimmed.split_once("' via ").or_else(|| trimmed.split_once("\" via ")) {
-        Some((person, _)) => person.trim_start_matches(['\'', '"']),
+        Some((person, _)) => trim_quote_marks(person),
         None => trimmed,
     };
     let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -124,8 +124,23 @@ fn is_edge_punctuation(c: char) -> bool {
     c.is_whitespace() || matches!(c, '<' | '>' | '[' | ']' | ',' | ';' | ':' | '*' | '，' | '、' | '：')
 }
 
+/// The quote marks that wrap a name, each opening mark with the closing marks that answer it:
+/// straight quotes, guillemets either way round (French `«…»`, Danish `»…«`), German and Polish
+/// `„…“`/`„…”`, English curly quotes and the Swedish and Finnish `”…”`.
+pub(crate) const QUOTE_PAIRS: [(char, &[char]); 9] = [
+    ('"', &['"']),
+    ('\'', &['\'']),
+    ('«', &['»']),
+    ('»', &['«']),
+    ('„', &['“', '”']),
+    ('‚', &['‘', '’']),
+    ('“', &['”']),
+    ('‘', &['’']),
+    ('”', &['”']),
+];
+
 fn is_quote_mark(c: char) -> bool {
-    matches!(c, '"' | '\'' | '«' | '»' | '„' | '‚' | '“' | '”' | '‘' | '’')
+    QUOTE_PAIRS.iter().any(|&(open, closes)| open == c || closes.contains(&c))
 }
 
 /// Quote marks around a whole name go (`"John Smith"`, `«Иван Петров»`), and so does a stray one
@@ -134,21 +149,11 @@ fn is_quote_mark(c: char) -> bool {
 fn trim_quote_marks(mut text: &str) -> &str {
     loop {
         let mut chars = text.chars();
-        let ends = (chars.next(), chars.next_back());
-        let wrapped = match ends {
-            (Some(first), Some(last)) => matches!(
-                (first, last),
-                ('"', '"')
-                    | ('\'', '\'')
-                    | ('«', '»')
-                    | ('»', '«')
-                    | ('„', '“' | '”')
-                    | ('‚', '‘' | '’')
-                    | ('“', '”')
-                    | ('‘', '’')
-                    | ('”', '”')
-            )
-            .then_some(chars.as_str()),
+        let wrapped = match (chars.next(), chars.next_back()) {
+            (Some(first), Some(last)) => QUOTE_PAIRS
+                .iter()
+                .any(|&(open, closes)| open == first && closes.contains(&last))
+                .then_some(chars.as_str()),
             _ => None,
         };
         let lone_mark = |rest: &str| !rest.contains(is_quote_mark);
