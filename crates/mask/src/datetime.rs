@@ -230,7 +230,13 @@ fn resolve_date(
         .into_iter()
         .filter_map(|name| captures.name(name))
         .any(|part| text[part.end()..].starts_with(|c: char| c.is_ascii_digit()));
-    if cut_from_a_number {
+    // A date without separators must be the whole number: "1220104" and "2201045" are none.
+    let compact = ["yy", "mm", "dd"].into_iter().any(|name| captures.name(name).is_some());
+    let whole = captures.get(0)?;
+    let compact_cut = compact
+        && (text[..whole.start()].ends_with(|c: char| c.is_ascii_digit())
+            || text[whole.end()..].starts_with(|c: char| c.is_ascii_digit()));
+    if cut_from_a_number || compact_cut {
         return None;
     }
     let year_match = ["year", "year4", "yy"].into_iter().find_map(|name| captures.name(name))?;
@@ -349,6 +355,9 @@ mod tests {
                 s("-08:00"),
             ),
             ("de", "03.01.2022 10:15 Mitteleuropäische Zeit", s("2022-01-03"), s("10:15"), s("+01:00")),
+            ("en", "220104 09:12 +0100", s("2022-01-04"), s("09:12"), s("+01:00")),
+            ("en", "2201045 09:12", None, s("09:12"), None),
+            ("en", "1220104 09:12", None, s("09:12"), None),
         ];
         for (language, text, date, time, offset) in table {
             assert_eq!(read(text, language, None), (date, time, offset), "{language}: {text}");
