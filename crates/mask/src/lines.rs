@@ -184,14 +184,22 @@ impl LineBuilder {
             && core.bytes().all(|byte| (b' '..0x7f).contains(&byte))
             && !core.contains("  ");
         if plain {
-            if (self.pending_space || leading) && !self.text.is_empty() {
-                self.text.push(' ');
-            }
+            self.pending_space |= leading;
+            self.space_before_visible();
             self.text.push_str(core);
             self.pending_space = trailing;
             return true;
         }
         self.push_folded(text)
+    }
+
+    /// Writes the one space that folded white space stands for, before visible text that
+    /// follows it on the line (none at the start of a line).
+    fn space_before_visible(&mut self) {
+        if self.pending_space && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.pending_space = false;
     }
 
     /// [`LineBuilder::push_text`] for any text: folds white space, leaves invisible characters
@@ -220,18 +228,12 @@ impl LineBuilder {
                     self.pending_space = true;
                 }
                 if let Some(digit) = digit {
-                    if self.pending_space && !self.text.is_empty() {
-                        self.text.push(' ');
-                    }
-                    self.pending_space = false;
+                    self.space_before_visible();
                     self.text.push(digit);
                     added = true;
                 }
             } else if run_start.is_none() {
-                if self.pending_space && !self.text.is_empty() {
-                    self.text.push(' ');
-                }
-                self.pending_space = false;
+                self.space_before_visible();
                 run_start = Some(index);
             }
             index += width;
