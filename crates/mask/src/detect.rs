@@ -22,7 +22,7 @@ use crate::datetime::{self, DateTimeParts};
 use crate::kinds;
 use crate::lines::Line;
 use crate::masks::{normalize_label, LabelKind, MaskSet, SeparatorKind};
-use crate::sender::{clean_name, judge_name, split_sender, AddressBook, NameConfidence};
+use crate::sender::{clean_name, judge_name, normalize_name, split_sender, AddressBook, NameConfidence};
 use crate::{HeaderFields, QuoteHeader, QuoteKind};
 
 /// Most lines a field block may span.
@@ -160,7 +160,51 @@ fn match_at(
         }
         return Some(found);
     }
-    match_attribution(lines, index, context)
+    let found = match_attribution(lines, index, context)?;
+    Some(with_field_block_below(lines, found, context))
+}
+
+/// An attribution with a field block of the same sender right under it is one header (Lotus
+/// Notes: `-----"John Smith" <john@acme.com> wrote: -----` over `To:`, `From:`, `Date:` and
+/// `Subject:`); the block fills in what the attribution left out.
+fn with_field_block_below(
+    lines: &[Line],
+    mut found: FoundHeader,
+    context: &DetectContext<'_>,
+) -> FoundHeader {
+    let mut next = found.last_line + 1;
+    if lines.get(next).is_some_and(|line| line.text.is_empty()) {
+        next += 1;
+    }
+    if lines.get(next).is_none_or(|line| line.depth < lines[found.first_line].depth) {
+        return found;
+    }
+    let Some((block_last, fields)) = read_field_block(lines, next, context.masks) else { return found };
+    if !fields_are_a_header(&fields, 1) {
+        return found;
+    }
+    let kind = found.header.kind;
+    let Some(block) = header_from_fields(&fields, kind, String::new(), lines, next, block_last, context)
+    else {
+        return found;
+    };
+    let ours = &mut found.header.fields;
+    let same_address =
+        matches!((&ours.email, &block.fields.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+    let same_name = matches!((&ours.name, &block.fields.name), (Some(a), Some(b)) if normalize_name(a) == normalize_name(b));
+    if !same_address && !same_name {
+        return found;
+    }
+    let theirs = block.fields;
+    ours.name = ours.name.take().or(theirs.name);
+    ours.email = ours.email.take().or(theirs.email);
+    if ours.date.is_none() {
+        (ours.date, ours.time, ours.utc_offset) = (theirs.date, theirs.time, theirs.utc_offset);
+    }
+    found.last_line = block_last;
+    found.header.source = source_text(lines, found.first_line, block_last);
+    found.subject = subject_of(&fields);
+    found
 }
 
 /// A separator line: a phrase such as "Forwarded message" or a bare rule of dashes/underscores.
@@ -325,6 +369,35 @@ fn read_field_block(lines: &[Line], start: usize, masks: &MaskSet) -> Option<(us
     last.map(|last| (last, fields))
 }
 
+/// Reads a block of fields written without colons, one to a line: eM Client's `From "John"
+/// <john@x.com>` / `Date 1/3/2022 10:15:23 AM`, and tables of label and value cells. Only read
+/// under a separator, as ordinary sentences open with "From" and "To" too.
+fn read_bare_label_block(lines: &[Line], start: usize, masks: &MaskSet) -> Option<(usize, Vec<Field>)> {
+    let depth = lines.get(start)?.depth;
+    let mut fields = Vec::new();
+    let mut last = None;
+    for (index, line) in lines.iter().enumerate().skip(start).take(MAX_FIELD_LINES) {
+        if line.depth != depth {
+            break;
+        }
+        let Some(field) = bare_label_field(&line.text, masks) else { break };
+        fields.push(field);
+        last = Some(index);
+    }
+    last.map(|last| (last, fields))
+}
+
+/// A line opening with a label of one or two words and no colon, then its value.
+fn bare_label_field(text: &str, masks: &MaskSet) -> Option<Field> {
+    let text = text.trim();
+    let word_ends: Vec<usize> = text.match_indices(char::is_whitespace).map(|(at, _)| at).take(2).collect();
+    word_ends.iter().rev().find_map(|&end| {
+        let (kind, language) = label_meaning(&text[..end], masks)?;
+        let value = text[end..].trim();
+        (!value.is_empty()).then(|| Field { kind, language, value: value.to_string() })
+    })
+}
+
 /// Whether a line without a label carries on the field above it. Long recipient lists wrap, and
 /// so do long senders and dates when a client re-wraps a quoted block at 76 columns (Gmail
 /// quoting Outlook: `From: Maximilian Worthington-Smythe <` over `maximilian@x.com>`,
@@ -389,6 +462,14 @@ fn match_separator(
                 || (fields.is_empty() && block_fields.iter().any(|f| f.kind == LabelKind::From))
             {
                 fields.extend(block_fields);
+                last_line = block_last;
+            }
+        }
+    }
+    if fields.is_empty() && next < lines.len() && lines[next].depth >= lines[index].depth {
+        if let Some((block_last, block_fields)) = read_bare_label_block(lines, next, masks) {
+            if fields_are_a_header(&block_fields, 2) {
+                fields = block_fields;
                 last_line = block_last;
             }
         }

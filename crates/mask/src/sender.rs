@@ -115,8 +115,26 @@ pub(crate) fn clean_name(text: &str) -> Option<String> {
         Some((person, _)) => trim_quote_marks(person),
         None => trimmed,
     };
-    let collapsed = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = notes_person(trimmed).split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// The person in a Lotus Notes hierarchical name: `John Smith/Sales/ACME`, canonically
+/// `CN=John Smith/OU=Sales/O=ACME`, perhaps with the Notes domain (`…/ACME@ACME`). Only a name
+/// of two words or more before units without spaces reads so: `AC/DC` and `Sales/Marketing
+/// Team` stay as they are.
+fn notes_person(text: &str) -> &str {
+    let Some((person, units)) = text.split_once('/') else { return text };
+    let person = person.strip_prefix("CN=").unwrap_or(person).trim();
+    let units_are_codes =
+        units.split('/').all(|unit| !unit.is_empty() && !unit.contains(char::is_whitespace));
+    let person_is_a_name = person.split_whitespace().count() >= 2
+        && person.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '.' | '\''));
+    if units_are_codes && person_is_a_name {
+        person
+    } else {
+        text
+    }
 }
 
 /// What is never part of a name at its ends: brackets of the address, separators, bold marks.
@@ -348,6 +366,12 @@ mod tests {
             ("Müller GmbH „Nord“ <nord@mueller.de>", s("Müller GmbH „Nord“"), s("nord@mueller.de")),
             ("«Иван Петров» <ivan@x.ru>", s("Иван Петров"), s("ivan@x.ru")),
             ("„Hans Müller“ <hans@x.de>", s("Hans Müller"), s("hans@x.de")),
+            ("John Smith/ACME", s("John Smith"), None),
+            ("CN=John Smith/OU=Sales/O=ACME", s("John Smith"), None),
+            ("John Smith/Sales/ACME@ACME", s("John Smith"), None),
+            ("AC/DC", s("AC/DC"), None),
+            ("Sales/Marketing Team", s("Sales/Marketing Team"), None),
+            ("Jane Doe / ACME", s("Jane Doe / ACME"), None),
         ];
         for (value, name, email) in table {
             assert_eq!(split_sender(value), (name, email), "{value}");

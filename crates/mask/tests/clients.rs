@@ -67,6 +67,11 @@ fn html_clients() {
             &[(1, Reply, Some("Jan Novák"), Some("jan.novak@firma.cz"), Some("2021-10-27"), Some("15:14"))],
         ),
         (
+            "em client: labels and values in table cells, without colons",
+            r#"<div>Siehe unten.</div><div>------ Originalnachricht ------</div><table><tr><td>Von</td><td>"Eva Lind" &lt;eva.lind@x.de&gt;</td></tr><tr><td>An</td><td>team@x.de</td></tr><tr><td>Datum</td><td>17.05.2023 18:40:07</td></tr><tr><td>Betreff</td><td>Budget</td></tr></table><blockquote><div>Anbei die Zahlen.</div></blockquote>"#,
+            &[(1, Reply, Some("Eva Lind"), Some("eva.lind@x.de"), Some("2023-05-17"), Some("18:40:07"))],
+        ),
+        (
             "thunderbird reply in French, name only",
             r#"<p>D'accord.</p><div class="moz-cite-prefix">Le 03/11/2021 à 15:51, Jean Dupont a écrit&nbsp;:<br></div><blockquote type="cite" cite="mid:abc@x">Bonjour à tous</blockquote>"#,
             &[(1, Reply, Some("Jean Dupont"), None, Some("2021-11-03"), Some("15:51"))],
@@ -476,6 +481,29 @@ fn webmails_and_unix_clients_write_their_own_forms() {
         (
             "mutt with a compact %y%m%d date, nested",
             "Merged.\n\n* Greg Novak <greg@x.org> [230517 18:40 -0700]:\n> Looks good to me.\n>\n> * Ines Roth <ines@x.de> [230516 07:05]:\n> > Please pull.\n",
+            &[
+                (1, Reply, Some("Greg Novak"), Some("greg@x.org"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Ines Roth"), Some("ines@x.de"), Some("2023-05-16"), Some("07:05")),
+            ],
+        ),
+        (
+            "em client in plain text: fields without colons under the separator",
+            "See below.\n\n------ Original Message ------\nFrom \"Greg Novak\" <greg@x.org>\nTo \"Ines Roth\" <ines@x.de>\nSent 5/17/2023 6:40:07 PM\nSubject Re: budget\n\nNumbers attached.\n",
+            &[(1, Reply, Some("Greg Novak"), Some("greg@x.org"), Some("2023-05-17"), Some("18:40:07"))],
+        ),
+        (
+            "lotus notes: the attribution between rules and the sender's field block are one header",
+            "Agreed.\n\n-----\"Greg Novak\" <greg@x.org> wrote: -----\n\nTo: Ines Roth <ines@x.de>\nFrom: \"Greg Novak\" <greg@x.org>\nDate: 05/17/2023 06:40PM\nSubject: Re: budget\n\nNumbers attached.\n",
+            &[(1, Reply, Some("Greg Novak"), Some("greg@x.org"), Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "lotus notes: a hierarchical name in the field block",
+            "Agreed.\n\n-----Original Message-----\nFrom: Greg Novak/Sales/ACME\nTo: Ines Roth/Sales/ACME@ACME\nDate: 05/17/2023 06:40PM\nSubject: Re: budget\n\nNumbers attached.\n",
+            &[(1, Reply, Some("Greg Novak"), None, Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "an attribution over another sender's field block stays two headers, the block inside",
+            "Fine.\n\nOn Wed, May 17, 2023 at 6:40 PM Greg Novak <greg@x.org> wrote:\n\nFrom: Ines Roth <ines@x.de>\nSent: Tuesday, May 16, 2023 7:05 AM\nTo: Greg Novak <greg@x.org>\nSubject: budget\n\nPlease pull.\n",
             &[
                 (1, Reply, Some("Greg Novak"), Some("greg@x.org"), Some("2023-05-17"), Some("18:40")),
                 (2, Reply, Some("Ines Roth"), Some("ines@x.de"), Some("2023-05-16"), Some("07:05")),
