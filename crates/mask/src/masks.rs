@@ -59,6 +59,9 @@ const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("et.toml", include_str!("../../../assets/masks/et.toml")),
     ("ja.toml", include_str!("../../../assets/masks/ja.toml")),
     ("zh.toml", include_str!("../../../assets/masks/zh.toml")),
+    ("bg.toml", include_str!("../../../assets/masks/bg.toml")),
+    ("el.toml", include_str!("../../../assets/masks/el.toml")),
+    ("ko.toml", include_str!("../../../assets/masks/ko.toml")),
 ];
 
 /// The text of one mask file, as read by the caller (the mask crate does no IO).
@@ -584,7 +587,8 @@ const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 ///
 /// The forms, in order:
 /// - a name with its address in brackets (Exchange's plain-text copies add a `<mailto:…>` after
-///   the address, as in `John <john@x.org<mailto:john@x.org>>`), or after a space without
+///   the address, as in `John <john@x.org<mailto:john@x.org>>`, and Thunderbird's plain text
+///   of a mailto link one after a space, `John <john@x.org <mailto:john@x.org>>`), or after a space without
 ///   brackets (Zimbra), perhaps followed by a comma (Spark);
 /// - an address standing in for the name (`john@x.org <john@x.org>`, the name is then left
 ///   empty);
@@ -603,7 +607,7 @@ fn sender_fragment() -> String {
     }
     let open = optional_mark(QUOTE_PAIRS.iter().map(|&(open, _)| open));
     let close = optional_mark(QUOTE_PAIRS.iter().flat_map(|&(_, closes)| closes.iter().copied()));
-    let mailto_copy = r"(?:<mailto:[^<>\s]*>)?";
+    let mailto_copy = r"(?:\s*<mailto:[^<>\s]*>)?";
     format!(
         r"(?:(?P<name>{open}\s*[^<>\[\]@\n]+?\s*{close})\s*(?:<|\(|\[|\s)\s*(?:mailto:)?<?(?P<email>{EMAIL})>?{mailto_copy}\s*(?:>|\)|\])?,?|{open}[^<>()\[\]\s@]+@[^<>()\[\]\s]+?{close}\s*(?:<|\()\s*(?:mailto:)?(?P<email3>{EMAIL}){mailto_copy}\s*(?:>|\))|{open}(?P<name4>[^<>()\[\]@/\n]+?)(?:/[^<>()\[\]@/\s]+)+@[A-Za-z0-9.-]+{close}|<?(?P<email2>{EMAIL})>?|(?P<name2>{open}[^<>\[\]@\n:]+?{close}))"
     )
@@ -1120,7 +1124,7 @@ mod tests {
         let ids: Vec<String> = set.languages().into_iter().map(|(id, _, _)| id).collect();
         for required in [
             "en", "de", "fr", "es", "it", "pt", "pt-BR", "nl", "ru", "uk", "pl", "cs", "sk", "sv", "da",
-            "no", "fi", "hu", "tr", "ro", "hr", "et", "ja", "zh",
+            "no", "fi", "hu", "tr", "ro", "hr", "et", "ja", "zh", "bg", "el", "ko",
         ] {
             assert!(ids.iter().any(|id| id == required), "missing language {required}");
         }

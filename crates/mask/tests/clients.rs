@@ -525,6 +525,59 @@ fn webmails_and_unix_clients_write_their_own_forms() {
 }
 
 #[test]
+fn bulgarian_greek_and_korean() {
+    let table: &[(&str, &str, &[Expected])] = &[
+        (
+            "bulgarian gmail over thunderbird",
+            "Добре.\n\nНа ср, 17.05.2023 г. в 18:40 ч. Иван Петров <ivan.petrov@x.bg> написа:\n> Прилагам данните.\n>\n> На 16.05.2023 г. 07:05 ч., Мария Илиева написа:\n> > Моля за данните.\n",
+            &[
+                (1, Reply, Some("Иван Петров"), Some("ivan.petrov@x.bg"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Мария Илиева"), None, Some("2023-05-16"), Some("07:05")),
+            ],
+        ),
+        (
+            "bulgarian outlook",
+            "Добре.\n\n________________________________\nОт: Иван Петров <ivan.petrov@x.bg>\nИзпратено: сряда, 17 май 2023 г. 18:40\nДо: Мария Илиева <maria@x.bg>\nОтносно: Бюджет\n\nПрилагам данните.\n",
+            &[(1, Reply, Some("Иван Петров"), Some("ivan.petrov@x.bg"), Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "greek gmail over thunderbird",
+            "Εντάξει.\n\nΣτις Τετ 17 Μαΐ 2023 στις 6:40 μ.μ., ο/η Γιώργος Παπαδόπουλος <g.papadopoulos@x.gr> έγραψε:\n> Τα στοιχεία επισυνάπτονται.\n>\n> Στις 2023-05-16 07:05, Ines Roth έγραψε:\n> > Παρακαλώ.\n",
+            &[
+                (1, Reply, Some("Γιώργος Παπαδόπουλος"), Some("g.papadopoulos@x.gr"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Ines Roth"), None, Some("2023-05-16"), Some("07:05")),
+            ],
+        ),
+        (
+            "greek outlook",
+            "Εντάξει.\n\n________________________________\nΑπό: Γιώργος Παπαδόπουλος <g.papadopoulos@x.gr>\nΣτάλθηκε: Τετάρτη, 17 Μαΐου 2023 6:40 μ.μ.\nΠρος: Ελένη <eleni@x.gr>\nΘέμα: Προϋπολογισμός\n\nΤα στοιχεία επισυνάπτονται.\n",
+            &[(1, Reply, Some("Γιώργος Παπαδόπουλος"), Some("g.papadopoulos@x.gr"), Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "korean gmail, the name glued to 님이, an address with its mailto copy",
+            "확인했습니다.\n\n2023년 5월 17일 (수) 오후 6:40, 김민준 <minjun.kim@x.kr>님이 작성:\n> 자료 첨부합니다.\n>\n> 2023년 5월 16일 (화) 오전 7:05, Ines Roth <ines@x.de <mailto:ines@x.de>>님이 작성:\n> > 자료 부탁드립니다.\n",
+            &[
+                (1, Reply, Some("김민준"), Some("minjun.kim@x.kr"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Ines Roth"), Some("ines@x.de"), Some("2023-05-16"), Some("07:05")),
+            ],
+        ),
+        (
+            "korean outlook",
+            "확인했습니다.\n\n-----원본 메시지-----\n보낸 사람: 김민준 <minjun.kim@x.kr>\n보낸 날짜: 2023년 5월 17일 수요일 오후 6:40\n받는 사람: 이서연 <seoyeon@x.kr>\n제목: 예산\n\n자료 첨부합니다.\n",
+            &[(1, Reply, Some("김민준"), Some("minjun.kim@x.kr"), Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "thunderbird's plain text of a mailto link after the address",
+            "Ok\n\nOn Thu, Oct 21, 2021 at 8:17 AM Bart Smith <bart@x.org <mailto:bart@x.org>> wrote:\n> x\n",
+            &[(1, Reply, Some("Bart Smith"), Some("bart@x.org"), Some("2021-10-21"), Some("08:17"))],
+        ),
+    ];
+    for (label, text, expected) in table {
+        check(label, Body::Text(text), expected);
+    }
+}
+
+#[test]
 fn zones_in_brackets_or_before_the_time_are_read() {
     let yahoo = r#"<div>好</div><div class="yahoo_quoted"><div>冯伟 (&lt;feng@x.com&gt;) 在 2019年7月2日星期二 下午05:48:53 [GMT+8] 寫道：</div><div><div dir="ltr">你好</div></div></div>"#;
     let apple = "FYI\n\n下面是被转发的邮件：\n\n发件人: 张三 <zhang@x.cn>\n主题: 报价\n日期: 2022年1月3日 GMT+8 14:44:02\n收件人: 李四 <lisi@x.cn>\n\n你好\n";
