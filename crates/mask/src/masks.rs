@@ -62,6 +62,10 @@ const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("bg.toml", include_str!("../../../assets/masks/bg.toml")),
     ("el.toml", include_str!("../../../assets/masks/el.toml")),
     ("ko.toml", include_str!("../../../assets/masks/ko.toml")),
+    ("ca.toml", include_str!("../../../assets/masks/ca.toml")),
+    ("id.toml", include_str!("../../../assets/masks/id.toml")),
+    ("vi.toml", include_str!("../../../assets/masks/vi.toml")),
+    ("sl.toml", include_str!("../../../assets/masks/sl.toml")),
 ];
 
 /// The text of one mask file, as read by the caller (the mask crate does no IO).
@@ -1124,7 +1128,7 @@ mod tests {
         let ids: Vec<String> = set.languages().into_iter().map(|(id, _, _)| id).collect();
         for required in [
             "en", "de", "fr", "es", "it", "pt", "pt-BR", "nl", "ru", "uk", "pl", "cs", "sk", "sv", "da",
-            "no", "fi", "hu", "tr", "ro", "hr", "et", "ja", "zh", "bg", "el", "ko",
+            "no", "fi", "hu", "tr", "ro", "hr", "et", "ja", "zh", "bg", "el", "ko", "ca", "id", "vi", "sl",
         ] {
             assert!(ids.iter().any(|id| id == required), "missing language {required}");
         }

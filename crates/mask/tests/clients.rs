@@ -525,7 +525,7 @@ fn webmails_and_unix_clients_write_their_own_forms() {
 }
 
 #[test]
-fn bulgarian_greek_and_korean() {
+fn bulgarian_catalan_greek_indonesian_korean_slovenian_vietnamese() {
     let table: &[(&str, &str, &[Expected])] = &[
         (
             "bulgarian gmail over thunderbird",
@@ -565,6 +565,50 @@ fn bulgarian_greek_and_korean() {
             "korean outlook",
             "확인했습니다.\n\n-----원본 메시지-----\n보낸 사람: 김민준 <minjun.kim@x.kr>\n보낸 날짜: 2023년 5월 17일 수요일 오후 6:40\n받는 사람: 이서연 <seoyeon@x.kr>\n제목: 예산\n\n자료 첨부합니다.\n",
             &[(1, Reply, Some("김민준"), Some("minjun.kim@x.kr"), Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "catalan gmail over thunderbird",
+            "D'acord.\n\nEl dc., 17 de maig 2023, a les 18:40, Jordi Puig (<jordi.puig@x.cat>) va escriure:\n> Adjunto les xifres.\n>\n> El 16/5/23 a les 7:05, Ines Roth ha escrit:\n> > Si us plau.\n",
+            &[
+                (1, Reply, Some("Jordi Puig"), Some("jordi.puig@x.cat"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Ines Roth"), None, Some("2023-05-16"), Some("07:05")),
+            ],
+        ),
+        (
+            "catalan: d' before a month that opens with a vowel",
+            "D'acord.\n\nEl dt., 3 d'octubre de 2023, a les 9:30, Jordi Puig <jordi.puig@x.cat> va escriure:\n> x\n",
+            &[(1, Reply, Some("Jordi Puig"), Some("jordi.puig@x.cat"), Some("2023-10-03"), Some("09:30"))],
+        ),
+        (
+            "indonesian gmail, a dot in the time",
+            "Baik.\n\nPada tanggal Rab, 17 Mei 2023 pukul 18.40 Budi Santoso <budi.santoso@x.co.id> menulis:\n> Datanya terlampir.\n",
+            &[(1, Reply, Some("Budi Santoso"), Some("budi.santoso@x.co.id"), Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "indonesian outlook",
+            "Baik.\n\n________________________________\nDari: Budi Santoso <budi.santoso@x.co.id>\nDikirim: Rabu, 17 Mei 2023 18.40\nKepada: Sari <sari@x.co.id>\nSubjek: Anggaran\n\nDatanya terlampir.\n",
+            &[(1, Reply, Some("Budi Santoso"), Some("budi.santoso@x.co.id"), Some("2023-05-17"), Some("18:40"))],
+        ),
+        (
+            "vietnamese gmail: numbered months and weekdays",
+            "Vâng.\n\nVào Th 4, 17 thg 5, 2023 vào lúc 18:40 Nguyễn Văn An <an.nguyen@x.vn> đã viết:\n> Số liệu đính kèm.\n>\n> Vào Th 2, 17 thg 10, 2022 vào lúc 07:05 Ines Roth <ines@x.de> đã viết:\n> > Xin gửi.\n",
+            &[
+                (1, Reply, Some("Nguyễn Văn An"), Some("an.nguyen@x.vn"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Ines Roth"), Some("ines@x.de"), Some("2022-10-17"), Some("07:05")),
+            ],
+        ),
+        (
+            "slovenian gmail over thunderbird",
+            "V redu.\n\nV sre., 17. maj 2023 ob 18:40 je oseba Ana Novak <ana.novak@x.si> napisala:\n> Podatki so v prilogi.\n>\n> Dne 16. 05. 2023 ob 07:05 je Ines Roth napisala:\n> > Prosim.\n",
+            &[
+                (1, Reply, Some("Ana Novak"), Some("ana.novak@x.si"), Some("2023-05-17"), Some("18:40")),
+                (2, Reply, Some("Ines Roth"), None, Some("2023-05-16"), Some("07:05")),
+            ],
+        ),
+        (
+            "slovenian outlook",
+            "V redu.\n\n________________________________\nOd: Ana Novak <ana.novak@x.si>\nPoslano: sreda, 17. maj 2023 18:40\nZa: Marko <marko@x.si>\nZadeva: Proračun\n\nPodatki so v prilogi.\n",
+            &[(1, Reply, Some("Ana Novak"), Some("ana.novak@x.si"), Some("2023-05-17"), Some("18:40"))],
         ),
         (
             "thunderbird's plain text of a mailto link after the address",
