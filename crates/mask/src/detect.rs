@@ -4,9 +4,10 @@
 //! 1. Candidate lines are those within `window_lines` of a quote edge (a quote tag opening or
 //!    closing, a client's quote container) plus lines that look like a header anchor (a field
 //!    label, a separator, a line ending in a colon) and the two lines above such an anchor.
-//! 2. At each candidate line, try in turn: a separator line (with the field block after it), a
-//!    field block (`From:` plus at least one more label, perhaps with its date on the line
-//!    above), an attribution template over one to three lines (perhaps set between rules).
+//! 2. At each candidate line, try in turn: a separator line (with the field block after it,
+//!    whose labels may lack colons there), a field block (`From:` plus at least one more label,
+//!    perhaps with its date on the line above), an attribution template over one to three lines
+//!    (perhaps set between rules, perhaps over a field block of the same sender, which it joins).
 //! 3. Keep a header only on a strong signal, then give each its nesting depth by sweeping the
 //!    lines once with a stack of open quotes.
 //! 4. Settle the kind of headers whose text does not say reply or forward (field blocks,

@@ -591,9 +591,9 @@ const EMAIL: &str = r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+";
 ///
 /// The forms, in order:
 /// - a name with its address in brackets (Exchange's plain-text copies add a `<mailto:…>` after
-///   the address, as in `John <john@x.org<mailto:john@x.org>>`, and Thunderbird's plain text
-///   of a mailto link one after a space, `John <john@x.org <mailto:john@x.org>>`), or after a space without
-///   brackets (Zimbra), perhaps followed by a comma (Spark);
+///   the address, as in `John <john@x.org<mailto:john@x.org>>`; Thunderbird's plain text of a
+///   mailto link adds one after a space, `John <john@x.org <mailto:john@x.org>>`), or after a
+///   space without brackets (Zimbra), perhaps followed by a comma (Spark);
 /// - an address standing in for the name (`john@x.org <john@x.org>`, the name is then left
 ///   empty);
 /// - a Lotus Notes name (`John Smith/Sales/ACME@ACME`: the person, then the organisation's units
