@@ -48,9 +48,9 @@ impl UserMasks {
         UserMasks { dir: dir.to_path_buf(), current: OnceLock::new() }
     }
 
-    /// Compiles the masks now, if nothing has yet.
+    /// Compiles the masks now, if nothing has yet, with every template's regex.
     pub fn warm_up(&self) {
-        self.current();
+        self.settings().set.compile_templates();
     }
 
     fn current(&self) -> &RwLock<MaskSettings> {

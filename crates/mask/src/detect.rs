@@ -738,7 +738,7 @@ fn match_attribution(lines: &[Line], index: usize, context: &DetectContext<'_>) 
                 if !entry.filter.is_match(text) {
                     continue;
                 }
-                let Some(captures) = template.captures(text) else {
+                let Some(captures) = template.regex().and_then(|regex| regex.captures(text)) else {
                     continue;
                 };
                 // Only the `name` form has its address in brackets right after it.

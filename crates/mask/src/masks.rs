@@ -177,11 +177,44 @@ pub(crate) struct Language {
     /// All time patterns in the same form.
     pub any_time: Option<Regex>,
     /// Attribution templates, anchored, with named groups.
-    pub attributions: Vec<Regex>,
+    pub attributions: Vec<CaptureRegex>,
     /// Lowercased month forms → month number.
     pub months: HashMap<String, u32>,
     /// Number of masks, for the settings panel.
     pub mask_count: usize,
+}
+
+/// An attribution template's anchored regex with named groups, compiled when first needed.
+///
+/// These automata hold every date, time and zone of their language: compiling all of them was
+/// over two thirds of the time a mask set took to load, while a body needs the few whose cheap
+/// tests pass. A user's file is compiled at once, so its problems are reported when it loads;
+/// the shipped files are proven to compile by a test. Clones of a set share the compiled
+/// regexes.
+#[derive(Clone, Debug)]
+pub(crate) struct CaptureRegex {
+    source: Arc<str>,
+    compiled: Arc<OnceLock<Option<Regex>>>,
+}
+
+impl CaptureRegex {
+    fn new(source: String) -> CaptureRegex {
+        CaptureRegex { source: source.into(), compiled: Arc::new(OnceLock::new()) }
+    }
+
+    /// The regex, compiled on the first call; `None` if it does not compile, which the test of
+    /// the shipped files rules out for them.
+    pub(crate) fn regex(&self) -> Option<&Regex> {
+        self.compiled.get_or_init(|| build_regex(&self.source).ok()).as_ref()
+    }
+
+    /// Compiles the regex now, saying why it does not compile.
+    fn compile_now(&self) -> Result<(), String> {
+        let regex = build_regex(&self.source)?;
+        // A concurrent first use compiled the same source; either copy will do.
+        let _ = self.compiled.set(Some(regex));
+        Ok(())
+    }
 }
 
 /// One attribution template and the cheap tests a text must pass before its regex runs.
@@ -354,6 +387,9 @@ struct ParsedFile {
     source_name: String,
     text: String,
     file: MaskFile,
+    /// Whether this is a shipped file, unchanged (its templates compile lazily, see
+    /// [`CaptureRegex`]).
+    shipped: bool,
 }
 
 impl MaskSet {
@@ -389,7 +425,14 @@ impl MaskSet {
                 return Err(error_at(source, "id", format!("language id {:?} is defined twice", file.id)));
             }
             kept.push((file.id.clone(), source.clone()));
-            parsed.push(ParsedFile { source_name: source.name.clone(), text: source.text.clone(), file });
+            let shipped =
+                BUILTIN_SOURCES.iter().any(|(name, text)| *name == source.name && *text == source.text);
+            parsed.push(ParsedFile {
+                source_name: source.name.clone(),
+                text: source.text.clone(),
+                file,
+                shipped,
+            });
         }
         let mut set = build(parsed)?;
         set.sources = Arc::new(kept);
@@ -425,6 +468,16 @@ impl MaskSet {
     /// The file a language was loaded from, for the settings panel's editor.
     pub fn source(&self, id: &str) -> Option<&MaskSource> {
         self.sources.iter().find(|(source_id, _)| source_id == id).map(|(_, source)| source)
+    }
+
+    /// Compiles every attribution template's regex now; otherwise each compiles when a body
+    /// first needs it. The app calls this on a spare thread at start, so no message waits.
+    pub fn compile_templates(&self) {
+        for language in &self.languages {
+            for template in &language.attributions {
+                template.regex();
+            }
+        }
     }
 
     /// A shipped mask file by language id (`None` for a language only a user file defines).
@@ -886,12 +939,16 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                     format!("attribution {template:?} needs {{date}}, {{email}} or {{sender}}"),
                 ));
             }
-            let anchored = |expansions, naming| -> Result<Regex, MaskFileError> {
+            let anchored = |expansions, naming| -> Result<String, MaskFileError> {
                 let source = pattern::compile(template, expansions, naming).map_err(|m| fail(template, m))?;
-                build_regex(&format!(r"^\s*{source}\s*$")).map_err(|m| fail(template, m))
+                Ok(format!(r"^\s*{source}\s*$"))
             };
-            attributions.push(anchored(&exact, Naming::Named)?);
-            let filter = anchored(&loose, Naming::Unnamed)?;
+            let captures = CaptureRegex::new(anchored(&exact, Naming::Named)?);
+            if !entry.shipped {
+                captures.compile_now().map_err(|m| fail(template, m))?;
+            }
+            attributions.push(captures);
+            let filter = build_regex(&anchored(&loose, Naming::Unnamed)?).map_err(|m| fail(template, m))?;
             let ends_with_colon = template.trim_end().ends_with([':', '：']);
             attribution_index.push(AttributionEntry {
                 language: index,
@@ -1125,6 +1182,14 @@ mod tests {
             }
         }
         let set = MaskSet::from_sources(&builtin_sources()).unwrap();
+        // Their attribution regexes compile lazily; every one must compile.
+        for language in &set.languages {
+            for template in &language.attributions {
+                if let Err(problem) = template.compile_now() {
+                    panic!("{}: {problem}: {}", language.id, template.source);
+                }
+            }
+        }
         let ids: Vec<String> = set.languages().into_iter().map(|(id, _, _)| id).collect();
         for required in [
             "en", "de", "fr", "es", "it", "pt", "pt-BR", "nl", "ru", "uk", "pl", "cs", "sk", "sv", "da",
