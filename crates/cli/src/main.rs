@@ -49,6 +49,7 @@ use crate::args::{AccountCommand, Cli, Command, VoicemailCommand};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
+    end_quietly_when_the_reader_leaves();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Render(args) => render::run(args),
@@ -87,3 +88,17 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// A reader that closes the pipe early (`tidings render --json big.eml | head`) ends the
+/// program quietly, as it ends other command-line tools: Rust ignores `SIGPIPE`, and the next
+/// `println!` would panic on the broken pipe.
+#[cfg(unix)]
+fn end_quietly_when_the_reader_leaves() {
+    // SAFETY: restores the default action of one signal, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_quietly_when_the_reader_leaves() {}

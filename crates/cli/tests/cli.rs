@@ -92,6 +92,36 @@ fn a_txt_file_is_a_body_even_when_it_opens_like_a_message() {
     }
 }
 
+/// `tidings render … | head`: the reader leaves after a few bytes; the program ends without a
+/// panic message (killed by SIGPIPE, as `cat` would be).
+#[cfg(unix)]
+#[test]
+fn a_reader_that_leaves_early_ends_the_program_quietly() {
+    use std::io::{Read, Write};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+
+    // Far more output than a pipe holds, so writing must meet the closed end.
+    let body = "<p>Lorem ipsum dolor sit amet.</p>".repeat(20_000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .args(["render", "--json", "--input-format", "html", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(body.as_bytes()).unwrap();
+    drop(input);
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{:?}", output.status);
+}
+
 #[test]
 fn render_without_json_prints_one_line_per_header() {
     let path = demo("08-re-q4-offsite-venue.eml");
