@@ -188,9 +188,9 @@ pub(crate) struct Language {
 ///
 /// These automata hold every date, time and zone of their language: compiling all of them was
 /// over two thirds of the time a mask set took to load, while a body needs the few whose cheap
-/// tests pass. A user's file is compiled at once, so its problems are reported when it loads;
-/// the shipped files are proven to compile by a test. Clones of a set share the compiled
-/// regexes.
+/// tests pass. A user's file (and every file, when the user's `common.toml` replaces the
+/// shipped one) is compiled at once, so its problems are reported when it loads; the shipped
+/// files are proven to compile by a test. Clones of a set share the compiled regexes.
 #[derive(Clone, Debug)]
 pub(crate) struct CaptureRegex {
     source: Arc<str>,
@@ -897,6 +897,9 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
 
     // 3. Attribution templates embed the language's own dates and times plus the common ones.
     let sender = sender_fragment();
+    // A template holds the common file's dates and times too: only a shipped file over the
+    // shipped common one is proven to compile by the test, so only such templates wait.
+    let common_shipped = common.is_none_or(|common| parsed[common].shipped);
     let mut attribution_index = Vec::new();
     let mut literals: Vec<String> = Vec::new();
     for (index, entry) in parsed.iter().enumerate() {
@@ -944,7 +947,7 @@ fn build(parsed: Vec<ParsedFile>) -> Result<MaskSet, MaskFileError> {
                 Ok(format!(r"^\s*{source}\s*$"))
             };
             let captures = CaptureRegex::new(anchored(&exact, Naming::Named)?);
-            if !entry.shipped {
+            if !(entry.shipped && common_shipped) {
                 captures.compile_now().map_err(|m| fail(template, m))?;
             }
             attributions.push(captures);
@@ -1198,6 +1201,22 @@ mod tests {
             assert!(ids.iter().any(|id| id == required), "missing language {required}");
         }
         assert!(set.languages().iter().all(|(_, name, count)| !name.is_empty() && *count > 0));
+    }
+
+    #[test]
+    fn shipped_templates_compile_lazily_unless_the_user_replaces_common() {
+        let english =
+            |set: &MaskSet| set.languages.iter().find(|language| language.id == "en").cloned().unwrap();
+        let shipped = MaskSet::from_sources(&builtin_sources()).unwrap();
+        assert!(english(&shipped).attributions.iter().all(|template| template.compiled.get().is_none()));
+        let common = builtin_sources().into_iter().find(|source| source.name == "common.toml").unwrap();
+        let edited = MaskSource { name: common.name, text: format!("{}\n# edited\n", common.text) };
+        let with_users_common =
+            MaskSet::from_sources(&builtin_sources()).unwrap().with_overrides(&[edited]).unwrap();
+        assert!(english(&with_users_common)
+            .attributions
+            .iter()
+            .all(|template| template.compiled.get().is_some()));
     }
 
     fn source(text: &str) -> MaskSource {
